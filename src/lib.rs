@@ -1,0 +1,17 @@
+//! reegraph: a GraphQL knowledge-graph server over the rare-earth supply chain and the standards
+//! that govern it.
+//!
+//! Module map (dependencies flow one way, top to bottom):
+//! - [`model`]: entity kinds, relation types, citations, ids, dates. No petgraph, no GraphQL.
+//! - [`dataset`]: data files -> validated model, every problem with `file:line:column`.
+//! - [`graph`]: [`graph::KnowledgeGraph`], petgraph plus indexes; pure, bounded queries.
+//! - [`graphql`]: async-graphql types over graph records; one graph call per resolver.
+//! - [`http`]: axum router, GraphQL-over-HTTP, GraphiQL, health, limits. No domain logic.
+//! - [`cli`]: the command line (clap); `main.rs` only parses it and calls [`cli::run`].
+
+
+pub mod dataset;
+pub mod graph;
+
+
+pub mod model;

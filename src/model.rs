@@ -1,0 +1,625 @@
+//! The domain model: entity kinds, relation types, citations, ids and dates.
+//!
+//! This module is the vocabulary every other layer speaks. It knows nothing of petgraph, GraphQL,
+//! HTTP or files: the dataset loader builds these values, the graph stores them, the GraphQL layer
+//! wraps them.
+
+mod date;
+mod relation_type;
+
+use std::fmt;
+
+use serde::Deserialize;
+
+pub use date::{Date, DateError};
+pub use relation_type::RelationType;
+
+/// The kinds of entity the graph holds. An id's prefix names its kind (`standard:gb-t-13560-2017`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    /// A government body, committee, institute, company or publisher.
+    Organization,
+    /// A named person acting in an official capacity.
+    Official,
+    /// A dated occurrence: a meeting, a plenary, an announcement, an investment.
+    Event,
+    /// A policy directive or regulatory instrument.
+    Directive,
+    /// A technical standard (national, industry or international).
+    Standard,
+    /// A set of standards decided together whose members are not all named.
+    StandardBatch,
+    /// An element, oxide, metal, alloy, concentrate or ore.
+    Mineral,
+    /// A use of rare-earth materials: a magnet type, a product, a sector.
+    Application,
+    /// A stage of the supply chain (mining, separation, ...).
+    SupplyChainStage,
+    /// A country, province, city or county.
+    Location,
+    /// A cited document.
+    Source,
+}
+
+impl EntityKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [EntityKind; 11] = [
+        EntityKind::Organization,
+        EntityKind::Official,
+        EntityKind::Event,
+        EntityKind::Directive,
+        EntityKind::Standard,
+        EntityKind::StandardBatch,
+        EntityKind::Mineral,
+        EntityKind::Application,
+        EntityKind::SupplyChainStage,
+        EntityKind::Location,
+        EntityKind::Source,
+    ];
+
+    /// The id prefix of this kind, which is also the name of its table in data files.
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            EntityKind::Organization => "organization",
+            EntityKind::Official => "official",
+            EntityKind::Event => "event",
+            EntityKind::Directive => "directive",
+            EntityKind::Standard => "standard",
+            EntityKind::StandardBatch => "standard-batch",
+            EntityKind::Mineral => "mineral",
+            EntityKind::Application => "application",
+            EntityKind::SupplyChainStage => "stage",
+            EntityKind::Location => "location",
+            EntityKind::Source => "source",
+        }
+    }
+
+    /// The kind whose prefix is `prefix`.
+    pub fn from_prefix(prefix: &str) -> Option<EntityKind> {
+        EntityKind::ALL.into_iter().find(|k| k.prefix() == prefix)
+    }
+
+    /// Dense index of the kind, for per-kind tables.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix())
+    }
+}
+
+/// How far a cited fact can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Grade {
+    /// Read in the cited primary source.
+    Verified,
+    /// Read only on a secondary or mirror site.
+    VerifiedSecondary,
+    /// Stated by one outlet only (e.g. the seed article) and not independently verified.
+    Reported,
+    /// No source was found; kept only to say that it is not established.
+    Unverified,
+}
+
+/// Where a fact comes from: the source entity, the passage quoted, and how far it can be trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    /// The SOURCE entity cited.
+    pub source: EntityId,
+    /// A passage that appears verbatim in the source's text.
+    pub quote: Option<String>,
+    /// How far the fact can be trusted.
+    pub grade: Grade,
+}
+
+/// A global, stable, readable entity id such as `official:cao-yiding`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(Box<str>);
+
+/// Why a string is not a valid entity id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    /// No `kind:` prefix.
+    #[error("id `{0}` has no `kind:` prefix (e.g. `official:cao-yiding`)")]
+    MissingPrefix(String),
+    /// The prefix names no kind.
+    #[error("id `{id}` has unknown kind prefix `{prefix}`; known prefixes: {known}")]
+    UnknownKind {
+        /// The whole id.
+        id: String,
+        /// Its prefix.
+        prefix: String,
+        /// The known prefixes, comma-separated.
+        known: String,
+    },
+    /// The slug after the prefix is empty or has characters other than `a-z`, `0-9`, `-`, `.`.
+    #[error("id `{0}`: the part after the prefix must be non-empty lowercase ASCII letters, digits, `-` or `.`")]
+    BadSlug(String),
+}
+
+impl EntityId {
+    /// Parses and validates an id, returning it with its kind.
+    pub fn parse(raw: &str) -> Result<(EntityId, EntityKind), IdError> {
+        let Some((prefix, slug)) = raw.split_once(':') else {
+            return Err(IdError::MissingPrefix(raw.to_owned()));
+        };
+        let kind = EntityKind::from_prefix(prefix).ok_or_else(|| IdError::UnknownKind {
+            id: raw.to_owned(),
+            prefix: prefix.to_owned(),
+            known: EntityKind::ALL.map(EntityKind::prefix).join(", "),
+        })?;
+        let slug_ok = !slug.is_empty()
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !slug_ok {
+            return Err(IdError::BadSlug(raw.to_owned()));
+        }
+        Ok((EntityId(raw.into()), kind))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EntityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A validated entity: what every kind shares, plus its kind-specific details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// Global id; its prefix names the kind.
+    pub id: EntityId,
+    /// Display name.
+    pub name: String,
+    /// Other names: abbreviations, Chinese names, former names.
+    pub aliases: Vec<String>,
+    /// A short description.
+    pub description: Option<String>,
+    /// At least one citation.
+    pub citations: Vec<Citation>,
+    /// Kind-specific fields; the variant determines the kind.
+    pub details: Details,
+}
+
+impl Entity {
+    /// The entity's kind (from its details).
+    pub fn kind(&self) -> EntityKind {
+        self.details.kind()
+    }
+}
+
+/// A validated, directed, typed relation between two entities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// The relation's type.
+    pub relation_type: RelationType,
+    /// Where it starts.
+    pub from: EntityId,
+    /// Where it ends.
+    pub to: EntityId,
+    /// The capacity in which `from` relates to `to` (e.g. "division director").
+    pub role: Option<String>,
+    /// When the fact became true, if known.
+    pub since: Option<Date>,
+    /// When it stopped being true, if it did.
+    pub until: Option<Date>,
+    /// At least one citation.
+    pub citations: Vec<Citation>,
+}
+
+/// Kind-specific fields of an entity.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Details {
+    /// See [`OrganizationDetails`].
+    Organization(OrganizationDetails),
+    /// See [`OfficialDetails`].
+    Official(OfficialDetails),
+    /// See [`EventDetails`].
+    Event(EventDetails),
+    /// See [`DirectiveDetails`].
+    Directive(DirectiveDetails),
+    /// See [`StandardDetails`].
+    Standard(StandardDetails),
+    /// See [`StandardBatchDetails`].
+    StandardBatch(StandardBatchDetails),
+    /// See [`MineralDetails`].
+    Mineral(MineralDetails),
+    /// See [`ApplicationDetails`].
+    Application(ApplicationDetails),
+    /// See [`SupplyChainStageDetails`].
+    SupplyChainStage(SupplyChainStageDetails),
+    /// See [`LocationDetails`].
+    Location(LocationDetails),
+    /// See [`SourceDetails`].
+    Source(SourceDetails),
+}
+
+impl Details {
+    /// The kind these details belong to.
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Details::Organization(_) => EntityKind::Organization,
+            Details::Official(_) => EntityKind::Official,
+            Details::Event(_) => EntityKind::Event,
+            Details::Directive(_) => EntityKind::Directive,
+            Details::Standard(_) => EntityKind::Standard,
+            Details::StandardBatch(_) => EntityKind::StandardBatch,
+            Details::Mineral(_) => EntityKind::Mineral,
+            Details::Application(_) => EntityKind::Application,
+            Details::SupplyChainStage(_) => EntityKind::SupplyChainStage,
+            Details::Location(_) => EntityKind::Location,
+            Details::Source(_) => EntityKind::Source,
+        }
+    }
+}
+
+/// What sort of organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrganizationType {
+    /// A ministry, administration or regulator.
+    GovernmentAgency,
+    /// A national or international standardization technical committee.
+    StandardsCommittee,
+    /// A research or standards institute.
+    ResearchInstitute,
+    /// A company.
+    Company,
+    /// A news or analysis publisher.
+    Media,
+    /// A country acting as a party (e.g. China, the United States).
+    State,
+    /// Anything else.
+    Other,
+}
+
+/// Fields of an ORGANIZATION.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationDetails {
+    /// What sort of organization it is.
+    pub org_type: OrganizationType,
+    /// Its formal code, e.g. `SAC/TC 229`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Its web site.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Fields of an OFFICIAL.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialDetails {
+    /// The official's title as last reported; capacities per organization live on relations.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// What sort of event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventType {
+    /// A meeting or conference.
+    Meeting,
+    /// A plenary of an international committee.
+    Plenary,
+    /// A policy or regulatory announcement.
+    Announcement,
+    /// An investment or acquisition.
+    Investment,
+    /// An election or appointment.
+    Appointment,
+}
+
+/// Fields of an EVENT.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDetails {
+    /// What sort of event.
+    pub event_type: EventType,
+    /// First day.
+    #[serde(default)]
+    pub start_date: Option<Date>,
+    /// Last day.
+    #[serde(default)]
+    pub end_date: Option<Date>,
+    /// Attendance as stated, e.g. "more than 150 experts".
+    #[serde(default)]
+    pub attendance: Option<String>,
+    /// The stated lower bound on attendance (150 for "150+").
+    #[serde(default)]
+    pub attendees_at_least: Option<u32>,
+}
+
+/// What sort of directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DirectiveType {
+    /// A policy directive given by an official.
+    PolicyDirective,
+    /// An export-control announcement or other regulation.
+    ExportControl,
+}
+
+/// Fields of a DIRECTIVE.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectiveDetails {
+    /// What sort of directive.
+    pub directive_type: DirectiveType,
+    /// Its position in a numbered set (1 to 4 for the Tonglu directives).
+    #[serde(default)]
+    pub ordinal: Option<u32>,
+    /// The official number, e.g. "MOFCOM/GACC Announcement No. 18 [2025]".
+    #[serde(default)]
+    pub number: Option<String>,
+    /// When it was issued.
+    #[serde(default)]
+    pub issued: Option<Date>,
+    /// When it takes effect.
+    #[serde(default)]
+    pub effective: Option<Date>,
+}
+
+/// The level of a standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StandardLevel {
+    /// A Chinese national standard (GB, GB/T).
+    National,
+    /// A Chinese industry standard (e.g. XB/T, rare earths).
+    Industry,
+    /// An ISO standard or technical specification.
+    International,
+}
+
+/// Where a standard stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StandardStatus {
+    /// A project proposal validated for a future plan year.
+    Proposed,
+    /// The draft has completed its final committee review.
+    FinalReviewCompleted,
+    /// Approved, not yet published.
+    Approved,
+    /// Published.
+    Published,
+    /// Replaced by a newer edition.
+    Superseded,
+}
+
+/// Fields of a STANDARD.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardDetails {
+    /// The standard's code, e.g. `GB/T 13560-2017`; absent when no source gives it.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Its level.
+    pub level: StandardLevel,
+    /// Its status.
+    pub status: StandardStatus,
+    /// Its title, in English.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// When it was issued.
+    #[serde(default)]
+    pub issued: Option<Date>,
+    /// When it came into force.
+    #[serde(default)]
+    pub effective: Option<Date>,
+    /// Codes of earlier editions it replaces (as text: the editions are not entities).
+    #[serde(default)]
+    pub replaces: Vec<String>,
+}
+
+/// Fields of a STANDARD_BATCH.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardBatchDetails {
+    /// How many standards the batch holds, as stated.
+    pub count: u32,
+    /// What happened to the batch.
+    pub status: StandardStatus,
+    /// When it was decided.
+    #[serde(default)]
+    pub decided: Option<Date>,
+    /// The plan year it belongs to, if stated.
+    #[serde(default)]
+    pub plan_year: Option<u32>,
+}
+
+/// The physical form of a mineral entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MineralForm {
+    /// A chemical element.
+    Element,
+    /// An oxide.
+    Oxide,
+    /// A metal.
+    Metal,
+    /// An alloy (including sputtering targets and magnet alloys).
+    Alloy,
+    /// A concentrate.
+    Concentrate,
+    /// An ore.
+    Ore,
+    /// Another compound or salt.
+    Compound,
+}
+
+/// A scheme for splitting rare earths into light and heavy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ClassificationScheme {
+    /// USGS: light La–Gd; heavy Tb–Lu plus Y; Sc neither.
+    Usgs,
+    /// CRS 2013: light La–Sm; heavy Eu–Lu plus Sc and Y.
+    Crs2013,
+    /// Common Chinese usage: light La–Eu; heavy Gd–Lu plus Sc and Y.
+    China,
+}
+
+/// A rare-earth group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RareEarthGroup {
+    /// Light rare earth.
+    Light,
+    /// Heavy rare earth.
+    Heavy,
+    /// Neither light nor heavy in this scheme.
+    Neither,
+}
+
+/// One scheme's classification of an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    /// The scheme.
+    pub scheme: ClassificationScheme,
+    /// The group the element falls in under it.
+    pub group: RareEarthGroup,
+}
+
+/// Fields of a MINERAL.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MineralDetails {
+    /// Element, oxide, metal, alloy, ...
+    pub form: MineralForm,
+    /// Chemical symbol (elements).
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// Atomic number (elements).
+    #[serde(default)]
+    pub atomic_number: Option<u32>,
+    /// Chemical formula, e.g. `Sc2O3`.
+    #[serde(default)]
+    pub formula: Option<String>,
+    /// Whether it is one of the 17 rare-earth elements.
+    #[serde(default)]
+    pub rare_earth: bool,
+    /// Light/heavy classification, one entry per scheme.
+    #[serde(default)]
+    pub classifications: Vec<Classification>,
+}
+
+/// The sector an application belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Sector {
+    /// Weapons systems and military platforms.
+    Defense,
+    /// Aircraft, rockets and space.
+    Aerospace,
+    /// Vehicles, including electric vehicles.
+    Transport,
+    /// Power generation and storage.
+    Energy,
+    /// Electronics and displays.
+    Electronics,
+    /// Manufacturing processes and industrial materials.
+    Manufacturing,
+    /// Environmental and carbon accounting.
+    Sustainability,
+    /// Digital operations and traceability.
+    Digital,
+}
+
+/// Fields of an APPLICATION.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationDetails {
+    /// The sector it belongs to.
+    #[serde(default)]
+    pub sector: Option<Sector>,
+}
+
+/// Fields of a SUPPLY_CHAIN_STAGE.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyChainStageDetails {
+    /// Position in the chain, 1 = most upstream.
+    #[serde(default)]
+    pub position: Option<u32>,
+}
+
+/// What sort of place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LocationType {
+    /// A sovereign country.
+    Country,
+    /// A province or state.
+    Province,
+    /// A city or prefecture.
+    City,
+    /// A county.
+    County,
+}
+
+/// Fields of a LOCATION.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationDetails {
+    /// What sort of place.
+    pub location_type: LocationType,
+    /// An official division code, e.g. `330122`.
+    #[serde(default)]
+    pub division_code: Option<String>,
+}
+
+/// What sort of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SourceType {
+    /// A news article.
+    NewsArticle,
+    /// An official web page or portal entry.
+    OfficialPage,
+    /// The text or catalogue entry of a standard.
+    StandardText,
+    /// A research paper or report.
+    Report,
+    /// A reference page or catalogue.
+    Reference,
+    /// The project's own research notes.
+    ResearchNotes,
+}
+
+/// Fields of a SOURCE.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDetails {
+    /// What sort of document.
+    pub source_type: SourceType,
+    /// Where it can be read.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Who published it, as text.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// When it was published.
+    #[serde(default)]
+    pub published: Option<Date>,
+    /// A caution about its reliability, in the source's own words where it gives one.
+    #[serde(default)]
+    pub caveat: Option<String>,
+    /// Path, relative to the data directory, of a local text against which quotes are checked.
+    #[serde(default)]
+    pub text: Option<String>,
+}

@@ -1,0 +1,129 @@
+//! Calendar dates of reduced precision: a year, a year and month, or a full day.
+//!
+//! Sources often give only "July 2025"; a fact must not claim a day it does not know.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+/// An ISO 8601 calendar date with optional month and day: `2025`, `2025-07`, `2025-11-12`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    year: u16,
+    month: Option<u8>,
+    day: Option<u8>,
+}
+
+/// Why a string is not a valid [`Date`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD with a real month and day")]
+pub struct DateError(String);
+
+impl Date {
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, if known.
+    pub fn month(self) -> Option<u8> {
+        self.month
+    }
+
+    /// The day, if known.
+    pub fn day(self) -> Option<u8> {
+        self.day
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = DateError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || DateError(s.to_owned());
+        let mut parts = s.split('-');
+        let year = parse_part(parts.next(), 4).ok_or_else(bad)?;
+        let month = parts.next().map(|m| parse_part(Some(m), 2).ok_or_else(bad)).transpose()?;
+        let day = parts.next().map(|d| parse_part(Some(d), 2).ok_or_else(bad)).transpose()?;
+        if parts.next().is_some() || !(1000..=9999).contains(&year) {
+            return Err(bad());
+        }
+        let month = month.map(|m| u8::try_from(m).map_err(|_| bad())).transpose()?;
+        let day = day.map(|d| u8::try_from(d).map_err(|_| bad())).transpose()?;
+        if let Some(m) = month
+            && !(1..=12).contains(&m)
+        {
+            return Err(bad());
+        }
+        if let (Some(m), Some(d)) = (month, day)
+            && !(1..=days_in_month(year, m)).contains(&d)
+        {
+            return Err(bad());
+        }
+        let year = u16::try_from(year).map_err(|_| bad())?;
+        Ok(Date { year, month, day })
+    }
+}
+
+fn parse_part(part: Option<&str>, width: usize) -> Option<u32> {
+    let part = part?;
+    (part.len() == width && part.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| part.parse().ok())
+        .flatten()
+}
+
+fn days_in_month(year: u32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_precision() {
+        for ok in ["2025", "2025-07", "2025-11-12", "2024-02-29"] {
+            let d: Date = ok.parse().expect(ok);
+            assert_eq!(d.to_string(), ok);
+        }
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        for bad in ["", "25", "2025-13", "2025-02-29", "2025-1-1", "2025-01-01-01", "x025", "2025-04-31"] {
+            assert!(bad.parse::<Date>().is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn orders_chronologically() {
+        let a: Date = "2025-04-24".parse().expect("valid");
+        let b: Date = "2025-11-12".parse().expect("valid");
+        assert!(a < b);
+    }
+}
