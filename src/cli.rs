@@ -1,1 +1,151 @@
+//! The command line: `serve` (the default), `check`, `schema` and `query`.
+//!
+//! Every flag can also be set from an environment variable (`REEGRAPH_*`). This module wires
+//! the library together; it holds no domain logic.
 
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::dataset;
+use crate::graph::KnowledgeGraph;
+use crate::graphql::{self, SchemaOptions};
+
+/// reegraph: a GraphQL knowledge-graph server over the rare-earth supply chain.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, accepted without the subcommand too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "REEGRAPH_LOG_JSON", global = true)]
+    pub log_json: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve GraphQL over HTTP (the default).
+    Serve(ServeArgs),
+    /// Validate the data, print every problem, exit 1 if there is any.
+    Check(DataArgs),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Run one GraphQL query against the data and print the JSON response.
+    Query(QueryArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// The data directory.
+    #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
+    pub data: PathBuf,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The data directory.
+    #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// The address to listen on.
+    #[arg(long, env = "REEGRAPH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Reload the data when a file in the data directory changes (SIGHUP always reloads).
+    #[arg(long, env = "REEGRAPH_WATCH")]
+    pub watch: bool,
+    /// Allowed CORS origins, comma-separated; `*` allows any.
+    #[arg(long, env = "REEGRAPH_CORS_ORIGINS", value_delimiter = ',', default_value = "*")]
+    pub cors_origins: Vec<String>,
+    /// Turn off introspection (and field suggestions) and GraphiQL.
+    #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "REEGRAPH_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+    /// Entities one traversal may visit before it stops.
+    #[arg(long, env = "REEGRAPH_TRAVERSAL_BUDGET", default_value_t = 20_000)]
+    pub traversal_budget: usize,
+}
+
+/// Options of `query`.
+#[derive(Debug, Clone, Args)]
+pub struct QueryArgs {
+    /// The GraphQL document.
+    pub query: String,
+    /// Variables, as a JSON object.
+    #[arg(long)]
+    pub variables: Option<String>,
+    /// The data directory.
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// Sets up logging: `RUST_LOG` filters (default `info`), text or JSON lines.
+pub fn init_tracing(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => serve::serve(cli.serve),
+        Some(Command::Serve(args)) => serve::serve(args),
+        Some(Command::Check(args)) => Ok(check(&args)),
+        Some(Command::Schema) => {
+            print!("{}", graphql::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Query(args)) => query(&args),
+    }
+}
+
+fn check(args: &DataArgs) -> ExitCode {
+    match dataset::load_dir(&args.data) {
+        Ok(ds) => {
+            println!(
+                "{}: {} entities, {} relations, no problems",
+                args.data.display(),
+                ds.entities.len(),
+                ds.relations.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
+    let graph = Arc::new(KnowledgeGraph::new(dataset::load_dir(&args.data.data)?));
+    let mut request = async_graphql::Request::new(args.query.clone());
+    if let Some(vars) = &args.variables {
+        let value: serde_json::Value = serde_json::from_str(vars)
+            .map_err(|e| anyhow::anyhow!("--variables is not valid JSON: {e}"))?;
+        request = request.variables(async_graphql::Variables::from_json(value));
+    }
+    let schema = graphql::build_schema(SchemaOptions::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let response = runtime.block_on(schema.execute(graphql::with_graph(request, graph)));
+    let failed = response.is_err();
+    println!("{}", serde_json::to_string_pretty(&response)?);
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

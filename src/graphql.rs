@@ -1,1 +1,126 @@
+//! The GraphQL API: async-graphql types that wrap graph records, and the schema.
+//!
+//! Object types are thin newtypes over a graph snapshot and a key; resolvers make one graph call
+//! each. The snapshot travels in the request's data (`Arc<KnowledgeGraph>`), so one request sees
+//! one snapshot from start to end, even across a reload. `async_graphql::Error` is used only
+//! here, always with an extension `code` (see [`ErrorCode`]).
+//!
+//! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
+mod entity;
+mod query;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema, SDLExportOptions};
+
+use crate::graph::KnowledgeGraph;
+
+pub use entity::Entity;
+pub use query::Query;
+
+/// The reegraph schema type.
+pub type ReeSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Hard maximums on query arguments and traversal work. Exceeding an argument maximum is an
+/// error (LIMIT_EXCEEDED), never a silent clamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum `first` on lists and connections.
+    pub max_first: usize,
+    /// Maximum `depth` of `neighborhood`.
+    pub max_depth: usize,
+    /// Maximum `limit` of `neighborhood`.
+    pub max_limit: usize,
+    /// Maximum `maxHops` of `paths` and `related`.
+    pub max_hops: usize,
+    /// Maximum number of ids in `nodes`.
+    pub max_ids: usize,
+    /// Entities one traversal may visit before it stops (LIMIT_EXCEEDED, or `truncated`).
+    pub traversal_budget: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_first: 100,
+            max_depth: 4,
+            max_limit: 1_000,
+            max_hops: 6,
+            max_ids: 100,
+            traversal_budget: 20_000,
+        }
+    }
+}
+
+/// Schema-wide settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaOptions {
+    /// Argument and work limits.
+    pub limits: Limits,
+    /// Whether introspection is enabled (field suggestions are off whenever it is not).
+    pub introspection: bool,
+    /// Maximum query depth (async-graphql's check, after the HTTP layer's own size checks).
+    pub max_query_depth: usize,
+    /// Maximum query complexity (async-graphql's check; list fields count `first`/`limit`).
+    pub max_complexity: usize,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        SchemaOptions { limits: Limits::default(), introspection: true, max_query_depth: 16, max_complexity: 20_000 }
+    }
+}
+
+/// Builds the schema. The graph is not part of it: attach one per request with [`with_graph`].
+pub fn build_schema(options: SchemaOptions) -> ReeSchema {
+    let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
+        .data(options.limits)
+        .limit_depth(options.max_query_depth)
+        .limit_complexity(options.max_complexity);
+    if !options.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// Attaches a graph snapshot to a request.
+pub fn with_graph(request: async_graphql::Request, graph: Arc<KnowledgeGraph>) -> async_graphql::Request {
+    request.data(graph)
+}
+
+/// The schema's SDL, as committed in `schema/reegraph.graphql`.
+pub fn sdl() -> String {
+    build_schema(SchemaOptions::default()).sdl_with_options(SDLExportOptions::new().sorted_fields())
+}
+
+/// The `code` extension every error carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// An id that names no entity.
+    NotFound,
+    /// An argument that is malformed or out of range.
+    BadUserInput,
+    /// An argument above its hard maximum, or a traversal over its work budget.
+    LimitExceeded,
+    /// A fault of the server, not the request.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as sent to clients.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error with a message for the client and an extension `code`.
+pub(crate) fn error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}

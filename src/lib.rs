@@ -10,8 +10,11 @@
 //! - [`cli`]: the command line (clap); `main.rs` only parses it and calls [`cli::run`].
 
 
+pub mod cli;
 pub mod dataset;
 pub mod graph;
+pub mod graphql;
+pub mod http;
 
 
 pub mod model;

@@ -1,0 +1,790 @@
+//! The `Node` and `Entity` interfaces and one object type per entity kind.
+//!
+//! Every kind's type merges [`EntityBase`] (the fields all entities share) with its own fields
+//! object, which adds typed attributes and typed relationship fields in both directions
+//! (`Standard.minerals`, `Mineral.standards`, ...). The `entity_types!` macro writes the
+//! per-kind plumbing once: the merged type, its `Deref` to the base (the interfaces call base
+//! methods on it), and the `Entity`/`Node` enums.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Interface, MergedObject, Object};
+
+use super::types::{
+    Citation, Direction, EntityKind, Relation, RelationEdgeFields, RelationType, TotalCount,
+    citations, id_of,
+};
+use super::{ErrorCode, Limits, error};
+use crate::graph::{self, EntityKey, KnowledgeGraph, RelationFilter};
+use crate::model::{self, Details};
+
+/// The fields every entity has; merged into each kind's object type.
+#[derive(Clone, Copy)]
+pub struct EntityBase<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) key: EntityKey,
+}
+
+impl<'a> EntityBase<'a> {
+    pub(crate) fn new(graph: &'a KnowledgeGraph, key: EntityKey) -> Self {
+        EntityBase { graph, key }
+    }
+
+    fn record(&self) -> &'a model::Entity {
+        self.graph.entity(self.key)
+    }
+
+    /// Entities linked by `relation_type` in `direction`, as the typed object `T`.
+    fn linked<T: KindObject<'a>>(&self, relation_type: model::RelationType, direction: graph::Direction) -> Vec<T> {
+        self.graph
+            .linked(self.key, relation_type, direction, Some(T::KIND))
+            .into_iter()
+            .filter_map(|k| T::wrap(EntityBase::new(self.graph, k)))
+            .collect()
+    }
+
+    /// Entities linked by `relation_type` in `direction`, of any kind.
+    fn linked_any(&self, relation_type: model::RelationType, direction: graph::Direction) -> Vec<Entity<'a>> {
+        self.graph
+            .linked(self.key, relation_type, direction, None)
+            .into_iter()
+            .map(|k| Entity::of(EntityBase::new(self.graph, k)))
+            .collect()
+    }
+
+    /// Relations of `relation_type` in `direction`, as relation objects (with role and citations).
+    fn relations_of(&self, relation_type: model::RelationType, direction: graph::Direction) -> Vec<Relation<'a>> {
+        self.graph
+            .incident(self.key, &RelationFilter::only(vec![relation_type]), direction)
+            .map(|i| Relation { graph: self.graph, key: i.relation })
+            .collect()
+    }
+}
+
+/// A page of an entity's relations.
+pub type RelationConnection<'a> = Connection<usize, Relation<'a>, TotalCount, RelationEdgeFields>;
+
+#[Object]
+impl<'a> EntityBase<'a> {
+    /// Global, stable id, e.g. `official:cao-yiding`; its prefix names the kind.
+    pub(crate) async fn id(&self) -> ID {
+        id_of(self.graph, self.key)
+    }
+
+    /// The entity's kind.
+    pub(crate) async fn kind(&self) -> EntityKind {
+        self.record().kind().into()
+    }
+
+    /// Display name.
+    pub(crate) async fn name(&self) -> &'a str {
+        &self.record().name
+    }
+
+    /// Other names: abbreviations, Chinese names, codes.
+    pub(crate) async fn aliases(&self) -> &'a [String] {
+        &self.record().aliases
+    }
+
+    /// A short description.
+    pub(crate) async fn description(&self) -> Option<&'a str> {
+        self.record().description.as_deref()
+    }
+
+    /// Where the facts about this entity come from; at least one.
+    pub(crate) async fn citations(&self) -> Vec<Citation<'a>> {
+        citations(self.graph, &self.record().citations)
+    }
+
+    /// This entity's relations, optionally of some types and in one direction, as a Relay
+    /// connection (outgoing first, then incoming, each in data order). `totalCount` counts the
+    /// whole filtered list.
+    pub(crate) async fn relations(
+        &self,
+        ctx: &Context<'_>,
+        relation_types: Option<Vec<RelationType>>,
+        #[graphql(default_with = "Direction::Both")] direction: Direction,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<RelationConnection<'a>> {
+        let limits = ctx.data::<Limits>()?;
+        let first = check_range("first", first, limits.max_first)?;
+        let offset = after_offset(after.as_deref())?;
+        let filter = relation_filter(relation_types);
+        let incident = self.graph.incident(self.key, &filter, direction.into());
+        let mut total = 0;
+        let mut page = Vec::with_capacity(first.min(64));
+        for (i, inc) in incident.enumerate() {
+            total += 1;
+            if i >= offset && page.len() < first {
+                page.push((i, inc));
+            }
+        }
+        let mut connection = Connection::with_additional_fields(
+            offset > 0,
+            offset.saturating_add(first) < total,
+            TotalCount { total_count: total },
+        );
+        connection.edges.extend(page.into_iter().map(|(i, inc)| {
+            let spec = self.graph.relation(inc.relation).relation_type.spec();
+            Edge::with_additional_fields(
+                i,
+                Relation { graph: self.graph, key: inc.relation },
+                RelationEdgeFields {
+                    direction: if inc.outgoing { Direction::Outgoing } else { Direction::Incoming },
+                    reading: if inc.outgoing { spec.label } else { spec.inverse_label },
+                },
+            )
+        }));
+        Ok(connection)
+    }
+}
+
+/// An argument that must lie in `0..=max`: negative is BAD_USER_INPUT, above is LIMIT_EXCEEDED.
+pub(crate) fn check_range(name: &str, value: i32, max: usize) -> async_graphql::Result<usize> {
+    let value = usize::try_from(value)
+        .map_err(|_| error(ErrorCode::BadUserInput, format!("`{name}` must not be negative (got {value})")))?;
+    if value > max {
+        return Err(error(
+            ErrorCode::LimitExceeded,
+            format!("`{name}` is {value}, above its maximum of {max}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// The offset after a cursor (cursors are opaque to clients; here they are positions).
+pub(crate) fn after_offset(after: Option<&str>) -> async_graphql::Result<usize> {
+    match after {
+        None => Ok(0),
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .ok()
+            .and_then(|p| p.checked_add(1))
+            .ok_or_else(|| error(ErrorCode::BadUserInput, format!("`after` is not a cursor from this API: {cursor:?}"))),
+    }
+}
+
+pub(crate) fn relation_filter(types: Option<Vec<RelationType>>) -> RelationFilter {
+    match types {
+        None => RelationFilter::all(),
+        Some(types) => RelationFilter::only(types.into_iter().map(Into::into).collect()),
+    }
+}
+
+/// An object type for one entity kind.
+pub(crate) trait KindObject<'a>: Sized {
+    /// The kind it represents.
+    const KIND: model::EntityKind;
+    /// Wraps an entity of that kind; `None` for any other kind.
+    fn wrap(base: EntityBase<'a>) -> Option<Self>;
+}
+
+macro_rules! entity_types {
+    ($( $(#[$doc:meta])* $name:ident($fields:ident, $variant:ident, $details:ty); )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(MergedObject)]
+            pub struct $name<'a>(EntityBase<'a>, $fields<'a>);
+
+            impl<'a> std::ops::Deref for $name<'a> {
+                type Target = EntityBase<'a>;
+                fn deref(&self) -> &EntityBase<'a> {
+                    &self.0
+                }
+            }
+
+            /// The kind-specific fields of the type of the same name.
+            pub struct $fields<'a> {
+                base: EntityBase<'a>,
+                details: &'a $details,
+            }
+
+            impl<'a> KindObject<'a> for $name<'a> {
+                const KIND: model::EntityKind = model::EntityKind::$variant;
+                fn wrap(base: EntityBase<'a>) -> Option<Self> {
+                    match &base.record().details {
+                        Details::$variant(details) => Some($name(base, $fields { base, details })),
+                        _ => None,
+                    }
+                }
+            }
+        )*
+
+        /// Anything in the knowledge graph.
+        #[derive(Interface)]
+        #[graphql(
+            field(name = "id", ty = "ID", desc = "Global, stable id, e.g. `official:cao-yiding`."),
+            field(name = "kind", ty = "EntityKind", desc = "The entity's kind."),
+            field(name = "name", ty = "&'a str", desc = "Display name."),
+            field(name = "aliases", ty = "&'a [String]", desc = "Other names: abbreviations, Chinese names, codes."),
+            field(name = "description", ty = "Option<&'a str>", desc = "A short description."),
+            field(name = "citations", ty = "Vec<Citation<'a>>", desc = "Where the facts about this entity come from."),
+            field(
+                name = "relations",
+                ty = "RelationConnection<'a>",
+                desc = "This entity's relations as a Relay connection.",
+                arg(name = "relation_types", ty = "Option<Vec<RelationType>>"),
+                arg(name = "direction", ty = "Direction", default_with = "Direction::Both"),
+                arg(name = "first", ty = "i32", default = 20),
+                arg(name = "after", ty = "Option<String>"),
+            ),
+        )]
+        pub enum Entity<'a> {
+            $( $(#[$doc])* $name($name<'a>), )*
+        }
+
+        /// An object with a global id (Relay).
+        #[derive(Interface)]
+        #[graphql(field(name = "id", ty = "ID", desc = "Global, stable id."))]
+        pub enum Node<'a> {
+            $( $(#[$doc])* $name($name<'a>), )*
+            /// Declares `interface Entity implements Node`; values are always one of the
+            /// concrete variants above.
+            Entity(Entity<'a>),
+        }
+
+        impl<'a> Entity<'a> {
+            /// The typed object for whatever kind the entity is.
+            pub(crate) fn of(base: EntityBase<'a>) -> Entity<'a> {
+                match &base.record().details {
+                    $( Details::$variant(details) => Entity::$name($name(base, $fields { base, details })), )*
+                }
+            }
+
+            /// The same entity as a `Node`.
+            pub(crate) fn into_node(self) -> Node<'a> {
+                match self {
+                    $( Entity::$name(x) => Node::$name(x), )*
+                }
+            }
+        }
+    };
+}
+
+entity_types! {
+    /// A government body, committee, institute, company or publisher.
+    Organization(OrganizationFields, Organization, model::OrganizationDetails);
+    /// A named person acting in an official capacity.
+    Official(OfficialFields, Official, model::OfficialDetails);
+    /// A dated occurrence: a meeting, a plenary, an announcement, an investment.
+    Event(EventFields, Event, model::EventDetails);
+    /// A policy directive or regulatory instrument.
+    Directive(DirectiveFields, Directive, model::DirectiveDetails);
+    /// A technical standard (national, industry or international).
+    Standard(StandardFields, Standard, model::StandardDetails);
+    /// A set of standards decided together, with a stated count, whose members are not all named.
+    StandardBatch(StandardBatchFields, StandardBatch, model::StandardBatchDetails);
+    /// An element, oxide, metal, alloy, concentrate or ore.
+    Mineral(MineralFields, Mineral, model::MineralDetails);
+    /// A use of rare-earth materials: a magnet type, a product, a sector.
+    Application(ApplicationFields, Application, model::ApplicationDetails);
+    /// A stage of the supply chain.
+    SupplyChainStage(SupplyChainStageFields, SupplyChainStage, model::SupplyChainStageDetails);
+    /// A country, province, city or county.
+    Location(LocationFields, Location, model::LocationDetails);
+    /// A cited document.
+    Source(SourceFields, Source, model::SourceDetails);
+}
+
+use crate::graph::Direction::{Incoming as In, Outgoing as Out};
+use crate::model::RelationType as R;
+
+fn date(d: Option<model::Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+#[Object]
+impl<'a> OrganizationFields<'a> {
+    /// What sort of organization it is (e.g. STANDARDS_COMMITTEE).
+    async fn org_type(&self) -> String {
+        screaming(format!("{:?}", self.details.org_type))
+    }
+    /// Its formal code, e.g. `SAC/TC 229`.
+    async fn code(&self) -> Option<&'a str> {
+        self.details.code.as_deref()
+    }
+    /// Its web site.
+    async fn url(&self) -> Option<&'a str> {
+        self.details.url.as_deref()
+    }
+    /// Officials affiliated with it (the relation's role says in what capacity).
+    async fn members(&self) -> Vec<Official<'a>> {
+        self.base.linked(R::AffiliatedWith, In)
+    }
+    /// The organizations it is part of.
+    async fn part_of(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::PartOf, Out)
+    }
+    /// Its parts.
+    async fn parts(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::PartOf, In)
+    }
+    /// Standards, batches and bodies it administers.
+    async fn administers(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Administers, Out)
+    }
+    /// Organizations that administer it.
+    async fn administered_by(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::Administers, In)
+    }
+    /// Directives, standards and sources it issued.
+    async fn issued(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Issued, Out)
+    }
+    /// Events it organized.
+    async fn organized(&self) -> Vec<Event<'a>> {
+        self.base.linked(R::Organized, Out)
+    }
+    /// Events it took part in.
+    async fn events(&self) -> Vec<Event<'a>> {
+        self.base.linked(R::ParticipatedIn, Out)
+    }
+    /// Where it is.
+    async fn located_in(&self) -> Vec<Location<'a>> {
+        self.base.linked(R::LocatedIn, Out)
+    }
+    /// Sources it published.
+    async fn published(&self) -> Vec<Source<'a>> {
+        self.base.linked(R::PublishedBy, In)
+    }
+    /// Committees whose secretariat it holds.
+    async fn secretariat_of(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::HoldsSecretariatOf, Out)
+    }
+    /// International committees it mirrors.
+    async fn mirror_of(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::MirrorOf, Out)
+    }
+    /// Directives that target it.
+    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Targets, In)
+    }
+}
+
+#[Object]
+impl<'a> OfficialFields<'a> {
+    /// The official's title as last reported.
+    async fn title(&self) -> Option<&'a str> {
+        self.details.title.as_deref()
+    }
+    /// Positions held: AFFILIATED_WITH relations, each with its role, dates and citations.
+    async fn affiliations(&self) -> Vec<Relation<'a>> {
+        self.base.relations_of(R::AffiliatedWith, Out)
+    }
+    /// Organizations the official is affiliated with.
+    async fn organizations(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::AffiliatedWith, Out)
+    }
+    /// Directives the official issued.
+    async fn directives(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Issued, Out)
+    }
+    /// Events the official took part in.
+    async fn events(&self) -> Vec<Event<'a>> {
+        self.base.linked(R::ParticipatedIn, Out)
+    }
+}
+
+#[Object]
+impl<'a> EventFields<'a> {
+    /// What sort of event (MEETING, PLENARY, ANNOUNCEMENT, INVESTMENT, APPOINTMENT).
+    async fn event_type(&self) -> String {
+        screaming(format!("{:?}", self.details.event_type))
+    }
+    /// First day (ISO 8601, reduced precision allowed).
+    async fn start_date(&self) -> Option<String> {
+        date(self.details.start_date)
+    }
+    /// Last day.
+    async fn end_date(&self) -> Option<String> {
+        date(self.details.end_date)
+    }
+    /// Attendance as stated, e.g. "more than 150 experts".
+    async fn attendance(&self) -> Option<&'a str> {
+        self.details.attendance.as_deref()
+    }
+    /// The stated lower bound on attendance (150 for "150+").
+    async fn attendees_at_least(&self) -> Option<u32> {
+        self.details.attendees_at_least
+    }
+    /// Who organized it.
+    async fn organizers(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::Organized, In)
+    }
+    /// Officials and organizations that took part.
+    async fn participants(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::ParticipatedIn, In)
+    }
+    /// Where it took place.
+    async fn locations(&self) -> Vec<Location<'a>> {
+        self.base.linked(R::LocatedIn, Out)
+    }
+    /// Directives, standards and batches announced or decided there.
+    async fn announcements(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::AnnouncedAt, In)
+    }
+    /// Sources that report on it.
+    async fn reported_by(&self) -> Vec<Source<'a>> {
+        self.base.linked(R::ReportsOn, In)
+    }
+}
+
+#[Object]
+impl<'a> DirectiveFields<'a> {
+    /// POLICY_DIRECTIVE or EXPORT_CONTROL.
+    async fn directive_type(&self) -> String {
+        screaming(format!("{:?}", self.details.directive_type))
+    }
+    /// Position in a numbered set (1 to 4 for the Tonglu directives).
+    async fn ordinal(&self) -> Option<u32> {
+        self.details.ordinal
+    }
+    /// The official number, e.g. "MOFCOM/GACC Announcement No. 18 [2025]".
+    async fn number(&self) -> Option<&'a str> {
+        self.details.number.as_deref()
+    }
+    /// When it was issued.
+    async fn issued(&self) -> Option<String> {
+        date(self.details.issued)
+    }
+    /// When it takes effect.
+    async fn effective(&self) -> Option<String> {
+        date(self.details.effective)
+    }
+    /// Who issued it (officials or organizations).
+    async fn issued_by(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Issued, In)
+    }
+    /// Events where it was announced.
+    async fn announced_at(&self) -> Vec<Event<'a>> {
+        self.base.linked(R::AnnouncedAt, Out)
+    }
+    /// What it targets: stages, applications, minerals, standards, organizations.
+    async fn targets(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Targets, Out)
+    }
+    /// What it restricts (export controls).
+    async fn restricts(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Restricts, Out)
+    }
+}
+
+#[Object]
+impl<'a> StandardFields<'a> {
+    /// The code, e.g. `GB/T 13560-2017`; null when no source gives one.
+    async fn code(&self) -> Option<&'a str> {
+        self.details.code.as_deref()
+    }
+    /// The title, in English.
+    async fn title(&self) -> Option<&'a str> {
+        self.details.title.as_deref()
+    }
+    /// NATIONAL, INDUSTRY or INTERNATIONAL.
+    async fn level(&self) -> String {
+        screaming(format!("{:?}", self.details.level))
+    }
+    /// PROPOSED, FINAL_REVIEW_COMPLETED, APPROVED, PUBLISHED or SUPERSEDED.
+    async fn status(&self) -> String {
+        screaming(format!("{:?}", self.details.status))
+    }
+    /// When it was issued.
+    async fn issued(&self) -> Option<String> {
+        date(self.details.issued)
+    }
+    /// When it came into force.
+    async fn effective(&self) -> Option<String> {
+        date(self.details.effective)
+    }
+    /// Codes of earlier editions it replaces.
+    async fn replaces(&self) -> &'a [String] {
+        &self.details.replaces
+    }
+    /// Minerals it concerns.
+    async fn minerals(&self) -> Vec<Mineral<'a>> {
+        self.base.linked(R::Concerns, Out)
+    }
+    /// Applications it concerns.
+    async fn applications(&self) -> Vec<Application<'a>> {
+        self.base.linked(R::Concerns, Out)
+    }
+    /// Supply-chain stages it concerns.
+    async fn stages(&self) -> Vec<SupplyChainStage<'a>> {
+        self.base.linked(R::Concerns, Out)
+    }
+    /// The committees that administer it.
+    async fn administered_by(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::Administers, In)
+    }
+    /// Who issued it.
+    async fn issued_by(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Issued, In)
+    }
+    /// Batches it belongs to.
+    async fn batches(&self) -> Vec<StandardBatch<'a>> {
+        self.base.linked(R::IncludedIn, Out)
+    }
+    /// Events where it was announced or decided.
+    async fn announced_at(&self) -> Vec<Event<'a>> {
+        self.base.linked(R::AnnouncedAt, Out)
+    }
+    /// Directives that target it.
+    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Targets, In)
+    }
+}
+
+#[Object]
+impl<'a> StandardBatchFields<'a> {
+    /// How many standards the batch holds, as stated.
+    async fn count(&self) -> u32 {
+        self.details.count
+    }
+    /// What happened to the batch.
+    async fn status(&self) -> String {
+        screaming(format!("{:?}", self.details.status))
+    }
+    /// When it was decided.
+    async fn decided(&self) -> Option<String> {
+        date(self.details.decided)
+    }
+    /// The plan year it belongs to, if stated.
+    async fn plan_year(&self) -> Option<u32> {
+        self.details.plan_year
+    }
+    /// The members that are named (usually fewer than `count`).
+    async fn standards(&self) -> Vec<Standard<'a>> {
+        self.base.linked(R::IncludedIn, In)
+    }
+    /// The subjects it is stated to cover.
+    async fn subjects(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::Concerns, Out)
+    }
+    /// Events where it was decided.
+    async fn announced_at(&self) -> Vec<Event<'a>> {
+        self.base.linked(R::AnnouncedAt, Out)
+    }
+    /// Committees that administer it.
+    async fn administered_by(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::Administers, In)
+    }
+}
+
+/// One scheme's light/heavy classification of an element.
+#[derive(async_graphql::SimpleObject)]
+pub struct ElementClassification {
+    /// USGS, CRS2013 or CHINA.
+    pub scheme: String,
+    /// LIGHT, HEAVY or NEITHER.
+    pub group: String,
+}
+
+#[Object]
+impl<'a> MineralFields<'a> {
+    /// ELEMENT, OXIDE, METAL, ALLOY, CONCENTRATE, ORE or COMPOUND.
+    async fn form(&self) -> String {
+        screaming(format!("{:?}", self.details.form))
+    }
+    /// Chemical symbol (elements).
+    async fn symbol(&self) -> Option<&'a str> {
+        self.details.symbol.as_deref()
+    }
+    /// Atomic number (elements).
+    async fn atomic_number(&self) -> Option<u32> {
+        self.details.atomic_number
+    }
+    /// Chemical formula.
+    async fn formula(&self) -> Option<&'a str> {
+        self.details.formula.as_deref()
+    }
+    /// Whether it is one of the 17 rare-earth elements.
+    async fn rare_earth(&self) -> bool {
+        self.details.rare_earth
+    }
+    /// Light/heavy classification, one per scheme (the split depends on the scheme).
+    async fn classifications(&self) -> Vec<ElementClassification> {
+        self.details
+            .classifications
+            .iter()
+            .map(|c| ElementClassification {
+                scheme: format!("{:?}", c.scheme).to_uppercase(),
+                group: screaming(format!("{:?}", c.group)),
+            })
+            .collect()
+    }
+    /// Standards that concern it.
+    async fn standards(&self) -> Vec<Standard<'a>> {
+        self.base.linked(R::Concerns, In)
+    }
+    /// Batches whose stated subjects include it.
+    async fn batches(&self) -> Vec<StandardBatch<'a>> {
+        self.base.linked(R::Concerns, In)
+    }
+    /// What it is made of.
+    async fn components(&self) -> Vec<Mineral<'a>> {
+        self.base.linked(R::ComposedOf, Out)
+    }
+    /// Minerals and applications it is a component of.
+    async fn component_of(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::ComposedOf, In)
+    }
+    /// What it is produced from.
+    async fn produced_from(&self) -> Vec<Mineral<'a>> {
+        self.base.linked(R::ProducedFrom, Out)
+    }
+    /// What is produced from it.
+    async fn feedstock_for(&self) -> Vec<Mineral<'a>> {
+        self.base.linked(R::ProducedFrom, In)
+    }
+    /// Applications it is used in.
+    async fn applications(&self) -> Vec<Application<'a>> {
+        self.base.linked(R::UsedIn, Out)
+    }
+    /// Supply-chain stages that produce it.
+    async fn stages(&self) -> Vec<SupplyChainStage<'a>> {
+        self.base.linked(R::ProducedAt, Out)
+    }
+    /// Directives that restrict it (export controls).
+    async fn restricted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Restricts, In)
+    }
+    /// Directives that target it.
+    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Targets, In)
+    }
+}
+
+#[Object]
+impl<'a> ApplicationFields<'a> {
+    /// The sector (DEFENSE, AEROSPACE, TRANSPORT, ENERGY, ...).
+    async fn sector(&self) -> Option<String> {
+        self.details.sector.map(|s| screaming(format!("{s:?}")))
+    }
+    /// Minerals and applications used in it.
+    async fn uses(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::UsedIn, In)
+    }
+    /// Applications it is used in.
+    async fn used_in(&self) -> Vec<Application<'a>> {
+        self.base.linked(R::UsedIn, Out)
+    }
+    /// Minerals it is made of.
+    async fn components(&self) -> Vec<Mineral<'a>> {
+        self.base.linked(R::ComposedOf, Out)
+    }
+    /// Standards that concern it.
+    async fn standards(&self) -> Vec<Standard<'a>> {
+        self.base.linked(R::Concerns, In)
+    }
+    /// Directives that target it.
+    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Targets, In)
+    }
+    /// Directives that restrict it.
+    async fn restricted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Restricts, In)
+    }
+}
+
+#[Object]
+impl<'a> SupplyChainStageFields<'a> {
+    /// Position in the chain, 1 = most upstream.
+    async fn position(&self) -> Option<u32> {
+        self.details.position
+    }
+    /// Stages that come next.
+    async fn precedes(&self) -> Vec<SupplyChainStage<'a>> {
+        self.base.linked(R::Precedes, Out)
+    }
+    /// Stages that come before.
+    async fn follows(&self) -> Vec<SupplyChainStage<'a>> {
+        self.base.linked(R::Precedes, In)
+    }
+    /// Larger stages it is part of.
+    async fn part_of(&self) -> Vec<SupplyChainStage<'a>> {
+        self.base.linked(R::PartOf, Out)
+    }
+    /// Minerals produced at this stage.
+    async fn minerals(&self) -> Vec<Mineral<'a>> {
+        self.base.linked(R::ProducedAt, In)
+    }
+    /// Standards that concern it.
+    async fn standards(&self) -> Vec<Standard<'a>> {
+        self.base.linked(R::Concerns, In)
+    }
+    /// Directives that target it.
+    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Targets, In)
+    }
+    /// Directives that restrict it.
+    async fn restricted_by(&self) -> Vec<Directive<'a>> {
+        self.base.linked(R::Restricts, In)
+    }
+}
+
+#[Object]
+impl<'a> LocationFields<'a> {
+    /// COUNTRY, PROVINCE, CITY or COUNTY.
+    async fn location_type(&self) -> String {
+        screaming(format!("{:?}", self.details.location_type))
+    }
+    /// An official division code, e.g. `330122`.
+    async fn division_code(&self) -> Option<&'a str> {
+        self.details.division_code.as_deref()
+    }
+    /// Larger places it is part of.
+    async fn part_of(&self) -> Vec<Location<'a>> {
+        self.base.linked(R::PartOf, Out)
+    }
+    /// Places within it.
+    async fn parts(&self) -> Vec<Location<'a>> {
+        self.base.linked(R::PartOf, In)
+    }
+    /// Events, organizations and places located here.
+    async fn location_of(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::LocatedIn, In)
+    }
+}
+
+#[Object]
+impl<'a> SourceFields<'a> {
+    /// NEWS_ARTICLE, OFFICIAL_PAGE, STANDARD_TEXT, REPORT, REFERENCE or RESEARCH_NOTES.
+    async fn source_type(&self) -> String {
+        screaming(format!("{:?}", self.details.source_type))
+    }
+    /// Where it can be read.
+    async fn url(&self) -> Option<&'a str> {
+        self.details.url.as_deref()
+    }
+    /// Who published it, as stated.
+    async fn publisher(&self) -> Option<&'a str> {
+        self.details.publisher.as_deref()
+    }
+    /// When it was published.
+    async fn published(&self) -> Option<String> {
+        date(self.details.published)
+    }
+    /// A caution about its reliability, in the source's own words where it gives one.
+    async fn caveat(&self) -> Option<&'a str> {
+        self.details.caveat.as_deref()
+    }
+    /// The organizations that published it.
+    async fn published_by(&self) -> Vec<Organization<'a>> {
+        self.base.linked(R::PublishedBy, Out)
+    }
+    /// Entities it reports on.
+    async fn reports_on(&self) -> Vec<Entity<'a>> {
+        self.base.linked_any(R::ReportsOn, Out)
+    }
+}
+
+/// `OrgType` -> `ORG_TYPE`, for enum values shown as strings.
+fn screaming(camel: String) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_uppercase());
+    }
+    out
+}

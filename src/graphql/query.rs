@@ -1,0 +1,247 @@
+//! The root `Query` type: lookups, pages, search and the traversals.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+
+use super::entity::{Entity, EntityBase, Node, after_offset, check_range, relation_filter};
+use super::types::{
+    Direction, EntityKind, GraphStats, KindCount, Path, RelatedEntity, RelationType,
+    RelationTypeInfo, SearchHit, Subgraph, TotalCount,
+};
+use super::{ErrorCode, Limits, error};
+use crate::graph::{Budget, EntityKey, KnowledgeGraph};
+use crate::model;
+
+/// The root query type.
+pub struct Query;
+
+/// A page of entities.
+pub type EntityConnection<'a> = Connection<usize, Entity<'a>, TotalCount>;
+
+fn graph<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c KnowledgeGraph> {
+    ctx.data::<Arc<KnowledgeGraph>>()
+        .map(|g| &**g)
+        .map_err(|_| error(ErrorCode::Internal, "no graph is loaded"))
+}
+
+fn limits<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Limits> {
+    ctx.data::<Limits>().map_err(|_| error(ErrorCode::Internal, "limits are not configured"))
+}
+
+fn resolve(graph: &KnowledgeGraph, id: &str) -> async_graphql::Result<EntityKey> {
+    graph
+        .lookup(id)
+        .ok_or_else(|| error(ErrorCode::NotFound, format!("no entity has id `{id}`")))
+}
+
+fn kinds(kinds: Option<Vec<EntityKind>>) -> Vec<model::EntityKind> {
+    kinds.unwrap_or_default().into_iter().map(Into::into).collect()
+}
+
+#[Object]
+impl Query {
+    /// The entity with this global id (Relay), or null.
+    async fn node<'c>(&self, ctx: &Context<'c>, id: ID) -> async_graphql::Result<Option<Node<'c>>> {
+        let graph = graph(ctx)?;
+        Ok(graph.lookup(&id).map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
+    }
+
+    /// The entities with these ids, in order; null for an unknown id.
+    async fn nodes<'c>(&self, ctx: &Context<'c>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node<'c>>>> {
+        let graph = graph(ctx)?;
+        let max = limits(ctx)?.max_ids;
+        if ids.len() > max {
+            return Err(error(
+                ErrorCode::LimitExceeded,
+                format!("`ids` has {} ids, above its maximum of {max}", ids.len()),
+            ));
+        }
+        Ok(ids
+            .iter()
+            .map(|id| graph.lookup(id).map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
+            .collect())
+    }
+
+    /// The entity with this id, or null.
+    async fn entity<'c>(&self, ctx: &Context<'c>, id: ID) -> async_graphql::Result<Option<Entity<'c>>> {
+        let graph = graph(ctx)?;
+        Ok(graph.lookup(&id).map(|k| Entity::of(EntityBase::new(graph, k))))
+    }
+
+    /// All entities, or those of some kinds, ordered by kind then id, as a Relay connection.
+    /// `totalCount` costs O(number of kinds).
+    async fn entities<'c>(
+        &self,
+        ctx: &Context<'c>,
+        kinds: Option<Vec<EntityKind>>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<EntityConnection<'c>> {
+        let graph = graph(ctx)?;
+        let first = check_range("first", first, limits(ctx)?.max_first)?;
+        let offset = after_offset(after.as_deref())?;
+        let kinds = self::kinds(kinds);
+        let total = graph.count_of_kinds(&kinds);
+        let page = graph.entities_of_kinds(&kinds, offset, first);
+        let mut connection = Connection::with_additional_fields(
+            offset > 0,
+            offset.saturating_add(page.len()) < total,
+            TotalCount { total_count: total },
+        );
+        connection.edges.extend(
+            page.into_iter()
+                .enumerate()
+                .map(|(i, k)| Edge::new(offset + i, Entity::of(EntityBase::new(graph, k)))),
+        );
+        Ok(connection)
+    }
+
+    /// Ranked search over names, aliases (including Chinese names) and standard codes; case-
+    /// and accent-insensitive, tolerant of loose code spelling ("gbt13560-2017") and small typos.
+    async fn search<'c>(
+        &self,
+        ctx: &Context<'c>,
+        query: String,
+        kinds: Option<Vec<EntityKind>>,
+        #[graphql(default = 10)] first: i32,
+    ) -> async_graphql::Result<Vec<SearchHit<'c>>> {
+        let graph = graph(ctx)?;
+        let first = check_range("first", first, limits(ctx)?.max_first)?;
+        if query.chars().count() > 200 {
+            return Err(error(ErrorCode::LimitExceeded, "`query` is longer than its maximum of 200 characters"));
+        }
+        Ok(graph
+            .search(&query, &self::kinds(kinds), first)
+            .into_iter()
+            .map(|hit| SearchHit { graph, hit })
+            .collect())
+    }
+
+    /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
+    /// relations among them. `truncated` says whether the limit or the work budget cut it short.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn neighborhood<'c>(
+        &self,
+        ctx: &Context<'c>,
+        id: ID,
+        #[graphql(default = 1)] depth: i32,
+        relation_types: Option<Vec<RelationType>>,
+        #[graphql(default_with = "Direction::Both")] direction: Direction,
+        #[graphql(default = 200)] limit: i32,
+    ) -> async_graphql::Result<Subgraph<'c>> {
+        let graph = graph(ctx)?;
+        let limits = limits(ctx)?;
+        let depth = check_range("depth", depth, limits.max_depth)?;
+        let limit = check_range("limit", limit, limits.max_limit)?;
+        let start = resolve(graph, &id)?;
+        let sub = graph.neighborhood(
+            start,
+            depth,
+            &relation_filter(relation_types),
+            direction.into(),
+            limit,
+            Budget(limits.traversal_budget),
+        );
+        Ok(Subgraph { graph, sub })
+    }
+
+    /// Up to `first` loop-free paths between two entities of at most `maxHops` hops, shortest
+    /// first, walking relations either way. Each hop carries its relation and citations: this is
+    /// how the server explains why two things are connected.
+    async fn paths<'c>(
+        &self,
+        ctx: &Context<'c>,
+        from: ID,
+        to: ID,
+        #[graphql(default = 4)] max_hops: i32,
+        relation_types: Option<Vec<RelationType>>,
+        #[graphql(default = 3)] first: i32,
+    ) -> async_graphql::Result<Vec<Path<'c>>> {
+        let graph = graph(ctx)?;
+        let limits = limits(ctx)?;
+        let max_hops = check_range("maxHops", max_hops, limits.max_hops)?;
+        let first = check_range("first", first, limits.max_first)?;
+        let (from, to) = (resolve(graph, &from)?, resolve(graph, &to)?);
+        let paths = graph
+            .paths(from, to, max_hops, &relation_filter(relation_types), first, Budget(limits.traversal_budget))
+            .map_err(|e| error(ErrorCode::LimitExceeded, e.to_string()))?;
+        Ok(paths.into_iter().map(|path| Path { graph, path }).collect())
+    }
+
+    /// Entities of the given kinds within `maxHops` of an entity, nearest first, each with the
+    /// path that explains it ("which standards touch defense-grade magnets?").
+    ///
+    /// Hub rule: paths never pass *through* an entity with more than `maxIntermediateDegree`
+    /// relations (default: `stats.hubDegree`) nor through a SOURCE, so a country or a broad
+    /// organization does not make everything related to everything. Equally near results are
+    /// ranked by the specificity of their path (lower summed ln(1 + degree) of intermediates).
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn related<'c>(
+        &self,
+        ctx: &Context<'c>,
+        to: ID,
+        kinds: Vec<EntityKind>,
+        #[graphql(default = 3)] max_hops: i32,
+        relation_types: Option<Vec<RelationType>>,
+        #[graphql(default = 20)] first: i32,
+        max_intermediate_degree: Option<i32>,
+    ) -> async_graphql::Result<Vec<RelatedEntity<'c>>> {
+        let graph = graph(ctx)?;
+        let limits = limits(ctx)?;
+        let max_hops = check_range("maxHops", max_hops, limits.max_hops)?;
+        let first = check_range("first", first, limits.max_first)?;
+        let hub_degree = match max_intermediate_degree {
+            Some(d) => check_range("maxIntermediateDegree", d, usize::MAX.min(i32::MAX as usize))?,
+            None => graph.stats().hub_degree,
+        };
+        let to = resolve(graph, &to)?;
+        let found = graph
+            .related(
+                to,
+                &self::kinds(Some(kinds)),
+                max_hops,
+                &relation_filter(relation_types),
+                first,
+                hub_degree,
+                Budget(limits.traversal_budget),
+            )
+            .map_err(|e| error(ErrorCode::LimitExceeded, e.to_string()))?;
+        Ok(found.into_iter().map(|related| RelatedEntity { graph, related }).collect())
+    }
+
+    /// Counts for the snapshot being served.
+    async fn stats(&self, ctx: &Context<'_>) -> async_graphql::Result<GraphStats> {
+        let graph = graph(ctx)?;
+        let stats = graph.stats();
+        Ok(GraphStats {
+            entities: stats.entities,
+            relations: stats.relations,
+            by_kind: stats
+                .by_kind
+                .into_iter()
+                .map(|(kind, count)| KindCount { kind: kind.into(), count })
+                .collect(),
+            hub_degree: stats.hub_degree,
+            data_version: format!("{:016x}", graph.fingerprint()),
+        })
+    }
+
+    /// The relation vocabulary: each type's readings and allowed endpoint kinds.
+    async fn relation_types(&self) -> Vec<RelationTypeInfo> {
+        model::RelationType::ALL
+            .into_iter()
+            .map(|t| {
+                let spec = t.spec();
+                RelationTypeInfo {
+                    relation_type: t.into(),
+                    label: spec.label,
+                    inverse_label: spec.inverse_label,
+                    from_kinds: spec.from.iter().map(|k| (*k).into()).collect(),
+                    to_kinds: spec.to.iter().map(|k| (*k).into()).collect(),
+                }
+            })
+            .collect()
+    }
+}

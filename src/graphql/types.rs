@@ -1,0 +1,427 @@
+//! GraphQL enums mirroring the model, and the value types of traversal answers: relations,
+//! citations, hops, paths, subgraphs, search hits, stats.
+
+use async_graphql::{Enum, ID, Object, SimpleObject};
+
+use super::entity::{Entity, EntityBase};
+use super::{ErrorCode, error};
+use crate::graph::{self, EntityKey, KnowledgeGraph, RelationKey};
+use crate::model;
+
+/// The kinds of entity in the graph.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::model::EntityKind")]
+pub enum EntityKind {
+    /// A government body, committee, institute, company or publisher.
+    Organization,
+    /// A named person acting in an official capacity.
+    Official,
+    /// A dated occurrence: a meeting, a plenary, an announcement, an investment.
+    Event,
+    /// A policy directive or regulatory instrument.
+    Directive,
+    /// A technical standard (national, industry or international).
+    Standard,
+    /// A set of standards decided together whose members are not all named.
+    StandardBatch,
+    /// An element, oxide, metal, alloy, concentrate or ore (see `Mineral.form`).
+    Mineral,
+    /// A use of rare-earth materials: a magnet type, a product, a sector.
+    Application,
+    /// A stage of the supply chain.
+    SupplyChainStage,
+    /// A country, province, city or county.
+    Location,
+    /// A cited document.
+    Source,
+}
+
+/// Typed, directed relations. Each has an inverse reading (see `Query.relationTypes`).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::model::RelationType")]
+pub enum RelationType {
+    /// A part of a larger organization, place, event or stage (inverse: has part).
+    PartOf,
+    /// An organization administers a standard, batch or organization (inverse: administered by).
+    Administers,
+    /// An official holds a position in an organization; the role says which (inverse: has member).
+    AffiliatedWith,
+    /// An official or organization issued a directive, standard or source (inverse: issued by).
+    Issued,
+    /// A directive, standard or batch was announced or decided at an event (inverse: announced).
+    AnnouncedAt,
+    /// An organization organized an event (inverse: organized by).
+    Organized,
+    /// An official or organization took part in an event (inverse: had participant).
+    ParticipatedIn,
+    /// An event, organization or place is located in a place (inverse: location of).
+    LocatedIn,
+    /// A directive targets a stage, application, mineral, standard or organization (inverse: targeted by).
+    Targets,
+    /// A standard or batch concerns a mineral, application or stage (inverse: subject of).
+    Concerns,
+    /// A standard belongs to a batch (inverse: includes).
+    IncludedIn,
+    /// A mineral or application is made of a mineral (inverse: component of).
+    ComposedOf,
+    /// A mineral is produced from another mineral (inverse: feedstock for).
+    ProducedFrom,
+    /// A mineral or application is used in an application (inverse: uses).
+    UsedIn,
+    /// A mineral is produced at a supply-chain stage (inverse: produces).
+    ProducedAt,
+    /// A supply-chain stage comes before another (inverse: follows).
+    Precedes,
+    /// A directive restricts trade in a mineral, stage technology or application (inverse: restricted by).
+    Restricts,
+    /// A source was published by an organization (inverse: published).
+    PublishedBy,
+    /// A source reports on an entity (inverse: reported by).
+    ReportsOn,
+    /// An organization holds the secretariat of a committee (inverse: secretariat held by).
+    HoldsSecretariatOf,
+    /// An organization is the national mirror body of an international committee (inverse: mirrored by).
+    MirrorOf,
+}
+
+/// How far a cited fact can be trusted.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::model::Grade", name = "VerificationGrade")]
+pub enum Grade {
+    /// Read in the cited primary source.
+    Verified,
+    /// Read only on a secondary or mirror site.
+    VerifiedSecondary,
+    /// Stated by one outlet only (e.g. the seed article) and not independently verified.
+    Reported,
+    /// No source was found; kept only to say that it is not established.
+    Unverified,
+}
+
+/// Which way to walk relations, seen from the entity at hand.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::graph::Direction")]
+pub enum Direction {
+    /// Relations that start at the entity.
+    Outgoing,
+    /// Relations that end at the entity.
+    Incoming,
+    /// Both.
+    Both,
+}
+
+/// A cited source for a fact: the SOURCE entity, the passage quoted, and how far to trust it.
+pub struct Citation<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) citation: &'a model::Citation,
+}
+
+#[Object]
+impl<'a> Citation<'a> {
+    /// The SOURCE entity cited.
+    async fn source(&self) -> async_graphql::Result<Entity<'a>> {
+        let key = self.graph.lookup(self.citation.source.as_str()).ok_or_else(|| {
+            error(ErrorCode::Internal, "a citation names a source missing from this snapshot")
+        })?;
+        Ok(Entity::of(EntityBase::new(self.graph, key)))
+    }
+
+    /// A passage that appears verbatim in the source.
+    async fn quote(&self) -> Option<&str> {
+        self.citation.quote.as_deref()
+    }
+
+    /// How far the fact can be trusted.
+    async fn grade(&self) -> Grade {
+        self.citation.grade.into()
+    }
+}
+
+pub(crate) fn citations<'a>(graph: &'a KnowledgeGraph, list: &'a [model::Citation]) -> Vec<Citation<'a>> {
+    list.iter().map(|citation| Citation { graph, citation }).collect()
+}
+
+/// A typed, directed relation between two entities, with its provenance.
+#[derive(Clone, Copy)]
+pub struct Relation<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) key: RelationKey,
+}
+
+impl<'a> Relation<'a> {
+    fn record(&self) -> &'a model::Relation {
+        self.graph.relation(self.key)
+    }
+}
+
+#[Object]
+impl<'a> Relation<'a> {
+    /// The relation's type.
+    #[graphql(name = "type")]
+    async fn relation_type(&self) -> RelationType {
+        self.record().relation_type.into()
+    }
+
+    /// Where it starts.
+    async fn from(&self) -> Entity<'a> {
+        Entity::of(EntityBase::new(self.graph, self.graph.endpoints(self.key).0))
+    }
+
+    /// Where it ends.
+    async fn to(&self) -> Entity<'a> {
+        Entity::of(EntityBase::new(self.graph, self.graph.endpoints(self.key).1))
+    }
+
+    /// The forward reading, e.g. "administers".
+    async fn label(&self) -> &'static str {
+        self.record().relation_type.spec().label
+    }
+
+    /// The inverse reading, e.g. "administered by".
+    async fn inverse_label(&self) -> &'static str {
+        self.record().relation_type.spec().inverse_label
+    }
+
+    /// The capacity in which `from` relates to `to` (e.g. "Division Director").
+    async fn role(&self) -> Option<&'a str> {
+        self.record().role.as_deref()
+    }
+
+    /// When the fact became true (ISO 8601, reduced precision: 2025, 2025-04, 2025-04-24).
+    async fn since(&self) -> Option<String> {
+        self.record().since.map(|d| d.to_string())
+    }
+
+    /// When the fact stopped being true, if it did.
+    async fn until(&self) -> Option<String> {
+        self.record().until.map(|d| d.to_string())
+    }
+
+    /// Where the fact comes from; at least one.
+    async fn citations(&self) -> Vec<Citation<'a>> {
+        citations(self.graph, &self.record().citations)
+    }
+}
+
+/// Extra fields on a relation edge: how the relation is seen from the entity listing it.
+#[derive(SimpleObject)]
+pub struct RelationEdgeFields {
+    /// OUTGOING when the entity is the relation's `from`, INCOMING when it is its `to`.
+    pub direction: Direction,
+    /// The reading from the entity's side: the label when outgoing, the inverse label when incoming.
+    pub reading: &'static str,
+}
+
+/// Extra fields on a connection.
+#[derive(SimpleObject)]
+pub struct TotalCount {
+    /// How many items the whole connection holds, across all pages.
+    pub total_count: usize,
+}
+
+/// One step of a path, in walking order.
+pub struct Hop<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) hop: graph::Hop,
+}
+
+#[Object]
+impl<'a> Hop<'a> {
+    /// The relation taken, with its citations.
+    async fn relation(&self) -> Relation<'a> {
+        Relation { graph: self.graph, key: self.hop.relation }
+    }
+
+    /// The entity the hop leaves.
+    async fn from(&self) -> Entity<'a> {
+        Entity::of(EntityBase::new(self.graph, self.hop.from))
+    }
+
+    /// The entity the hop reaches.
+    async fn to(&self) -> Entity<'a> {
+        Entity::of(EntityBase::new(self.graph, self.hop.to))
+    }
+
+    /// True when the hop follows the relation's own direction.
+    async fn forward(&self) -> bool {
+        self.hop.forward
+    }
+
+    /// The hop read in walking order, e.g. "administered by".
+    async fn reading(&self) -> &'static str {
+        reading(self.graph, self.hop)
+    }
+}
+
+fn reading(graph: &KnowledgeGraph, hop: graph::Hop) -> &'static str {
+    let spec = graph.relation(hop.relation).relation_type.spec();
+    if hop.forward { spec.label } else { spec.inverse_label }
+}
+
+/// A loop-free path; each hop carries the relation and its citations, which is how the server
+/// explains why two entities are connected.
+pub struct Path<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) path: graph::Path,
+}
+
+#[Object]
+impl<'a> Path<'a> {
+    /// Number of hops.
+    async fn length(&self) -> usize {
+        self.path.len()
+    }
+
+    /// The entities along the path, start first.
+    async fn entities(&self) -> Vec<Entity<'a>> {
+        self.path.entities.iter().map(|k| Entity::of(EntityBase::new(self.graph, *k))).collect()
+    }
+
+    /// The relations along the path, in walking order.
+    async fn relations(&self) -> Vec<Relation<'a>> {
+        self.path.hops.iter().map(|h| Relation { graph: self.graph, key: h.relation }).collect()
+    }
+
+    /// The hops, each with its direction and reading.
+    async fn hops(&self) -> Vec<Hop<'a>> {
+        self.path.hops.iter().map(|hop| Hop { graph: self.graph, hop: *hop }).collect()
+    }
+
+    /// The path in words, e.g. "Dysprosium —used in→ Defense-grade magnets".
+    async fn explanation(&self) -> String {
+        explain(self.graph, &self.path)
+    }
+}
+
+/// Renders a path as "A —reading→ B —reading→ C".
+pub(crate) fn explain(graph: &KnowledgeGraph, path: &graph::Path) -> String {
+    let mut out = path
+        .entities
+        .first()
+        .map(|k| graph.entity(*k).name.clone())
+        .unwrap_or_default();
+    for hop in &path.hops {
+        out.push_str(" —");
+        out.push_str(reading(graph, *hop));
+        out.push_str("→ ");
+        out.push_str(&graph.entity(hop.to).name);
+    }
+    out
+}
+
+/// Entities and relations reached by a neighborhood query.
+pub struct Subgraph<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) sub: graph::Subgraph,
+}
+
+#[Object]
+impl<'a> Subgraph<'a> {
+    /// Entities in breadth-first order, the start first.
+    async fn entities(&self) -> Vec<Entity<'a>> {
+        self.sub.entities.iter().map(|k| Entity::of(EntityBase::new(self.graph, *k))).collect()
+    }
+
+    /// Relations followed among them, each once.
+    async fn relations(&self) -> Vec<Relation<'a>> {
+        self.sub.relations.iter().map(|k| Relation { graph: self.graph, key: *k }).collect()
+    }
+
+    /// True when `limit` or the work budget stopped the traversal before it was complete.
+    async fn truncated(&self) -> bool {
+        self.sub.truncated
+    }
+}
+
+/// A search result.
+pub struct SearchHit<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) hit: graph::SearchHit,
+}
+
+#[Object]
+impl<'a> SearchHit<'a> {
+    /// The entity found.
+    async fn entity(&self) -> Entity<'a> {
+        Entity::of(EntityBase::new(self.graph, self.hit.entity))
+    }
+
+    /// Relevance in (0, 1]; 1 is an exact match of a name, alias or code.
+    async fn score(&self) -> f64 {
+        self.hit.score
+    }
+}
+
+/// An entity found by `related`, with the path that explains it.
+pub struct RelatedEntity<'a> {
+    pub(crate) graph: &'a KnowledgeGraph,
+    pub(crate) related: graph::Related,
+}
+
+#[Object]
+impl<'a> RelatedEntity<'a> {
+    /// The entity found.
+    async fn entity(&self) -> Entity<'a> {
+        Entity::of(EntityBase::new(self.graph, self.related.entity))
+    }
+
+    /// Hops from the queried entity.
+    async fn distance(&self) -> usize {
+        self.related.distance
+    }
+
+    /// The path from the queried entity to this one, hop by hop with citations.
+    async fn path(&self) -> Path<'a> {
+        Path { graph: self.graph, path: self.related.path.clone() }
+    }
+
+    /// Sum of ln(1 + degree) over the path's intermediate entities; lower is more specific.
+    async fn specificity_cost(&self) -> f64 {
+        self.related.specificity_cost
+    }
+}
+
+/// How many entities of one kind.
+#[derive(SimpleObject)]
+pub struct KindCount {
+    /// The kind.
+    pub kind: EntityKind,
+    /// How many.
+    pub count: usize,
+}
+
+/// Size of the graph snapshot being served.
+#[derive(SimpleObject)]
+pub struct GraphStats {
+    /// Number of entities.
+    pub entities: usize,
+    /// Number of relations.
+    pub relations: usize,
+    /// Entities per kind.
+    pub by_kind: Vec<KindCount>,
+    /// Degree above which an entity is a hub that `related` paths do not pass through.
+    pub hub_degree: usize,
+    /// Fingerprint of the data files this snapshot was built from (hex).
+    pub data_version: String,
+}
+
+/// The fixed facts about one relation type: readings and allowed endpoint kinds.
+#[derive(SimpleObject)]
+pub struct RelationTypeInfo {
+    /// The type.
+    #[graphql(name = "type")]
+    pub relation_type: RelationType,
+    /// The forward reading.
+    pub label: &'static str,
+    /// The inverse reading.
+    pub inverse_label: &'static str,
+    /// Kinds allowed at the start.
+    pub from_kinds: Vec<EntityKind>,
+    /// Kinds allowed at the end.
+    pub to_kinds: Vec<EntityKind>,
+}
+
+/// The GraphQL id of an entity.
+pub(crate) fn id_of(graph: &KnowledgeGraph, key: EntityKey) -> ID {
+    ID(graph.entity(key).id.to_string())
+}
