@@ -5,6 +5,8 @@
 
 mod serve;
 
+pub use serve::Reloader;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -41,6 +43,22 @@ pub enum Command {
     Schema,
     /// Run one GraphQL query against the data and print the JSON response.
     Query(QueryArgs),
+    /// Write a synthetic dataset of the same format (for benchmarks and scale tests).
+    Generate(GenerateArgs),
+}
+
+/// Options of `generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// How many entities.
+    #[arg(long)]
+    pub entities: usize,
+    /// Seed: the same seed writes the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output directory (created; files in it are overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Where the data lives.
@@ -64,7 +82,12 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_WATCH")]
     pub watch: bool,
     /// Allowed CORS origins, comma-separated; `*` allows any.
-    #[arg(long, env = "REEGRAPH_CORS_ORIGINS", value_delimiter = ',', default_value = "*")]
+    #[arg(
+        long,
+        env = "REEGRAPH_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
     pub cors_origins: Vec<String>,
     /// Turn off introspection (and field suggestions) and GraphiQL.
     #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
@@ -75,6 +98,24 @@ pub struct ServeArgs {
     /// Entities one traversal may visit before it stops.
     #[arg(long, env = "REEGRAPH_TRAVERSAL_BUDGET", default_value_t = 20_000)]
     pub traversal_budget: usize,
+    /// Most GraphQL requests executing at once; beyond it, 503 with Retry-After.
+    #[arg(long, env = "REEGRAPH_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
+    pub max_concurrent_requests: usize,
+    /// Deadline of one GraphQL request, in milliseconds.
+    #[arg(long, env = "REEGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+    /// How long a client may take to send request headers, and separately the body, in ms.
+    #[arg(long, env = "REEGRAPH_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    pub read_timeout_ms: u64,
+    /// Most open connections; further ones are closed on accept.
+    #[arg(long, env = "REEGRAPH_MAX_CONNECTIONS", default_value_t = 1_024)]
+    pub max_connections: usize,
+    /// Bytes of successful responses kept in the response cache (0 turns it off).
+    #[arg(long, env = "REEGRAPH_RESPONSE_CACHE_BYTES", default_value_t = 64 << 20)]
+    pub response_cache_bytes: u64,
+    /// `Cache-Control: max-age` of successful GET responses, in seconds.
+    #[arg(long, env = "REEGRAPH_CACHE_MAX_AGE", default_value_t = 60)]
+    pub cache_max_age: u32,
 }
 
 /// Options of `query`.
@@ -94,7 +135,9 @@ pub struct QueryArgs {
 pub fn init_tracing(cli: &Cli) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cli.log_json {
         builder.json().init();
     } else {
@@ -113,7 +156,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Query(args)) => query(&args),
+        Some(Command::Generate(args)) => generate(&args),
     }
+}
+
+fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let files = crate::synth::generate(&crate::synth::SynthConfig {
+        entities: args.entities,
+        seed: args.seed,
+    });
+    for file in &files {
+        let path = args.out.join(&file.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, &file.text)?;
+    }
+    println!("wrote {} files to {}", files.len(), args.out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: &DataArgs) -> ExitCode {
@@ -147,5 +207,9 @@ fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
     let response = runtime.block_on(schema.execute(graphql::with_graph(request, graph)));
     let failed = response.is_err();
     println!("{}", serde_json::to_string_pretty(&response)?);
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -138,7 +138,10 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        files.push(DataFile { name: path.display().to_string(), text });
+        files.push(DataFile {
+            name: path.display().to_string(),
+            text,
+        });
     }
     load_files(&files, &DirTexts(dir.to_path_buf()))
 }
@@ -150,7 +153,10 @@ pub fn load_files(files: &[DataFile], texts: &dyn SourceTexts) -> Result<Dataset
     for (index, file) in files.iter().enumerate() {
         parse::parse_file(index, file, &mut raw, &mut problems);
     }
-    let lines = files.iter().map(|f| LineIndex::new(&f.name, &f.text)).collect::<Vec<_>>();
+    let lines = files
+        .iter()
+        .map(|f| LineIndex::new(&f.name, &f.text))
+        .collect::<Vec<_>>();
     let dataset = validate::validate(raw, texts, &mut problems);
     if problems.is_empty() {
         let mut dataset = dataset;
@@ -163,7 +169,11 @@ pub fn load_files(files: &[DataFile], texts: &dyn SourceTexts) -> Result<Dataset
             location: lines[p.file].locate(p.offset),
             message: match p.first_defined {
                 Some((file, offset)) => {
-                    format!("{} (first defined at {})", p.message, lines[file].locate(offset))
+                    format!(
+                        "{} (first defined at {})",
+                        p.message,
+                        lines[file].locate(offset)
+                    )
                 }
                 None => p.message,
             },
@@ -203,17 +213,29 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(1, |prefix| prefix.chars().count() + 1);
-        Location { file: self.name.to_owned(), line, column }
+        // A byte-order mark is no column: editors do not show it.
+        let column = self.text.get(start..offset).map_or(1, |prefix| {
+            let prefix = if start == 0 {
+                prefix.trim_start_matches('\u{feff}')
+            } else {
+                prefix
+            };
+            prefix.chars().count() + 1
+        });
+        Location {
+            file: self.name.to_owned(),
+            line,
+            column,
+        }
     }
 }
 
 fn fingerprint(files: &[DataFile]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in files.iter().flat_map(|f| f.name.bytes().chain(f.text.bytes())) {
+    for byte in files
+        .iter()
+        .flat_map(|f| f.name.bytes().chain(f.text.bytes()))
+    {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

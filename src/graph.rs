@@ -19,7 +19,7 @@ use crate::dataset::Dataset;
 use crate::model::{Entity, EntityKind, Relation, RelationType};
 
 pub use search::SearchHit;
-pub use traverse::{Hop, Path, Related, Subgraph};
+pub use traverse::{Hop, Path, Related, Subgraph, traversal_visits};
 
 /// An entity's handle in one graph snapshot. Only meaningful for the graph that issued it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,7 +85,9 @@ pub struct Budget(pub usize);
 
 /// A traversal that stopped because it used up its budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the traversal visited {visited} entities, its work budget; narrow relationTypes or lower maxHops")]
+#[error(
+    "the traversal visited {visited} entities, its work budget; narrow relationTypes or lower maxHops"
+)]
 pub struct BudgetExhausted {
     /// How many entities it had visited.
     pub visited: usize,
@@ -137,8 +139,7 @@ impl KnowledgeGraph {
     /// Never for a [`Dataset`] from [`crate::dataset`], whose relations all have known endpoints;
     /// relations with unknown endpoints are skipped.
     pub fn new(dataset: Dataset) -> Self {
-        let mut graph =
-            DiGraph::with_capacity(dataset.entities.len(), dataset.relations.len());
+        let mut graph = DiGraph::with_capacity(dataset.entities.len(), dataset.relations.len());
         let mut ids = HashMap::with_capacity(dataset.entities.len());
         let mut by_kind: [Vec<EntityKey>; EntityKind::ALL.len()] = Default::default();
         for entity in dataset.entities {
@@ -149,9 +150,10 @@ impl KnowledgeGraph {
             ids.insert(id, key);
         }
         for relation in dataset.relations {
-            let (Some(&from), Some(&to)) =
-                (ids.get(relation.from.as_str()), ids.get(relation.to.as_str()))
-            else {
+            let (Some(&from), Some(&to)) = (
+                ids.get(relation.from.as_str()),
+                ids.get(relation.to.as_str()),
+            ) else {
                 continue;
             };
             graph.add_edge(from.node(), to.node(), relation);
@@ -159,7 +161,8 @@ impl KnowledgeGraph {
         for keys in &mut by_kind {
             keys.sort_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
         }
-        let search = search::SearchIndex::build(graph.node_indices().map(|n| (EntityKey::of(n), &graph[n])));
+        let search =
+            search::SearchIndex::build(graph.node_indices().map(|n| (EntityKey::of(n), &graph[n])));
         let mean_degree = if graph.node_count() == 0 {
             0
         } else {
@@ -201,8 +204,13 @@ impl KnowledgeGraph {
 
     /// Number of relations at an entity, both directions. O(degree).
     pub fn degree(&self, key: EntityKey) -> usize {
-        self.graph.edges_directed(key.node(), PgDirection::Outgoing).count()
-            + self.graph.edges_directed(key.node(), PgDirection::Incoming).count()
+        self.graph
+            .edges_directed(key.node(), PgDirection::Outgoing)
+            .count()
+            + self
+                .graph
+                .edges_directed(key.node(), PgDirection::Incoming)
+                .count()
     }
 
     /// Whether an entity counts as a hub (degree above [`GraphStats::hub_degree`]).
@@ -245,7 +253,10 @@ impl KnowledgeGraph {
         out
     }
 
-    fn kind_lists<'a>(&'a self, kinds: &'a [EntityKind]) -> impl Iterator<Item = &'a Vec<EntityKey>> {
+    fn kind_lists<'a>(
+        &'a self,
+        kinds: &'a [EntityKind],
+    ) -> impl Iterator<Item = &'a Vec<EntityKey>> {
         EntityKind::ALL
             .into_iter()
             .filter(move |k| kinds.is_empty() || kinds.contains(k))

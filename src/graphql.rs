@@ -8,12 +8,13 @@
 //! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
 mod entity;
+mod enums;
 mod query;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema, SDLExportOptions};
+use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, SDLExportOptions, Schema};
 
 use crate::graph::KnowledgeGraph;
 
@@ -69,7 +70,12 @@ pub struct SchemaOptions {
 
 impl Default for SchemaOptions {
     fn default() -> Self {
-        SchemaOptions { limits: Limits::default(), introspection: true, max_query_depth: 16, max_complexity: 20_000 }
+        SchemaOptions {
+            limits: Limits::default(),
+            introspection: true,
+            max_query_depth: 16,
+            max_complexity: 20_000,
+        }
     }
 }
 
@@ -86,7 +92,10 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
 }
 
 /// Attaches a graph snapshot to a request.
-pub fn with_graph(request: async_graphql::Request, graph: Arc<KnowledgeGraph>) -> async_graphql::Request {
+pub fn with_graph(
+    request: async_graphql::Request,
+    graph: Arc<KnowledgeGraph>,
+) -> async_graphql::Request {
     request.data(graph)
 }
 

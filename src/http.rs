@@ -14,27 +14,40 @@
 //!
 //! Architecture invariant: no domain logic here; the graph is reached only through the schema.
 
+mod cache;
 mod limits;
+mod metrics;
+mod serve;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use async_graphql::parser::types::OperationType;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderName;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::graph::KnowledgeGraph;
 use crate::graphql::{ReeSchema, with_graph};
 
-pub use limits::DocumentLimits;
+use cache::{CacheKey, Cached, PersistedQueries, PersistedQueryError, ResponseCache};
+pub use limits::{DocumentError, DocumentLimits};
+pub use metrics::{Metrics, Outcome};
+pub use serve::{ConnectionLimits, serve};
 
 /// HTTP settings.
 #[derive(Debug, Clone)]
@@ -47,6 +60,18 @@ pub struct HttpConfig {
     pub graphiql: bool,
     /// Cheap checks on the document before async-graphql validates it.
     pub document: DocumentLimits,
+    /// Most GraphQL requests executing at once; beyond it, 503 with `Retry-After`.
+    pub max_concurrent_requests: usize,
+    /// How long one GraphQL request may run.
+    pub request_timeout: Duration,
+    /// How long a client may take to send a request body.
+    pub body_read_timeout: Duration,
+    /// Bytes of successful responses kept in the response cache (0 turns it off).
+    pub response_cache_bytes: u64,
+    /// `max-age` of `Cache-Control` on successful GET responses, in seconds.
+    pub cache_max_age: u32,
+    /// Bytes of automatic persisted queries kept.
+    pub persisted_query_bytes: u64,
 }
 
 impl Default for HttpConfig {
@@ -56,45 +81,115 @@ impl Default for HttpConfig {
             cors_origins: vec!["*".to_owned()],
             graphiql: true,
             document: DocumentLimits::default(),
+            max_concurrent_requests: 256,
+            request_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            response_cache_bytes: 64 << 20,
+            cache_max_age: 60,
+            persisted_query_bytes: 8 << 20,
         }
     }
 }
 
-/// What every handler shares: the schema, the current graph snapshot and the settings.
+/// What every handler shares: the schema, the current graph snapshot, the settings, metrics.
 #[derive(Clone)]
 pub struct AppState {
     schema: ReeSchema,
     graph: Arc<ArcSwap<KnowledgeGraph>>,
     config: Arc<HttpConfig>,
     sdl: Arc<str>,
+    metrics: Arc<Metrics>,
+    in_flight: Arc<Semaphore>,
+    cache: Arc<ResponseCache>,
+    persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
-    /// State serving `graph` (swappable later through [`AppState::graph_handle`]).
+    /// State serving `graph` (swappable later with [`AppState::replace_graph`]).
     pub fn new(schema: ReeSchema, graph: Arc<KnowledgeGraph>, config: HttpConfig) -> Self {
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
-        AppState { schema, graph: Arc::new(ArcSwap::new(graph)), config: Arc::new(config), sdl: sdl.into() }
+        AppState {
+            schema,
+            graph: Arc::new(ArcSwap::new(graph)),
+            in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
+            cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
+            persisted: Arc::new(PersistedQueries::new(config.persisted_query_bytes)),
+            config: Arc::new(config),
+            sdl: sdl.into(),
+            metrics: Arc::new(Metrics::default()),
+        }
     }
 
-    /// The handle through which a reload swaps in a new snapshot atomically.
-    pub fn graph_handle(&self) -> Arc<ArcSwap<KnowledgeGraph>> {
-        Arc::clone(&self.graph)
+    /// The snapshot being served now.
+    pub fn graph(&self) -> Arc<KnowledgeGraph> {
+        self.graph.load_full()
+    }
+
+    /// Swaps in a new snapshot atomically and forgets cached responses. Requests in flight
+    /// finish on the snapshot they started with.
+    pub fn replace_graph(&self, graph: Arc<KnowledgeGraph>) {
+        self.graph.store(graph);
+        self.cache.clear();
+    }
+
+    /// The metrics this state records into.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
     }
 }
 
-/// The router: `/graphql` (GET, POST), `/` (GraphiQL), `/schema.graphql`, `/healthz`, `/readyz`.
+/// The router: `/graphql` (GET, POST), `/` (GraphiQL), `/schema.graphql`, `/healthz`,
+/// `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new one),
+/// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
-    let cors = cors_layer(&state.config.cors_origins);
-    let body_limit = RequestBodyLimitLayer::new(state.config.max_body_bytes);
+    let config = Arc::clone(&state.config);
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+    });
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/", get(graphiql))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .layer(body_limit)
-        .layer(cors)
+        .route("/metrics", get(metrics_text))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(config.body_read_timeout))
+        .layer(cors_layer(&config.cors_origins))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(request_id, Counter::default()))
         .with_state(state)
+}
+
+/// Request ids: a process-unique counter, prefixed so they are easy to grep.
+#[derive(Clone, Default)]
+struct Counter(Arc<std::sync::atomic::AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("r{n:x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&state.graph.load()),
+    )
+        .into_response()
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {
@@ -115,18 +210,30 @@ async fn graphiql(State(state): State<AppState>) -> Response {
     if state.config.graphiql {
         Html(include_str!("http/graphiql.html")).into_response()
     } else {
-        (StatusCode::NOT_FOUND, "GraphiQL is disabled on this server\n").into_response()
+        (
+            StatusCode::NOT_FOUND,
+            "GraphiQL is disabled on this server\n",
+        )
+            .into_response()
     }
 }
 
 async fn schema_sdl(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], state.sdl.to_string()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        state.sdl.to_string(),
+    )
+        .into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
     let graph = state.graph.load();
-    format!("ready: {} entities, {} relations\n", graph.stats().entities, graph.stats().relations)
-        .into_response()
+    format!(
+        "ready: {} entities, {} relations\n",
+        graph.stats().entities,
+        graph.stats().relations
+    )
+    .into_response()
 }
 
 /// The media type of the response, chosen from `Accept`.
@@ -197,11 +304,30 @@ struct Reject {
     code: &'static str,
     message: String,
     allow: Option<&'static str>,
+    /// The limit it counts against in metrics, if any.
+    limit: Option<&'static str>,
 }
 
 impl Reject {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Reject { status, code, message: message.into(), allow: None }
+        Reject {
+            status,
+            code,
+            message: message.into(),
+            allow: None,
+            limit: None,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    fn limit(e: &DocumentError) -> Self {
+        Reject {
+            limit: Some(e.limit()),
+            ..Reject::new(StatusCode::BAD_REQUEST, e.code(), e.to_string())
+        }
     }
 
     fn into_response(self, media: MediaType) -> Response {
@@ -215,59 +341,221 @@ impl Reject {
         )
             .into_response();
         if let Some(allow) = self.allow {
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }
 }
 
-async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    let Some(media) = negotiate(&headers) else {
-        return not_acceptable();
-    };
-    let params = match serde_urlencoded_params(query.as_deref().unwrap_or("")) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(media),
-    };
-    execute(&state, params, media, true).await
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    handle(&state, &headers, true, || {
+        get_params(query.as_deref().unwrap_or(""))
+    })
+    .await
 }
 
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(media) = negotiate(&headers) else {
+    handle(&state, &headers, false, || post_params(&headers, &body)).await
+}
+
+/// The shared path of GET and POST: negotiate, read the parameters, answer from the cache,
+/// or take a concurrency slot and execute under the deadline; record metrics.
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    is_get: bool,
+    params: impl FnOnce() -> Result<Params, Reject>,
+) -> Response {
+    let started = Instant::now();
+    let Some(media) = negotiate(headers) else {
+        state.metrics.reject("media_type");
+        state.metrics.record(Outcome::Rejected, started.elapsed());
         return not_acceptable();
     };
+    let (response, outcome) = match answer(state, headers, media, is_get, params).await {
+        Ok(answered) => answered,
+        Err((reject, outcome)) => {
+            if let Some(limit) = reject.limit {
+                state.metrics.reject(limit);
+            }
+            (reject.into_response(media), outcome)
+        }
+    };
+    state.metrics.record(outcome, started.elapsed());
+    response
+}
+
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+    is_get: bool,
+    params: impl FnOnce() -> Result<Params, Reject>,
+) -> Result<(Response, Outcome), (Reject, Outcome)> {
+    let rejected = |r| (r, Outcome::Rejected);
+    let mut params = params().map_err(rejected)?;
+    params.query = state
+        .persisted
+        .resolve(params.query.take(), params.extensions.as_ref())
+        .map_err(|e| rejected(persisted_query_reject(e)))?;
+    let graph = state.graph.load_full();
+    let key = params.query.as_deref().map(|q| {
+        CacheKey::new(
+            graph.fingerprint(),
+            media == MediaType::GraphqlResponse,
+            q,
+            params.operation_name.as_deref(),
+            params.variables.as_ref(),
+        )
+    });
+    if let Some(hit) = key.as_ref().and_then(|k| state.cache.get(k)) {
+        return Ok((respond(state, headers, media, is_get, &hit), Outcome::Ok));
+    }
+    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
+        let limit = state.config.max_concurrent_requests;
+        let reject = Reject {
+            limit: Some("concurrency"),
+            ..Reject::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LIMIT_EXCEEDED",
+                format!("the server is at its limit of {limit} concurrent requests; retry shortly"),
+            )
+        };
+        return Err((reject, Outcome::Overloaded));
+    };
+    let deadline = state.config.request_timeout;
+    let executed = tokio::time::timeout(deadline, execute(state, graph, params, media, is_get))
+        .await
+        .map_err(|_| {
+            let reject = Reject {
+                limit: Some("deadline"),
+                ..Reject::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "LIMIT_EXCEEDED",
+                    format!(
+                        "the request ran past its deadline of {} ms",
+                        deadline.as_millis()
+                    ),
+                )
+            };
+            (reject, Outcome::Timeout)
+        })?
+        .map_err(rejected)?;
+    let (status, body, outcome) = executed;
+    let response = match key {
+        Some(key) if outcome == Outcome::Ok => {
+            let cached = state.cache.put(key, status, body);
+            respond(state, headers, media, is_get, &cached)
+        }
+        _ => (status, [(header::CONTENT_TYPE, media.as_str())], body).into_response(),
+    };
+    Ok((response, outcome))
+}
+
+/// A successful response, with validators: GET responses carry an ETag and `Cache-Control`
+/// and are answered 304 when `If-None-Match` matches.
+fn respond(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+    is_get: bool,
+    cached: &Cached,
+) -> Response {
+    if !is_get {
+        return (
+            cached.status,
+            [(header::CONTENT_TYPE, media.as_str())],
+            cached.body.clone(),
+        )
+            .into_response();
+    }
+    let cache_control = format!("public, max-age={}", state.config.cache_max_age);
+    let cache_control =
+        HeaderValue::from_str(&cache_control).unwrap_or(HeaderValue::from_static("no-cache"));
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|inm| cache::matches(inm, &cached.etag))
+    {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, cached.etag.clone()),
+                (header::CACHE_CONTROL, cache_control),
+            ],
+        )
+            .into_response();
+    }
+    (
+        cached.status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(media.as_str()),
+            ),
+            (header::ETAG, cached.etag.clone()),
+            (header::CACHE_CONTROL, cache_control),
+        ],
+        cached.body.clone(),
+    )
+        .into_response()
+}
+
+fn persisted_query_reject(e: PersistedQueryError) -> Reject {
+    match e {
+        PersistedQueryError::NotFound => Reject::new(
+            StatusCode::BAD_REQUEST,
+            "PERSISTED_QUERY_NOT_FOUND",
+            "PersistedQueryNotFound: send the query text with its sha256Hash once",
+        ),
+        PersistedQueryError::HashMismatch => {
+            Reject::bad_request("persistedQuery.sha256Hash is not the SHA-256 of the query")
+        }
+        PersistedQueryError::Malformed(why) => Reject::bad_request(why),
+    }
+}
+
+fn post_params(headers: &HeaderMap, body: &[u8]) -> Result<Params, Reject> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if content_type.as_deref() != Some("application/json") {
         let got = content_type.unwrap_or_else(|| "none".to_owned());
-        return Reject::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            format!("POST /graphql needs Content-Type: application/json (got {got})"),
-        )
-        .into_response(media);
+        return Err(Reject {
+            limit: Some("media_type"),
+            ..Reject::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                format!("POST /graphql needs Content-Type: application/json (got {got})"),
+            )
+        });
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            return Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("the body is not valid JSON: {e}"))
-                .into_response(media);
-        }
-    };
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Reject::bad_request(format!("the body is not valid JSON: {e}")))?;
     if value.is_array() {
-        return Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", "batched requests are not supported: send one request per POST")
-            .into_response(media);
+        return Err(Reject::bad_request(
+            "batched requests are not supported: send one request per POST",
+        ));
     }
-    let params: Params = match serde_json::from_value(value) {
-        Ok(p) => p,
-        Err(e) => {
-            return Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("the body is not a GraphQL request: {e}"))
-                .into_response(media);
-        }
-    };
-    execute(&state, params, media, false).await
+    serde_json::from_value(value)
+        .map_err(|e| Reject::bad_request(format!("the body is not a GraphQL request: {e}")))
 }
 
 fn not_acceptable() -> Response {
@@ -279,16 +567,23 @@ fn not_acceptable() -> Response {
         .into_response()
 }
 
-/// Parses GET parameters; `variables` and `extensions` are JSON-encoded strings.
-fn serde_urlencoded_params(query: &str) -> Result<Params, Reject> {
-    let bad = |m: String| Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", m);
-    let pairs: Vec<(String, String)> = form_pairs(query);
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+/// Reads GET parameters; `variables` and `extensions` are JSON-encoded strings.
+fn get_params(query: &str) -> Result<Params, Reject> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| Reject::bad_request(format!("the query string is malformed: {e}")))?;
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let json = |name: &str| -> Result<Option<serde_json::Value>, Reject> {
         match get(name) {
             None => Ok(None),
             Some(s) if s.is_empty() => Ok(None),
-            Some(s) => serde_json::from_str(&s).map(Some).map_err(|e| bad(format!("`{name}` is not valid JSON: {e}"))),
+            Some(s) => serde_json::from_str(&s)
+                .map(Some)
+                .map_err(|e| Reject::bad_request(format!("`{name}` is not valid JSON: {e}"))),
         }
     };
     Ok(Params {
@@ -299,30 +594,34 @@ fn serde_urlencoded_params(query: &str) -> Result<Params, Reject> {
     })
 }
 
-/// Splits and percent-decodes `application/x-www-form-urlencoded` pairs.
-fn form_pairs(query: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(query).unwrap_or_default()
-}
-
-async fn execute(state: &AppState, params: Params, media: MediaType, is_get: bool) -> Response {
-    let bad = |m: &str| Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", m).into_response(media);
-    let Some(query) = params.query else {
-        return bad("the request has no `query`");
-    };
+/// Checks, parses and executes one request; `Err` when it is refused before execution.
+async fn execute(
+    state: &AppState,
+    graph: Arc<KnowledgeGraph>,
+    params: Params,
+    media: MediaType,
+    is_get: bool,
+) -> Result<(StatusCode, Bytes, Outcome), Reject> {
+    let query = params
+        .query
+        .ok_or_else(|| Reject::bad_request("the request has no `query`"))?;
     let variables = match params.variables {
         None | Some(serde_json::Value::Null) => async_graphql::Variables::default(),
         Some(v @ serde_json::Value::Object(_)) => async_graphql::Variables::from_json(v),
-        Some(_) => return bad("`variables` must be a JSON object"),
+        Some(_) => return Err(Reject::bad_request("`variables` must be a JSON object")),
     };
-    if let Some(ext) = &params.extensions
-        && !ext.is_object()
-        && !ext.is_null()
+    if params
+        .extensions
+        .as_ref()
+        .is_some_and(|e| !e.is_object() && !e.is_null())
     {
-        return bad("`extensions` must be a JSON object");
+        return Err(Reject::bad_request("`extensions` must be a JSON object"));
     }
-    if let Err(e) = state.config.document.check(&query) {
-        return Reject::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()).into_response(media);
-    }
+    state
+        .config
+        .document
+        .check(&query)
+        .map_err(|e| Reject::limit(&e))?;
     let mut request = async_graphql::Request::new(query).variables(variables);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
@@ -331,11 +630,16 @@ async fn execute(state: &AppState, params: Params, media: MediaType, is_get: boo
     // bounded before validation, and GET must refuse mutations before anything executes.
     let doc = match request.parsed_query() {
         Ok(doc) => doc,
-        Err(e) => return parse_failure(&e, media),
+        Err(e) => {
+            let (status, body) = parse_failure(&e, media);
+            return Ok((status, body, Outcome::Rejected));
+        }
     };
-    if let Err(e) = state.config.document.check_parsed(doc) {
-        return Reject::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()).into_response(media);
-    }
+    state
+        .config
+        .document
+        .check_parsed(doc)
+        .map_err(|e| Reject::limit(&e))?;
     if is_get {
         let selected = match &params.operation_name {
             Some(name) => doc
@@ -345,39 +649,76 @@ async fn execute(state: &AppState, params: Params, media: MediaType, is_get: boo
                 .map(|(_, op)| op.node.ty),
             None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
         };
-        if matches!(selected, Some(OperationType::Mutation | OperationType::Subscription)) {
-            let mut r = Reject::new(
+        if matches!(
+            selected,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        ) {
+            let mut reject = Reject::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
                 "GET may only run queries; send mutations with POST",
             );
-            r.allow = Some("POST");
-            return r.into_response(media);
+            reject.allow = Some("POST");
+            return Err(reject);
         }
     }
-    let graph = state.graph.load_full();
     let response = state.schema.execute(with_graph(request, graph)).await;
-    // No data at all means the request failed before execution (validation): 400 under the
-    // new media type. Execution errors come with `data` (possibly null) and stay 200.
-    let status = if media == MediaType::GraphqlResponse && response.data == async_graphql::Value::Null && response.is_err() && response.errors.iter().all(|e| e.path.is_empty()) {
+    // Errors without a path and no data mean the request failed before execution (validation,
+    // depth, complexity): the spec wants no `data` entry then, and 400 under the new media type.
+    // Execution errors come with `data` and stay 200.
+    let failed_before_execution = response.data == async_graphql::Value::Null
+        && response.is_err()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let limited = response.errors.iter().any(|e| {
+        e.extensions.as_ref().and_then(|x| x.get("code"))
+            == Some(&async_graphql::Value::from("LIMIT_EXCEEDED"))
+    });
+    let outcome = if failed_before_execution {
+        state.metrics.reject("validation");
+        Outcome::Rejected
+    } else if limited {
+        state.metrics.reject("argument_or_budget");
+        Outcome::GraphqlError
+    } else if response.is_err() {
+        Outcome::GraphqlError
+    } else {
+        Outcome::Ok
+    };
+    let mut body = serde_json::to_value(&response).map_err(|e| {
+        tracing::error!(error = %e, "cannot serialize a GraphQL response");
+        Reject::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the response could not be serialized",
+        )
+    })?;
+    if failed_before_execution && let Some(map) = body.as_object_mut() {
+        map.remove("data");
+    }
+    let status = if failed_before_execution && media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let body = match serde_json::to_string(&response) {
-        Ok(b) => b,
-        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
-    (status, [(header::CONTENT_TYPE, media.as_str())], body).into_response()
+    Ok((status, Bytes::from(body.to_string()), outcome))
 }
 
 /// A document that does not parse: 400 under graphql-response+json, 200 under application/json.
-fn parse_failure(e: &async_graphql::ServerError, media: MediaType) -> Response {
-    let status = if media == MediaType::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+fn parse_failure(e: &async_graphql::ServerError, media: MediaType) -> (StatusCode, Bytes) {
+    let status = if media == MediaType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let locations: Vec<_> = e
+        .locations
+        .iter()
+        .map(|l| serde_json::json!({"line": l.line, "column": l.column}))
+        .collect();
     let body = serde_json::json!({ "errors": [{
         "message": e.message,
-        "locations": e.locations.iter().map(|l| serde_json::json!({"line": l.line, "column": l.column})).collect::<Vec<_>>(),
+        "locations": locations,
         "extensions": { "code": "GRAPHQL_PARSE_FAILED" },
     }]});
-    (status, [(header::CONTENT_TYPE, media.as_str())], body.to_string()).into_response()
+    (status, Bytes::from(body.to_string()))
 }

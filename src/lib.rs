@@ -7,8 +7,8 @@
 //! - [`graph`]: [`graph::KnowledgeGraph`], petgraph plus indexes; pure, bounded queries.
 //! - [`graphql`]: async-graphql types over graph records; one graph call per resolver.
 //! - [`http`]: axum router, GraphQL-over-HTTP, GraphiQL, health, limits. No domain logic.
+//! - [`synth`]: a deterministic synthetic dataset generator (benchmarks, scale tests).
 //! - [`cli`]: the command line (clap); `main.rs` only parses it and calls [`cli::run`].
-
 
 pub mod cli;
 pub mod dataset;
@@ -16,5 +16,5 @@ pub mod graph;
 pub mod graphql;
 pub mod http;
 
-
 pub mod model;
+pub mod synth;

@@ -114,6 +114,8 @@ pub struct Citation {
     pub quote: Option<String>,
     /// How far the fact can be trusted.
     pub grade: Grade,
+    /// Why the grade is what it is, when that needs saying (e.g. what an UNVERIFIED fact rests on).
+    pub note: Option<String>,
 }
 
 /// A global, stable, readable entity id such as `official:cao-yiding`.
@@ -137,7 +139,9 @@ pub enum IdError {
         known: String,
     },
     /// The slug after the prefix is empty or has characters other than `a-z`, `0-9`, `-`, `.`.
-    #[error("id `{0}`: the part after the prefix must be non-empty lowercase ASCII letters, digits, `-` or `.`")]
+    #[error(
+        "id `{0}`: the part after the prefix must be non-empty lowercase ASCII letters, digits, `-` or `.`"
+    )]
     BadSlug(String),
 }
 

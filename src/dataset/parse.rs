@@ -22,6 +22,16 @@ const COMMON_FIELDS: [&str; 5] = ["id", "name", "aliases", "description", "citat
 pub(crate) struct RawDataset {
     pub(crate) entities: Vec<RawEntity>,
     pub(crate) relations: Vec<RawRelation>,
+    /// Entities whose record has a problem but whose id could be read: they exist, so
+    /// references to them must not be reported as dangling.
+    pub(crate) unparsed: Vec<UnparsedEntity>,
+}
+
+/// The id of an entity whose record could not be read, and the table it is in.
+#[derive(Debug)]
+pub(crate) struct UnparsedEntity {
+    pub(crate) table_kind: EntityKind,
+    pub(crate) id: Spanned<String>,
 }
 
 /// A citation as written.
@@ -32,6 +42,8 @@ pub(crate) struct RawCitation {
     #[serde(default)]
     pub(crate) quote: Option<Spanned<String>>,
     pub(crate) grade: Grade,
+    #[serde(default)]
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +73,18 @@ pub(crate) struct RawEntity {
     pub(crate) description: Option<String>,
     pub(crate) citations: Vec<RawCitation>,
     pub(crate) details: Details,
+    /// Where the value of each kind-specific field starts, for problems about one field.
+    pub(crate) field_offsets: Vec<(String, usize)>,
+}
+
+impl RawEntity {
+    /// Where the value of the kind-specific `field` starts, or the table's start without it.
+    pub(crate) fn field_offset(&self, field: &str) -> usize {
+        self.field_offsets
+            .iter()
+            .find(|(name, _)| name == field)
+            .map_or(self.span.start, |(_, offset)| *offset)
+    }
 }
 
 /// A relation as written.
@@ -96,8 +120,16 @@ pub(crate) fn parse_file(
     out: &mut RawDataset,
     problems: &mut Vec<RawProblem>,
 ) {
+    // The parsed tables come back grouped by name (`[[mineral]]` before `[[source]]`, whatever
+    // their place); the entities are put back in file order at the end.
+    let first_entity = out.entities.len();
     let mut problem = |offset: usize, message: String| {
-        problems.push(RawProblem { file, offset, message, first_defined: None });
+        problems.push(RawProblem {
+            file,
+            offset,
+            message,
+            first_defined: None,
+        });
     };
     let root = match DeTable::parse(&data.text) {
         Ok(root) => root.into_inner(),
@@ -123,7 +155,10 @@ pub(crate) fn parse_file(
         };
         let span = value.span();
         let DeValue::Array(items) = value.into_inner() else {
-            problem(span.start, format!("`{table}` must be an array of tables: write [[{table}]]"));
+            problem(
+                span.start,
+                format!("`{table}` must be an array of tables: write [[{table}]]"),
+            );
             continue;
         };
         for item in items {
@@ -133,19 +168,52 @@ pub(crate) fn parse_file(
                 continue;
             };
             let parsed = match kind {
-                Some(kind) => parse_entity(file, kind, span.clone(), fields)
-                    .map(|e| out.entities.push(e)),
-                None => deserialize::<RawRelationFields>(span.clone(), fields)
-                    .map(|fields| out.relations.push(RawRelation { file, span: span.clone(), fields })),
+                Some(kind) => {
+                    let id =
+                        fields
+                            .iter()
+                            .find(|(k, _)| *k.get_ref() == "id")
+                            .and_then(|(_, v)| {
+                                v.get_ref()
+                                    .as_str()
+                                    .map(|s| Spanned::new(v.span(), s.to_owned()))
+                            });
+                    match parse_entity(file, kind, span.clone(), fields) {
+                        Ok(e) => {
+                            out.entities.push(e);
+                            Ok(())
+                        }
+                        Err(errors) => {
+                            if let Some(id) = id {
+                                out.unparsed.push(UnparsedEntity {
+                                    table_kind: kind,
+                                    id,
+                                });
+                            }
+                            Err(errors)
+                        }
+                    }
+                }
+                None => deserialize::<RawRelationFields>(span.clone(), fields).map(|fields| {
+                    out.relations.push(RawRelation {
+                        file,
+                        span: span.clone(),
+                        fields,
+                    })
+                }),
             };
             if let Err(errors) = parsed {
                 for e in errors {
                     let offset = e.span().map_or(span.start, |s| s.start);
-                    problem(offset, format!("in [[{table}]]: {}", e.message().trim_end()));
+                    problem(
+                        offset,
+                        format!("in [[{table}]]: {}", e.message().trim_end()),
+                    );
                 }
             }
         }
     }
+    out.entities[first_entity..].sort_by_key(|e| e.span.start);
 }
 
 fn parse_entity(
@@ -157,6 +225,10 @@ fn parse_entity(
     let (common, rest): (DeTable<'_>, DeTable<'_>) = fields
         .into_iter()
         .partition(|(k, _)| COMMON_FIELDS.contains(&k.get_ref().as_ref()));
+    let field_offsets = rest
+        .iter()
+        .map(|(k, v)| (k.get_ref().to_string(), v.span().start))
+        .collect();
     let common = deserialize::<RawCommon>(span.clone(), common);
     let details = deserialize_details(kind, span.clone(), rest);
     match (common, details) {
@@ -170,6 +242,7 @@ fn parse_entity(
             description: c.description,
             citations: c.citations,
             details,
+            field_offsets,
         }),
         (Err(mut a), Err(b)) => {
             a.extend(b);
@@ -185,7 +258,9 @@ fn deserialize_details(
     rest: DeTable<'_>,
 ) -> Result<Details, Vec<toml::de::Error>> {
     Ok(match kind {
-        EntityKind::Organization => Details::Organization(deserialize::<OrganizationDetails>(span, rest)?),
+        EntityKind::Organization => {
+            Details::Organization(deserialize::<OrganizationDetails>(span, rest)?)
+        }
         EntityKind::Official => Details::Official(deserialize::<OfficialDetails>(span, rest)?),
         EntityKind::Event => Details::Event(deserialize::<EventDetails>(span, rest)?),
         EntityKind::Directive => Details::Directive(deserialize::<DirectiveDetails>(span, rest)?),
@@ -194,7 +269,9 @@ fn deserialize_details(
             Details::StandardBatch(deserialize::<StandardBatchDetails>(span, rest)?)
         }
         EntityKind::Mineral => Details::Mineral(deserialize::<MineralDetails>(span, rest)?),
-        EntityKind::Application => Details::Application(deserialize::<ApplicationDetails>(span, rest)?),
+        EntityKind::Application => {
+            Details::Application(deserialize::<ApplicationDetails>(span, rest)?)
+        }
         EntityKind::SupplyChainStage => {
             Details::SupplyChainStage(deserialize::<SupplyChainStageDetails>(span, rest)?)
         }
@@ -207,6 +284,9 @@ fn deserialize<T: for<'de> Deserialize<'de>>(
     span: Range<usize>,
     table: DeTable<'_>,
 ) -> Result<T, Vec<toml::de::Error>> {
-    T::deserialize(ValueDeserializer::from(Spanned::new(span, DeValue::Table(table))))
-        .map_err(|e| vec![e])
+    T::deserialize(ValueDeserializer::from(Spanned::new(
+        span,
+        DeValue::Table(table),
+    )))
+    .map_err(|e| vec![e])
 }

@@ -7,15 +7,18 @@ use toml::Spanned;
 
 use super::parse::{RawCitation, RawDataset, RawEntity};
 use super::{Dataset, RawProblem, SourceTexts};
-use crate::model::{
-    Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType,
-};
+use crate::model::{Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType};
 
 struct Problems<'a>(&'a mut Vec<RawProblem>);
 
 impl Problems<'_> {
     fn at(&mut self, file: usize, offset: usize, message: String) {
-        self.0.push(RawProblem { file, offset, message, first_defined: None });
+        self.0.push(RawProblem {
+            file,
+            offset,
+            message,
+            first_defined: None,
+        });
     }
 }
 
@@ -62,8 +65,10 @@ pub(crate) fn validate(
         }
         parsed_ids.push(id);
     }
-    let id_strings: Vec<Option<String>> =
-        parsed_ids.iter().map(|id| id.as_ref().map(|i| i.as_str().to_owned())).collect();
+    let id_strings: Vec<Option<String>> = parsed_ids
+        .iter()
+        .map(|id| id.as_ref().map(|i| i.as_str().to_owned()))
+        .collect();
     let mut known: HashMap<&str, Known<'_>> = HashMap::new();
     for (e, id) in raw.entities.iter().zip(&id_strings) {
         if let Some(id) = id {
@@ -71,7 +76,21 @@ pub(crate) fn validate(
                 Details::Source(s) => s.text.as_ref().and_then(|p| source_texts.get(p)),
                 _ => None,
             };
-            known.entry(id.as_str()).or_insert(Known { kind: e.table_kind, text });
+            known.entry(id.as_str()).or_insert(Known {
+                kind: e.table_kind,
+                text,
+            });
+        }
+    }
+    // Entities whose record could not be read (their problems are already reported) still exist:
+    // a reference to one is not dangling.
+    for u in &raw.unparsed {
+        if let Ok((_, kind)) = EntityId::parse(u.id.get_ref())
+            && kind == u.table_kind
+        {
+            known
+                .entry(u.id.get_ref().as_str())
+                .or_insert(Known { kind, text: None });
         }
     }
     // Report unreadable source texts once, at the source that names them.
@@ -82,7 +101,7 @@ pub(crate) fn validate(
             && let Some(Err(why)) = source_texts.get(path)
             && reported_texts.insert(path.clone())
         {
-            problems.at(e.file, e.span.start, why.clone());
+            problems.at(e.file, e.field_offset("text"), why.clone());
         }
     }
 
@@ -123,26 +142,45 @@ pub(crate) fn validate(
                     t.name(),
                     kind_name(from_kind),
                     kind_name(to_kind),
-                    spec.from.iter().map(|k| kind_name(*k)).collect::<Vec<_>>().join(", "),
-                    spec.to.iter().map(|k| kind_name(*k)).collect::<Vec<_>>().join(", "),
+                    spec.from
+                        .iter()
+                        .map(|k| kind_name(*k))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    spec.to
+                        .iter()
+                        .map(|k| kind_name(*k))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ),
             );
             continue;
         }
         if from == to {
-            problems.at(r.file, r.span.start, format!("relation from `{from}` to itself"));
+            problems.at(
+                r.file,
+                r.span.start,
+                format!("relation from `{from}` to itself"),
+            );
             continue;
         }
         if let (Some(since), Some(until)) = (f.since, f.until)
             && since > until
         {
-            problems.at(r.file, r.span.start, format!("since {since} is after until {until}"));
+            problems.at(
+                r.file,
+                r.span.start,
+                format!("since {since} is after until {until}"),
+            );
         }
         if !seen.insert((from.as_str().to_owned(), t, to.as_str().to_owned())) {
             problems.at(
                 r.file,
                 r.span.start,
-                format!("duplicate relation `{from}` {} `{to}`: merge their citations", t.name()),
+                format!(
+                    "duplicate relation `{from}` {} `{to}`: merge their citations",
+                    t.name()
+                ),
             );
             continue;
         }
@@ -156,7 +194,11 @@ pub(crate) fn validate(
             citations,
         });
     }
-    Dataset { entities, relations, fingerprint: 0 }
+    Dataset {
+        entities,
+        relations,
+        fingerprint: 0,
+    }
 }
 
 fn kind_name(kind: EntityKind) -> String {
@@ -189,29 +231,40 @@ fn check_entity_fields(e: &RawEntity, problems: &mut Problems<'_>) {
     if e.name.get_ref().trim().is_empty() {
         problems.at(e.file, e.name.span().start, "name is empty".to_owned());
     }
-    let mut at = |message: String| problems.at(e.file, e.span.start, message);
+    // Problems about one field are reported at its value, the others at the table.
+    let start = e.span.start;
+    let mut at = |offset: usize, message: String| problems.at(e.file, offset, message);
     match &e.details {
         Details::Event(ev) => {
             if let (Some(a), Some(b)) = (ev.start_date, ev.end_date)
                 && a > b
             {
-                at(format!("start_date {a} is after end_date {b}"));
+                at(start, format!("start_date {a} is after end_date {b}"));
             }
         }
         Details::Mineral(m) => {
             let element = m.form == crate::model::MineralForm::Element;
             if !element && (m.symbol.is_some() || m.atomic_number.is_some()) {
-                at("only an ELEMENT has a symbol or atomic_number (use formula)".to_owned());
+                at(
+                    start,
+                    "only an ELEMENT has a symbol or atomic_number (use formula)".to_owned(),
+                );
             }
             if let Some(z) = m.atomic_number
                 && !(1..=118).contains(&z)
             {
-                at(format!("atomic_number {z} is not between 1 and 118"));
+                at(
+                    e.field_offset("atomic_number"),
+                    format!("atomic_number {z} is not between 1 and 118"),
+                );
             }
             let mut schemes = HashSet::new();
             for c in &m.classifications {
                 if !schemes.insert(c.scheme) {
-                    at(format!("classification scheme {:?} given twice", c.scheme));
+                    at(
+                        e.field_offset("classifications"),
+                        format!("classification scheme {:?} given twice", c.scheme),
+                    );
                 }
             }
         }
@@ -219,9 +272,12 @@ fn check_entity_fields(e: &RawEntity, problems: &mut Problems<'_>) {
             if let Some(code) = &s.code
                 && !is_well_formed_code(code)
             {
-                at(format!(
-                    "standard code `{code}` is not well formed: expected e.g. `GB/T 13560-2017`, `XB/T 617.2-2014` or `ISO 22444-1:2020`"
-                ));
+                at(
+                    e.field_offset("code"),
+                    format!(
+                        "standard code `{code}` is not well formed: expected e.g. `GB/T 13560-2017`, `XB/T 617.2-2014` or `ISO 22444-1:2020`"
+                    ),
+                );
             }
         }
         _ => {}
@@ -269,7 +325,11 @@ fn resolve(
         Ok((parsed, _)) => match known.get(parsed.as_str()) {
             Some(k) => Some((parsed, k.kind)),
             None => {
-                problems.at(file, id.span().start, format!("no entity has id `{parsed}`"));
+                problems.at(
+                    file,
+                    id.span().start,
+                    format!("no entity has id `{parsed}`"),
+                );
                 None
             }
         },
@@ -284,7 +344,11 @@ fn check_citations(
     problems: &mut Problems<'_>,
 ) -> Vec<Citation> {
     if raw.is_empty() {
-        problems.at(file, record, "no citation: every fact needs at least one".to_owned());
+        problems.at(
+            file,
+            record,
+            "no citation: every fact needs at least one".to_owned(),
+        );
     }
     let mut out = Vec::with_capacity(raw.len());
     for c in raw {
@@ -295,7 +359,10 @@ fn check_citations(
             problems.at(
                 file,
                 c.source.span().start,
-                format!("citation source `{source}` is a {}, not a source", kind.prefix()),
+                format!(
+                    "citation source `{source}` is a {}, not a source",
+                    kind.prefix()
+                ),
             );
             continue;
         }
@@ -317,6 +384,7 @@ fn check_citations(
             source,
             quote: c.quote.as_ref().map(|q| q.get_ref().clone()),
             grade: c.grade,
+            note: c.note.clone(),
         });
     }
     out

@@ -76,9 +76,15 @@ impl SearchIndex {
                         index.add(&bigram, key);
                     }
                 }
-                folded.push(Key { compact, tokens, weight });
+                folded.push(Key {
+                    compact,
+                    tokens,
+                    weight,
+                });
             }
-            index.keys.insert(key, (folded, entity.name.chars().count()));
+            index
+                .keys
+                .insert(key, (folded, entity.name.chars().count()));
         }
         for postings in index.terms.values_mut() {
             postings.sort_unstable();
@@ -110,7 +116,11 @@ impl SearchIndex {
         }
         let q_compact = q_tokens.concat();
         let mut candidates: Vec<EntityKey> = Vec::new();
-        for term in q_tokens.iter().map(|t| &**t).chain(std::iter::once(q_compact.as_str())) {
+        for term in q_tokens
+            .iter()
+            .map(|t| &**t)
+            .chain(std::iter::once(q_compact.as_str()))
+        {
             self.prefix_candidates(term, &mut candidates);
             let bigrams = cjk_bigrams(term);
             if !bigrams.is_empty() {
@@ -139,7 +149,10 @@ impl SearchIndex {
             })
             .collect();
         hits.sort_by(|(a, la), (b, lb)| {
-            b.score.total_cmp(&a.score).then(la.cmp(lb)).then(a.entity.cmp(&b.entity))
+            b.score
+                .total_cmp(&a.score)
+                .then(la.cmp(lb))
+                .then(a.entity.cmp(&b.entity))
         });
         hits.truncate(first);
         hits.into_iter().map(|(h, _)| h).collect()
@@ -147,7 +160,10 @@ impl SearchIndex {
 
     fn prefix_candidates(&self, term: &str, out: &mut Vec<EntityKey>) {
         let mut added = 0;
-        for (t, postings) in self.terms.range::<str, _>((std::ops::Bound::Included(term), std::ops::Bound::Unbounded)) {
+        for (t, postings) in self
+            .terms
+            .range::<str, _>((std::ops::Bound::Included(term), std::ops::Bound::Unbounded))
+        {
             if !t.starts_with(term) || added >= MAX_PREFIX_CANDIDATES {
                 break;
             }
@@ -168,7 +184,9 @@ impl SearchIndex {
         lists.sort_by_key(|l| l.len());
         if let Some((shortest, rest)) = lists.split_first() {
             out.extend(
-                shortest.iter().filter(|k| rest.iter().all(|l| l.binary_search(k).is_ok())),
+                shortest
+                    .iter()
+                    .filter(|k| rest.iter().all(|l| l.binary_search(k).is_ok())),
             );
         }
     }
@@ -182,7 +200,10 @@ impl SearchIndex {
             return;
         }
         let start = first.to_string();
-        for (t, postings) in self.terms.range::<str, _>((std::ops::Bound::Included(start.as_str()), std::ops::Bound::Unbounded)) {
+        for (t, postings) in self.terms.range::<str, _>((
+            std::ops::Bound::Included(start.as_str()),
+            std::ops::Bound::Unbounded,
+        )) {
             if !t.starts_with(first) {
                 break;
             }
@@ -224,7 +245,8 @@ fn token_match(token: &str, q: &str) -> f64 {
         0.8
     } else if !cjk_bigrams(q).is_empty() && token.contains(q) {
         0.7
-    } else if within_edits(q, token, typo_allowance(q)) && token.chars().next() == q.chars().next() {
+    } else if within_edits(q, token, typo_allowance(q)) && token.chars().next() == q.chars().next()
+    {
         0.6
     } else {
         0.0

@@ -77,15 +77,34 @@ struct Meter {
     visited: usize,
 }
 
+/// Entities visited by every traversal since the process started (for metrics).
+static VISITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Entities visited by every traversal since the process started.
+pub fn traversal_visits() -> u64 {
+    VISITS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        VISITS.fetch_add(self.visited as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 impl Meter {
     fn new(budget: Budget) -> Self {
-        Meter { budget: budget.0, visited: 0 }
+        Meter {
+            budget: budget.0,
+            visited: 0,
+        }
     }
 
     fn visit(&mut self) -> Result<(), BudgetExhausted> {
         self.visited += 1;
         if self.visited > self.budget {
-            Err(BudgetExhausted { visited: self.budget })
+            Err(BudgetExhausted {
+                visited: self.budget,
+            })
         } else {
             Ok(())
         }
@@ -165,7 +184,10 @@ impl KnowledgeGraph {
             return Ok(Vec::new());
         }
         if from == to {
-            return Ok(vec![Path { entities: vec![from], hops: Vec::new() }]);
+            return Ok(vec![Path {
+                entities: vec![from],
+                hops: Vec::new(),
+            }]);
         }
         let mut meter = Meter::new(budget);
         let to_target = self.distances(to, max_hops, filter, &mut meter)?;
@@ -233,7 +255,10 @@ impl KnowledgeGraph {
     /// related to everything. Among equally near candidates, the path whose intermediates have
     /// the lowest summed ln(1 + degree) wins (the most specific explanation), then the name.
     /// Cost: O(entities visited), counted against `budget`.
-    #[expect(clippy::too_many_arguments, reason = "each argument is a documented query knob")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is a documented query knob"
+    )]
     pub fn related(
         &self,
         to: EntityKey,
@@ -250,8 +275,14 @@ impl KnowledgeGraph {
             via: Option<(EntityKey, IncidentRelation)>,
         }
         let mut meter = Meter::new(budget);
-        let mut reached: HashMap<EntityKey, Reached> =
-            HashMap::from([(to, Reached { distance: 0, cost: 0.0, via: None })]);
+        let mut reached: HashMap<EntityKey, Reached> = HashMap::from([(
+            to,
+            Reached {
+                distance: 0,
+                cost: 0.0,
+                via: None,
+            },
+        )]);
         let mut layer = vec![to];
         let mut results: Vec<EntityKey> = Vec::new();
         for distance in 1..=max_hops {
@@ -282,7 +313,11 @@ impl KnowledgeGraph {
                         None => {
                             reached.insert(
                                 inc.other,
-                                Reached { distance, cost: through, via: Some((node, inc)) },
+                                Reached {
+                                    distance,
+                                    cost: through,
+                                    via: Some((node, inc)),
+                                },
                             );
                             next.push(inc.other);
                         }
@@ -311,7 +346,12 @@ impl KnowledgeGraph {
                 let mut hops = Vec::new();
                 let mut at = entity;
                 while let Some((prev, inc)) = reached[&at].via {
-                    hops.push(Hop { relation: inc.relation, from: prev, to: at, forward: inc.outgoing });
+                    hops.push(Hop {
+                        relation: inc.relation,
+                        from: prev,
+                        to: at,
+                        forward: inc.outgoing,
+                    });
                     at = prev;
                 }
                 hops.reverse();
@@ -351,7 +391,10 @@ impl Walk<'_> {
         let taken = self.hops.len();
         if node == self.target {
             if taken == self.length {
-                self.found.push(Path { entities: self.entities.clone(), hops: self.hops.clone() });
+                self.found.push(Path {
+                    entities: self.entities.clone(),
+                    hops: self.hops.clone(),
+                });
             }
             return Ok(());
         }
@@ -359,13 +402,21 @@ impl Walk<'_> {
         let remaining = self.length - taken;
         let graph = self.graph;
         for inc in graph.incident(node, self.filter, Direction::Both) {
-            let fits = self.to_target.get(&inc.other).is_some_and(|d| *d < remaining);
+            let fits = self
+                .to_target
+                .get(&inc.other)
+                .is_some_and(|d| *d < remaining);
             if !fits || self.on_path.contains(&inc.other) {
                 continue;
             }
             self.on_path.insert(inc.other);
             self.entities.push(inc.other);
-            self.hops.push(Hop { relation: inc.relation, from: node, to: inc.other, forward: inc.outgoing });
+            self.hops.push(Hop {
+                relation: inc.relation,
+                from: node,
+                to: inc.other,
+                forward: inc.outgoing,
+            });
             let result = self.extend(inc.other);
             self.hops.pop();
             self.entities.pop();

@@ -9,6 +9,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Interface, MergedObject, Object};
 
+use super::enums;
 use super::types::{
     Citation, Direction, EntityKind, Relation, RelationEdgeFields, RelationType, TotalCount,
     citations, id_of,
@@ -34,7 +35,11 @@ impl<'a> EntityBase<'a> {
     }
 
     /// Entities linked by `relation_type` in `direction`, as the typed object `T`.
-    fn linked<T: KindObject<'a>>(&self, relation_type: model::RelationType, direction: graph::Direction) -> Vec<T> {
+    fn linked<T: KindObject<'a>>(
+        &self,
+        relation_type: model::RelationType,
+        direction: graph::Direction,
+    ) -> Vec<T> {
         self.graph
             .linked(self.key, relation_type, direction, Some(T::KIND))
             .into_iter()
@@ -43,7 +48,11 @@ impl<'a> EntityBase<'a> {
     }
 
     /// Entities linked by `relation_type` in `direction`, of any kind.
-    fn linked_any(&self, relation_type: model::RelationType, direction: graph::Direction) -> Vec<Entity<'a>> {
+    fn linked_any(
+        &self,
+        relation_type: model::RelationType,
+        direction: graph::Direction,
+    ) -> Vec<Entity<'a>> {
         self.graph
             .linked(self.key, relation_type, direction, None)
             .into_iter()
@@ -52,10 +61,21 @@ impl<'a> EntityBase<'a> {
     }
 
     /// Relations of `relation_type` in `direction`, as relation objects (with role and citations).
-    fn relations_of(&self, relation_type: model::RelationType, direction: graph::Direction) -> Vec<Relation<'a>> {
+    fn relations_of(
+        &self,
+        relation_type: model::RelationType,
+        direction: graph::Direction,
+    ) -> Vec<Relation<'a>> {
         self.graph
-            .incident(self.key, &RelationFilter::only(vec![relation_type]), direction)
-            .map(|i| Relation { graph: self.graph, key: i.relation })
+            .incident(
+                self.key,
+                &RelationFilter::only(vec![relation_type]),
+                direction,
+            )
+            .map(|i| Relation {
+                graph: self.graph,
+                key: i.relation,
+            })
             .collect()
     }
 }
@@ -128,10 +148,21 @@ impl<'a> EntityBase<'a> {
             let spec = self.graph.relation(inc.relation).relation_type.spec();
             Edge::with_additional_fields(
                 i,
-                Relation { graph: self.graph, key: inc.relation },
+                Relation {
+                    graph: self.graph,
+                    key: inc.relation,
+                },
                 RelationEdgeFields {
-                    direction: if inc.outgoing { Direction::Outgoing } else { Direction::Incoming },
-                    reading: if inc.outgoing { spec.label } else { spec.inverse_label },
+                    direction: if inc.outgoing {
+                        Direction::Outgoing
+                    } else {
+                        Direction::Incoming
+                    },
+                    reading: if inc.outgoing {
+                        spec.label
+                    } else {
+                        spec.inverse_label
+                    },
                 },
             )
         }));
@@ -141,8 +172,12 @@ impl<'a> EntityBase<'a> {
 
 /// An argument that must lie in `0..=max`: negative is BAD_USER_INPUT, above is LIMIT_EXCEEDED.
 pub(crate) fn check_range(name: &str, value: i32, max: usize) -> async_graphql::Result<usize> {
-    let value = usize::try_from(value)
-        .map_err(|_| error(ErrorCode::BadUserInput, format!("`{name}` must not be negative (got {value})")))?;
+    let value = usize::try_from(value).map_err(|_| {
+        error(
+            ErrorCode::BadUserInput,
+            format!("`{name}` must not be negative (got {value})"),
+        )
+    })?;
     if value > max {
         return Err(error(
             ErrorCode::LimitExceeded,
@@ -160,7 +195,12 @@ pub(crate) fn after_offset(after: Option<&str>) -> async_graphql::Result<usize> 
             .parse::<usize>()
             .ok()
             .and_then(|p| p.checked_add(1))
-            .ok_or_else(|| error(ErrorCode::BadUserInput, format!("`after` is not a cursor from this API: {cursor:?}"))),
+            .ok_or_else(|| {
+                error(
+                    ErrorCode::BadUserInput,
+                    format!("`after` is not a cursor from this API: {cursor:?}"),
+                )
+            }),
     }
 }
 
@@ -237,10 +277,14 @@ macro_rules! entity_types {
         #[derive(Interface)]
         #[graphql(field(name = "id", ty = "ID", desc = "Global, stable id."))]
         pub enum Node<'a> {
-            $( $(#[$doc])* $name($name<'a>), )*
             /// Declares `interface Entity implements Node`; values are always one of the
-            /// concrete variants above.
+            /// concrete variants below. It comes first so that schema registration reaches the
+            /// `Entity` interface before any kind's type: a kind's type copies the fields of
+            /// `EntityBase`, and a copy taken while `EntityBase` is still being registered (as
+            /// when the interface is reached from inside it) comes out empty, leaving kinds
+            /// without `id`, `name`, `citations` and the other shared fields.
             Entity(Entity<'a>),
+            $( $(#[$doc])* $name($name<'a>), )*
         }
 
         impl<'a> Entity<'a> {
@@ -296,8 +340,8 @@ fn date(d: Option<model::Date>) -> Option<String> {
 #[Object]
 impl<'a> OrganizationFields<'a> {
     /// What sort of organization it is (e.g. STANDARDS_COMMITTEE).
-    async fn org_type(&self) -> String {
-        screaming(format!("{:?}", self.details.org_type))
+    async fn org_type(&self) -> enums::OrganizationType {
+        self.details.org_type.into()
     }
     /// Its formal code, e.g. `SAC/TC 229`.
     async fn code(&self) -> Option<&'a str> {
@@ -388,8 +432,8 @@ impl<'a> OfficialFields<'a> {
 #[Object]
 impl<'a> EventFields<'a> {
     /// What sort of event (MEETING, PLENARY, ANNOUNCEMENT, INVESTMENT, APPOINTMENT).
-    async fn event_type(&self) -> String {
-        screaming(format!("{:?}", self.details.event_type))
+    async fn event_type(&self) -> enums::EventType {
+        self.details.event_type.into()
     }
     /// First day (ISO 8601, reduced precision allowed).
     async fn start_date(&self) -> Option<String> {
@@ -432,8 +476,8 @@ impl<'a> EventFields<'a> {
 #[Object]
 impl<'a> DirectiveFields<'a> {
     /// POLICY_DIRECTIVE or EXPORT_CONTROL.
-    async fn directive_type(&self) -> String {
-        screaming(format!("{:?}", self.details.directive_type))
+    async fn directive_type(&self) -> enums::DirectiveType {
+        self.details.directive_type.into()
     }
     /// Position in a numbered set (1 to 4 for the Tonglu directives).
     async fn ordinal(&self) -> Option<u32> {
@@ -480,12 +524,12 @@ impl<'a> StandardFields<'a> {
         self.details.title.as_deref()
     }
     /// NATIONAL, INDUSTRY or INTERNATIONAL.
-    async fn level(&self) -> String {
-        screaming(format!("{:?}", self.details.level))
+    async fn level(&self) -> enums::StandardLevel {
+        self.details.level.into()
     }
     /// PROPOSED, FINAL_REVIEW_COMPLETED, APPROVED, PUBLISHED or SUPERSEDED.
-    async fn status(&self) -> String {
-        screaming(format!("{:?}", self.details.status))
+    async fn status(&self) -> enums::StandardStatus {
+        self.details.status.into()
     }
     /// When it was issued.
     async fn issued(&self) -> Option<String> {
@@ -540,8 +584,8 @@ impl<'a> StandardBatchFields<'a> {
         self.details.count
     }
     /// What happened to the batch.
-    async fn status(&self) -> String {
-        screaming(format!("{:?}", self.details.status))
+    async fn status(&self) -> enums::StandardStatus {
+        self.details.status.into()
     }
     /// When it was decided.
     async fn decided(&self) -> Option<String> {
@@ -572,17 +616,17 @@ impl<'a> StandardBatchFields<'a> {
 /// One scheme's light/heavy classification of an element.
 #[derive(async_graphql::SimpleObject)]
 pub struct ElementClassification {
-    /// USGS, CRS2013 or CHINA.
-    pub scheme: String,
-    /// LIGHT, HEAVY or NEITHER.
-    pub group: String,
+    /// The scheme.
+    pub scheme: enums::ClassificationScheme,
+    /// The group the element falls in under it.
+    pub group: enums::RareEarthGroup,
 }
 
 #[Object]
 impl<'a> MineralFields<'a> {
     /// ELEMENT, OXIDE, METAL, ALLOY, CONCENTRATE, ORE or COMPOUND.
-    async fn form(&self) -> String {
-        screaming(format!("{:?}", self.details.form))
+    async fn form(&self) -> enums::MineralForm {
+        self.details.form.into()
     }
     /// Chemical symbol (elements).
     async fn symbol(&self) -> Option<&'a str> {
@@ -606,8 +650,8 @@ impl<'a> MineralFields<'a> {
             .classifications
             .iter()
             .map(|c| ElementClassification {
-                scheme: format!("{:?}", c.scheme).to_uppercase(),
-                group: screaming(format!("{:?}", c.group)),
+                scheme: c.scheme.into(),
+                group: c.group.into(),
             })
             .collect()
     }
@@ -656,8 +700,8 @@ impl<'a> MineralFields<'a> {
 #[Object]
 impl<'a> ApplicationFields<'a> {
     /// The sector (DEFENSE, AEROSPACE, TRANSPORT, ENERGY, ...).
-    async fn sector(&self) -> Option<String> {
-        self.details.sector.map(|s| screaming(format!("{s:?}")))
+    async fn sector(&self) -> Option<enums::Sector> {
+        self.details.sector.map(Into::into)
     }
     /// Minerals and applications used in it.
     async fn uses(&self) -> Vec<Entity<'a>> {
@@ -724,8 +768,8 @@ impl<'a> SupplyChainStageFields<'a> {
 #[Object]
 impl<'a> LocationFields<'a> {
     /// COUNTRY, PROVINCE, CITY or COUNTY.
-    async fn location_type(&self) -> String {
-        screaming(format!("{:?}", self.details.location_type))
+    async fn location_type(&self) -> enums::LocationType {
+        self.details.location_type.into()
     }
     /// An official division code, e.g. `330122`.
     async fn division_code(&self) -> Option<&'a str> {
@@ -748,8 +792,8 @@ impl<'a> LocationFields<'a> {
 #[Object]
 impl<'a> SourceFields<'a> {
     /// NEWS_ARTICLE, OFFICIAL_PAGE, STANDARD_TEXT, REPORT, REFERENCE or RESEARCH_NOTES.
-    async fn source_type(&self) -> String {
-        screaming(format!("{:?}", self.details.source_type))
+    async fn source_type(&self) -> enums::SourceType {
+        self.details.source_type.into()
     }
     /// Where it can be read.
     async fn url(&self) -> Option<&'a str> {
@@ -775,16 +819,4 @@ impl<'a> SourceFields<'a> {
     async fn reports_on(&self) -> Vec<Entity<'a>> {
         self.base.linked_any(R::ReportsOn, Out)
     }
-}
-
-/// `OrgType` -> `ORG_TYPE`, for enum values shown as strings.
-fn screaming(camel: String) -> String {
-    let mut out = String::with_capacity(camel.len() + 4);
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.extend(c.to_uppercase());
-    }
-    out
 }

@@ -27,7 +27,8 @@ fn graph<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c KnowledgeGraph> {
 }
 
 fn limits<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Limits> {
-    ctx.data::<Limits>().map_err(|_| error(ErrorCode::Internal, "limits are not configured"))
+    ctx.data::<Limits>()
+        .map_err(|_| error(ErrorCode::Internal, "limits are not configured"))
 }
 
 fn resolve(graph: &KnowledgeGraph, id: &str) -> async_graphql::Result<EntityKey> {
@@ -37,7 +38,11 @@ fn resolve(graph: &KnowledgeGraph, id: &str) -> async_graphql::Result<EntityKey>
 }
 
 fn kinds(kinds: Option<Vec<EntityKind>>) -> Vec<model::EntityKind> {
-    kinds.unwrap_or_default().into_iter().map(Into::into).collect()
+    kinds
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect()
 }
 
 #[Object]
@@ -45,11 +50,17 @@ impl Query {
     /// The entity with this global id (Relay), or null.
     async fn node<'c>(&self, ctx: &Context<'c>, id: ID) -> async_graphql::Result<Option<Node<'c>>> {
         let graph = graph(ctx)?;
-        Ok(graph.lookup(&id).map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
+        Ok(graph
+            .lookup(&id)
+            .map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
     }
 
     /// The entities with these ids, in order; null for an unknown id.
-    async fn nodes<'c>(&self, ctx: &Context<'c>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node<'c>>>> {
+    async fn nodes<'c>(
+        &self,
+        ctx: &Context<'c>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node<'c>>>> {
         let graph = graph(ctx)?;
         let max = limits(ctx)?.max_ids;
         if ids.len() > max {
@@ -60,14 +71,24 @@ impl Query {
         }
         Ok(ids
             .iter()
-            .map(|id| graph.lookup(id).map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
+            .map(|id| {
+                graph
+                    .lookup(id)
+                    .map(|k| Entity::of(EntityBase::new(graph, k)).into_node())
+            })
             .collect())
     }
 
     /// The entity with this id, or null.
-    async fn entity<'c>(&self, ctx: &Context<'c>, id: ID) -> async_graphql::Result<Option<Entity<'c>>> {
+    async fn entity<'c>(
+        &self,
+        ctx: &Context<'c>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Entity<'c>>> {
         let graph = graph(ctx)?;
-        Ok(graph.lookup(&id).map(|k| Entity::of(EntityBase::new(graph, k))))
+        Ok(graph
+            .lookup(&id)
+            .map(|k| Entity::of(EntityBase::new(graph, k))))
     }
 
     /// All entities, or those of some kinds, ordered by kind then id, as a Relay connection.
@@ -110,7 +131,10 @@ impl Query {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
         if query.chars().count() > 200 {
-            return Err(error(ErrorCode::LimitExceeded, "`query` is longer than its maximum of 200 characters"));
+            return Err(error(
+                ErrorCode::LimitExceeded,
+                "`query` is longer than its maximum of 200 characters",
+            ));
         }
         Ok(graph
             .search(&query, &self::kinds(kinds), first)
@@ -121,7 +145,6 @@ impl Query {
 
     /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
     /// relations among them. `truncated` says whether the limit or the work budget cut it short.
-    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
@@ -165,7 +188,14 @@ impl Query {
         let first = check_range("first", first, limits.max_first)?;
         let (from, to) = (resolve(graph, &from)?, resolve(graph, &to)?);
         let paths = graph
-            .paths(from, to, max_hops, &relation_filter(relation_types), first, Budget(limits.traversal_budget))
+            .paths(
+                from,
+                to,
+                max_hops,
+                &relation_filter(relation_types),
+                first,
+                Budget(limits.traversal_budget),
+            )
             .map_err(|e| error(ErrorCode::LimitExceeded, e.to_string()))?;
         Ok(paths.into_iter().map(|path| Path { graph, path }).collect())
     }
@@ -193,7 +223,7 @@ impl Query {
         let max_hops = check_range("maxHops", max_hops, limits.max_hops)?;
         let first = check_range("first", first, limits.max_first)?;
         let hub_degree = match max_intermediate_degree {
-            Some(d) => check_range("maxIntermediateDegree", d, usize::MAX.min(i32::MAX as usize))?,
+            Some(d) => check_range("maxIntermediateDegree", d, i32::MAX as usize)?,
             None => graph.stats().hub_degree,
         };
         let to = resolve(graph, &to)?;
@@ -208,7 +238,10 @@ impl Query {
                 Budget(limits.traversal_budget),
             )
             .map_err(|e| error(ErrorCode::LimitExceeded, e.to_string()))?;
-        Ok(found.into_iter().map(|related| RelatedEntity { graph, related }).collect())
+        Ok(found
+            .into_iter()
+            .map(|related| RelatedEntity { graph, related })
+            .collect())
     }
 
     /// Counts for the snapshot being served.
@@ -221,7 +254,10 @@ impl Query {
             by_kind: stats
                 .by_kind
                 .into_iter()
-                .map(|(kind, count)| KindCount { kind: kind.into(), count })
+                .map(|(kind, count)| KindCount {
+                    kind: kind.into(),
+                    count,
+                })
                 .collect(),
             hub_degree: stats.hub_degree,
             data_version: format!("{:016x}", graph.fingerprint()),

@@ -58,7 +58,7 @@ pub enum RelationType {
     LocatedIn,
     /// A directive targets a stage, application, mineral, standard or organization (inverse: targeted by).
     Targets,
-    /// A standard or batch concerns a mineral, application or stage (inverse: subject of).
+    /// A standard, batch or event concerns a mineral, application or stage (inverse: subject of).
     Concerns,
     /// A standard belongs to a batch (inverse: includes).
     IncludedIn,
@@ -82,6 +82,8 @@ pub enum RelationType {
     HoldsSecretariatOf,
     /// An organization is the national mirror body of an international committee (inverse: mirrored by).
     MirrorOf,
+    /// An organization works at a supply-chain stage or in an application or mineral (inverse: has active organization).
+    ActiveIn,
 }
 
 /// How far a cited fact can be trusted.
@@ -120,9 +122,15 @@ pub struct Citation<'a> {
 impl<'a> Citation<'a> {
     /// The SOURCE entity cited.
     async fn source(&self) -> async_graphql::Result<Entity<'a>> {
-        let key = self.graph.lookup(self.citation.source.as_str()).ok_or_else(|| {
-            error(ErrorCode::Internal, "a citation names a source missing from this snapshot")
-        })?;
+        let key = self
+            .graph
+            .lookup(self.citation.source.as_str())
+            .ok_or_else(|| {
+                error(
+                    ErrorCode::Internal,
+                    "a citation names a source missing from this snapshot",
+                )
+            })?;
         Ok(Entity::of(EntityBase::new(self.graph, key)))
     }
 
@@ -135,10 +143,20 @@ impl<'a> Citation<'a> {
     async fn grade(&self) -> Grade {
         self.citation.grade.into()
     }
+
+    /// Why the grade is what it is, when that needs saying (e.g. what an UNVERIFIED fact rests on).
+    async fn note(&self) -> Option<&'a str> {
+        self.citation.note.as_deref()
+    }
 }
 
-pub(crate) fn citations<'a>(graph: &'a KnowledgeGraph, list: &'a [model::Citation]) -> Vec<Citation<'a>> {
-    list.iter().map(|citation| Citation { graph, citation }).collect()
+pub(crate) fn citations<'a>(
+    graph: &'a KnowledgeGraph,
+    list: &'a [model::Citation],
+) -> Vec<Citation<'a>> {
+    list.iter()
+        .map(|citation| Citation { graph, citation })
+        .collect()
 }
 
 /// A typed, directed relation between two entities, with its provenance.
@@ -164,12 +182,18 @@ impl<'a> Relation<'a> {
 
     /// Where it starts.
     async fn from(&self) -> Entity<'a> {
-        Entity::of(EntityBase::new(self.graph, self.graph.endpoints(self.key).0))
+        Entity::of(EntityBase::new(
+            self.graph,
+            self.graph.endpoints(self.key).0,
+        ))
     }
 
     /// Where it ends.
     async fn to(&self) -> Entity<'a> {
-        Entity::of(EntityBase::new(self.graph, self.graph.endpoints(self.key).1))
+        Entity::of(EntityBase::new(
+            self.graph,
+            self.graph.endpoints(self.key).1,
+        ))
     }
 
     /// The forward reading, e.g. "administers".
@@ -229,7 +253,10 @@ pub struct Hop<'a> {
 impl<'a> Hop<'a> {
     /// The relation taken, with its citations.
     async fn relation(&self) -> Relation<'a> {
-        Relation { graph: self.graph, key: self.hop.relation }
+        Relation {
+            graph: self.graph,
+            key: self.hop.relation,
+        }
     }
 
     /// The entity the hop leaves.
@@ -255,7 +282,11 @@ impl<'a> Hop<'a> {
 
 fn reading(graph: &KnowledgeGraph, hop: graph::Hop) -> &'static str {
     let spec = graph.relation(hop.relation).relation_type.spec();
-    if hop.forward { spec.label } else { spec.inverse_label }
+    if hop.forward {
+        spec.label
+    } else {
+        spec.inverse_label
+    }
 }
 
 /// A loop-free path; each hop carries the relation and its citations, which is how the server
@@ -274,17 +305,35 @@ impl<'a> Path<'a> {
 
     /// The entities along the path, start first.
     async fn entities(&self) -> Vec<Entity<'a>> {
-        self.path.entities.iter().map(|k| Entity::of(EntityBase::new(self.graph, *k))).collect()
+        self.path
+            .entities
+            .iter()
+            .map(|k| Entity::of(EntityBase::new(self.graph, *k)))
+            .collect()
     }
 
     /// The relations along the path, in walking order.
     async fn relations(&self) -> Vec<Relation<'a>> {
-        self.path.hops.iter().map(|h| Relation { graph: self.graph, key: h.relation }).collect()
+        self.path
+            .hops
+            .iter()
+            .map(|h| Relation {
+                graph: self.graph,
+                key: h.relation,
+            })
+            .collect()
     }
 
     /// The hops, each with its direction and reading.
     async fn hops(&self) -> Vec<Hop<'a>> {
-        self.path.hops.iter().map(|hop| Hop { graph: self.graph, hop: *hop }).collect()
+        self.path
+            .hops
+            .iter()
+            .map(|hop| Hop {
+                graph: self.graph,
+                hop: *hop,
+            })
+            .collect()
     }
 
     /// The path in words, e.g. "Dysprosium —used in→ Defense-grade magnets".
@@ -319,12 +368,23 @@ pub struct Subgraph<'a> {
 impl<'a> Subgraph<'a> {
     /// Entities in breadth-first order, the start first.
     async fn entities(&self) -> Vec<Entity<'a>> {
-        self.sub.entities.iter().map(|k| Entity::of(EntityBase::new(self.graph, *k))).collect()
+        self.sub
+            .entities
+            .iter()
+            .map(|k| Entity::of(EntityBase::new(self.graph, *k)))
+            .collect()
     }
 
     /// Relations followed among them, each once.
     async fn relations(&self) -> Vec<Relation<'a>> {
-        self.sub.relations.iter().map(|k| Relation { graph: self.graph, key: *k }).collect()
+        self.sub
+            .relations
+            .iter()
+            .map(|k| Relation {
+                graph: self.graph,
+                key: *k,
+            })
+            .collect()
     }
 
     /// True when `limit` or the work budget stopped the traversal before it was complete.
@@ -372,7 +432,10 @@ impl<'a> RelatedEntity<'a> {
 
     /// The path from the queried entity to this one, hop by hop with citations.
     async fn path(&self) -> Path<'a> {
-        Path { graph: self.graph, path: self.related.path.clone() }
+        Path {
+            graph: self.graph,
+            path: self.related.path.clone(),
+        }
     }
 
     /// Sum of ln(1 + degree) over the path's intermediate entities; lower is more specific.

@@ -97,20 +97,39 @@ impl DocumentError {
     pub fn code(&self) -> &'static str {
         "LIMIT_EXCEEDED"
     }
+
+    /// The limit's name in metrics.
+    pub fn limit(&self) -> &'static str {
+        match self {
+            DocumentError::TooLong { .. } => "document_bytes",
+            DocumentError::TooManyTokens { .. } => "tokens",
+            DocumentError::TooDeep { .. } => "nesting",
+            DocumentError::TooManyFields { .. } => "expanded_fields",
+            DocumentError::TooManyAliases { .. } => "aliases",
+            DocumentError::TooManyDirectives { .. } => "directives",
+        }
+    }
 }
 
 impl DocumentLimits {
     /// The lexical checks, before parsing.
     pub fn check(&self, doc: &str) -> Result<(), DocumentError> {
         if doc.len() > self.max_bytes {
-            return Err(DocumentError::TooLong { got: doc.len(), max: self.max_bytes });
+            return Err(DocumentError::TooLong {
+                got: doc.len(),
+                max: self.max_bytes,
+            });
         }
         let (tokens, nesting) = scan(doc, self.max_tokens, self.max_nesting);
         if tokens > self.max_tokens {
-            return Err(DocumentError::TooManyTokens { max: self.max_tokens });
+            return Err(DocumentError::TooManyTokens {
+                max: self.max_tokens,
+            });
         }
         if nesting > self.max_nesting {
-            return Err(DocumentError::TooDeep { max: self.max_nesting });
+            return Err(DocumentError::TooDeep {
+                max: self.max_nesting,
+            });
         }
         Ok(())
     }
@@ -129,13 +148,20 @@ impl DocumentLimits {
         for (_, op) in doc.operations.iter() {
             counts.directives += op.node.directives.len();
             count_written(&op.node.selection_set.node, &mut counts);
-            total = total.saturating_add(expanded(&op.node.selection_set.node, doc, &mut memo, cap));
+            total =
+                total.saturating_add(expanded(&op.node.selection_set.node, doc, &mut memo, cap));
         }
         if counts.aliases > self.max_aliases {
-            return Err(DocumentError::TooManyAliases { got: counts.aliases, max: self.max_aliases });
+            return Err(DocumentError::TooManyAliases {
+                got: counts.aliases,
+                max: self.max_aliases,
+            });
         }
         if counts.directives > self.max_directives {
-            return Err(DocumentError::TooManyDirectives { got: counts.directives, max: self.max_directives });
+            return Err(DocumentError::TooManyDirectives {
+                got: counts.directives,
+                max: self.max_directives,
+            });
         }
         if total > cap {
             return Err(DocumentError::TooManyFields { max: cap });
@@ -179,7 +205,9 @@ fn expanded<'d>(
         let add = match &item.node {
             Selection::Field(f) => 1 + expanded(&f.node.selection_set.node, doc, memo, cap),
             Selection::InlineFragment(i) => expanded(&i.node.selection_set.node, doc, memo, cap),
-            Selection::FragmentSpread(s) => fragment_size(s.node.fragment_name.node.as_str(), doc, memo, cap),
+            Selection::FragmentSpread(s) => {
+                fragment_size(s.node.fragment_name.node.as_str(), doc, memo, cap)
+            }
         };
         total = total.saturating_add(add).min(cap + 1);
     }
@@ -252,7 +280,10 @@ fn scan(doc: &str, max_tokens: usize, max_nesting: usize) -> (usize, usize) {
             }
             b if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => {
                 tokens += 1;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'-' | b'+')) {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'.' | b'-' | b'+'))
+                {
                     i += 1;
                 }
             }
@@ -272,9 +303,15 @@ mod tests {
     fn fragment_bomb(levels: usize) -> String {
         let mut doc = String::from("query { stats { ...F0 } }\n");
         for i in 0..levels {
-            doc.push_str(&format!("fragment F{i} on GraphStats {{ ...F{} ...F{} }}\n", i + 1, i + 1));
+            doc.push_str(&format!(
+                "fragment F{i} on GraphStats {{ ...F{} ...F{} }}\n",
+                i + 1,
+                i + 1
+            ));
         }
-        doc.push_str(&format!("fragment F{levels} on GraphStats {{ entities }}\n"));
+        doc.push_str(&format!(
+            "fragment F{levels} on GraphStats {{ entities }}\n"
+        ));
         doc
     }
 
@@ -284,13 +321,19 @@ mod tests {
         let limits = DocumentLimits::default();
         limits.check(&doc).expect("lexically small");
         let parsed = async_graphql::parser::parse_query(&doc).expect("parses");
-        assert!(matches!(limits.check_parsed(&parsed), Err(DocumentError::TooManyFields { .. })));
+        assert!(matches!(
+            limits.check_parsed(&parsed),
+            Err(DocumentError::TooManyFields { .. })
+        ));
     }
 
     #[test]
     fn deep_nesting_is_refused_before_parsing() {
         let doc = format!("{}{}", "{a".repeat(10_000), "}".repeat(10_000));
-        assert!(matches!(DocumentLimits::default().check(&doc), Err(DocumentError::TooDeep { .. })));
+        assert!(matches!(
+            DocumentLimits::default().check(&doc),
+            Err(DocumentError::TooDeep { .. })
+        ));
     }
 
     #[test]
@@ -304,6 +347,8 @@ mod tests {
         let doc = "query Q($id: ID!) { a: entity(id: $id) { name } b: entity(id: $id) { ...N } } fragment N on Entity { id name }";
         let limits = DocumentLimits::default();
         limits.check(doc).expect("ok");
-        limits.check_parsed(&async_graphql::parser::parse_query(doc).expect("parses")).expect("ok");
+        limits
+            .check_parsed(&async_graphql::parser::parse_query(doc).expect("parses"))
+            .expect("ok");
     }
 }

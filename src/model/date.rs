@@ -43,13 +43,23 @@ impl std::str::FromStr for Date {
         let bad = || DateError(s.to_owned());
         let mut parts = s.split('-');
         let year = parse_part(parts.next(), 4).ok_or_else(bad)?;
-        let month = parts.next().map(|m| parse_part(Some(m), 2).ok_or_else(bad)).transpose()?;
-        let day = parts.next().map(|d| parse_part(Some(d), 2).ok_or_else(bad)).transpose()?;
+        let month = parts
+            .next()
+            .map(|m| parse_part(Some(m), 2).ok_or_else(bad))
+            .transpose()?;
+        let day = parts
+            .next()
+            .map(|d| parse_part(Some(d), 2).ok_or_else(bad))
+            .transpose()?;
         if parts.next().is_some() || !(1000..=9999).contains(&year) {
             return Err(bad());
         }
-        let month = month.map(|m| u8::try_from(m).map_err(|_| bad())).transpose()?;
-        let day = day.map(|d| u8::try_from(d).map_err(|_| bad())).transpose()?;
+        let month = month
+            .map(|m| u8::try_from(m).map_err(|_| bad()))
+            .transpose()?;
+        let day = day
+            .map(|d| u8::try_from(d).map_err(|_| bad()))
+            .transpose()?;
         if let Some(m) = month
             && !(1..=12).contains(&m)
         {
@@ -115,7 +125,16 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for bad in ["", "25", "2025-13", "2025-02-29", "2025-1-1", "2025-01-01-01", "x025", "2025-04-31"] {
+        for bad in [
+            "",
+            "25",
+            "2025-13",
+            "2025-02-29",
+            "2025-1-1",
+            "2025-01-01-01",
+            "x025",
+            "2025-04-31",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad} should be rejected");
         }
     }

@@ -29,7 +29,7 @@ pub enum RelationType {
     LocatedIn,
     /// A directive targets a stage, application, mineral, standard or organization.
     Targets,
-    /// A standard or batch concerns a mineral, application or supply-chain stage.
+    /// A standard, batch or event concerns a mineral, application or supply-chain stage.
     Concerns,
     /// A standard belongs to a batch.
     IncludedIn,
@@ -53,6 +53,8 @@ pub enum RelationType {
     HoldsSecretariatOf,
     /// An organization is the national mirror body of an international committee.
     MirrorOf,
+    /// An organization works at a supply-chain stage or in an application or mineral.
+    ActiveIn,
 }
 
 /// The fixed facts about one relation type.
@@ -74,7 +76,12 @@ const fn spec(
     from: &'static [EntityKind],
     to: &'static [EntityKind],
 ) -> RelationSpec {
-    RelationSpec { label, inverse_label, from, to }
+    RelationSpec {
+        label,
+        inverse_label,
+        from,
+        to,
+    }
 }
 
 const ANY_BUT_SOURCE: &[EntityKind] = &[
@@ -92,7 +99,7 @@ const ANY_BUT_SOURCE: &[EntityKind] = &[
 
 impl RelationType {
     /// Every relation type, in declaration order.
-    pub const ALL: [RelationType; 21] = [
+    pub const ALL: [RelationType; 22] = [
         RelationType::PartOf,
         RelationType::Administers,
         RelationType::AffiliatedWith,
@@ -114,6 +121,7 @@ impl RelationType {
         RelationType::ReportsOn,
         RelationType::HoldsSecretariatOf,
         RelationType::MirrorOf,
+        RelationType::ActiveIn,
     ];
 
     /// The type's readings and allowed endpoints.
@@ -131,9 +139,12 @@ impl RelationType {
                 &[Organization],
                 &[Standard, StandardBatch, Organization],
             ),
-            RelationType::AffiliatedWith => {
-                spec("affiliated with", "has member", &[Official], &[Organization])
-            }
+            RelationType::AffiliatedWith => spec(
+                "affiliated with",
+                "has member",
+                &[Official],
+                &[Organization],
+            ),
             RelationType::Issued => spec(
                 "issued",
                 "issued by",
@@ -163,18 +174,29 @@ impl RelationType {
                 "targets",
                 "targeted by",
                 &[Directive],
-                &[SupplyChainStage, Application, Mineral, Standard, Organization],
+                &[
+                    SupplyChainStage,
+                    Application,
+                    Mineral,
+                    Standard,
+                    Organization,
+                ],
             ),
             RelationType::Concerns => spec(
                 "concerns",
                 "subject of",
-                &[Standard, StandardBatch],
+                &[Standard, StandardBatch, Event],
                 &[Mineral, Application, SupplyChainStage],
             ),
-            RelationType::IncludedIn => spec("included in", "includes", &[Standard], &[StandardBatch]),
-            RelationType::ComposedOf => {
-                spec("composed of", "component of", &[Mineral, Application], &[Mineral])
+            RelationType::IncludedIn => {
+                spec("included in", "includes", &[Standard], &[StandardBatch])
             }
+            RelationType::ComposedOf => spec(
+                "composed of",
+                "component of",
+                &[Mineral, Application],
+                &[Mineral],
+            ),
             RelationType::ProducedFrom => {
                 spec("produced from", "feedstock for", &[Mineral], &[Mineral])
             }
@@ -184,9 +206,12 @@ impl RelationType {
             RelationType::ProducedAt => {
                 spec("produced at", "produces", &[Mineral], &[SupplyChainStage])
             }
-            RelationType::Precedes => {
-                spec("precedes", "follows", &[SupplyChainStage], &[SupplyChainStage])
-            }
+            RelationType::Precedes => spec(
+                "precedes",
+                "follows",
+                &[SupplyChainStage],
+                &[SupplyChainStage],
+            ),
             RelationType::Restricts => spec(
                 "restricts",
                 "restricted by",
@@ -203,9 +228,18 @@ impl RelationType {
                 &[Organization],
                 &[Organization],
             ),
-            RelationType::MirrorOf => {
-                spec("mirror body of", "mirrored by", &[Organization], &[Organization])
-            }
+            RelationType::MirrorOf => spec(
+                "mirror body of",
+                "mirrored by",
+                &[Organization],
+                &[Organization],
+            ),
+            RelationType::ActiveIn => spec(
+                "active in",
+                "has active organization",
+                &[Organization],
+                &[SupplyChainStage, Application, Mineral],
+            ),
         }
     }
 
@@ -239,6 +273,7 @@ impl RelationType {
             RelationType::ReportsOn => "REPORTS_ON",
             RelationType::HoldsSecretariatOf => "HOLDS_SECRETARIAT_OF",
             RelationType::MirrorOf => "MIRROR_OF",
+            RelationType::ActiveIn => "ACTIVE_IN",
         }
     }
 }

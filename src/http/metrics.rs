@@ -1,0 +1,230 @@
+//! Process metrics, rendered as Prometheus text at `GET /metrics`.
+//!
+//! Plain atomics: recording is a few relaxed increments per request, with no lock and no
+//! allocation on the request path.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use crate::graph::KnowledgeGraph;
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Executed without errors.
+    Ok,
+    /// Executed; the response holds GraphQL errors.
+    GraphqlError,
+    /// Refused before execution (bad request, media type, a document or argument limit).
+    Rejected,
+    /// Refused because the server was at its concurrency cap.
+    Overloaded,
+    /// Stopped at the request deadline.
+    Timeout,
+}
+
+const OUTCOMES: [(Outcome, &str); 5] = [
+    (Outcome::Ok, "ok"),
+    (Outcome::GraphqlError, "graphql_error"),
+    (Outcome::Rejected, "rejected"),
+    (Outcome::Overloaded, "overloaded"),
+    (Outcome::Timeout, "timeout"),
+];
+
+/// The limits a rejection can name.
+pub const LIMITS: [&str; 12] = [
+    "body_bytes",
+    "document_bytes",
+    "tokens",
+    "nesting",
+    "expanded_fields",
+    "aliases",
+    "directives",
+    "validation",
+    "argument_or_budget",
+    "concurrency",
+    "deadline",
+    "media_type",
+];
+
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    outcomes: [AtomicU64; OUTCOMES.len()],
+    rejections: [AtomicU64; LIMITS.len()],
+    buckets: [AtomicU64; BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_micros_sum: AtomicU64,
+    reloads_ok: AtomicU64,
+    reloads_failed: AtomicU64,
+    last_reload_ok: AtomicU64,
+    last_reload_problems: AtomicU64,
+}
+
+impl Metrics {
+    /// Records one finished GraphQL request.
+    pub fn record(&self, outcome: Outcome, elapsed: Duration) {
+        if let Some(i) = OUTCOMES.iter().position(|(o, _)| *o == outcome) {
+            self.outcomes[i].fetch_add(1, Relaxed);
+        }
+        let secs = elapsed.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.buckets[i].fetch_add(1, Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Relaxed);
+        self.latency_micros_sum.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Relaxed,
+        );
+    }
+
+    /// Records a rejection by the named limit (one of [`LIMITS`]).
+    pub fn reject(&self, limit: &str) {
+        if let Some(i) = LIMITS.iter().position(|l| *l == limit) {
+            self.rejections[i].fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Records the result of a data reload.
+    pub fn record_reload(&self, ok: bool, problems: usize) {
+        if ok {
+            self.reloads_ok.fetch_add(1, Relaxed);
+        } else {
+            self.reloads_failed.fetch_add(1, Relaxed);
+        }
+        self.last_reload_ok.store(u64::from(ok), Relaxed);
+        self.last_reload_problems.store(problems as u64, Relaxed);
+    }
+
+    /// Renders every metric in the Prometheus text format.
+    pub fn render(&self, graph: &KnowledgeGraph) -> String {
+        let mut out = String::with_capacity(4096);
+        let _ = self.write(&mut out, graph);
+        out
+    }
+
+    fn write(&self, out: &mut String, graph: &KnowledgeGraph) -> std::fmt::Result {
+        writeln!(
+            out,
+            "# HELP reegraph_requests_total GraphQL requests by outcome."
+        )?;
+        writeln!(out, "# TYPE reegraph_requests_total counter")?;
+        for (i, (_, name)) in OUTCOMES.iter().enumerate() {
+            writeln!(
+                out,
+                "reegraph_requests_total{{outcome=\"{name}\"}} {}",
+                self.outcomes[i].load(Relaxed)
+            )?;
+        }
+        writeln!(
+            out,
+            "# HELP reegraph_rejections_total Requests refused, by the limit they hit."
+        )?;
+        writeln!(out, "# TYPE reegraph_rejections_total counter")?;
+        for (i, name) in LIMITS.iter().enumerate() {
+            writeln!(
+                out,
+                "reegraph_rejections_total{{limit=\"{name}\"}} {}",
+                self.rejections[i].load(Relaxed)
+            )?;
+        }
+        writeln!(
+            out,
+            "# HELP reegraph_request_duration_seconds GraphQL request latency."
+        )?;
+        writeln!(out, "# TYPE reegraph_request_duration_seconds histogram")?;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            writeln!(
+                out,
+                "reegraph_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                self.buckets[i].load(Relaxed)
+            )?;
+        }
+        let count = self.latency_count.load(Relaxed);
+        writeln!(
+            out,
+            "reegraph_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        )?;
+        writeln!(
+            out,
+            "reegraph_request_duration_seconds_sum {}",
+            self.latency_micros_sum.load(Relaxed) as f64 / 1e6
+        )?;
+        writeln!(out, "reegraph_request_duration_seconds_count {count}")?;
+        writeln!(
+            out,
+            "# HELP reegraph_traversal_visits_total Entities visited by traversals (work done)."
+        )?;
+        writeln!(out, "# TYPE reegraph_traversal_visits_total counter")?;
+        writeln!(
+            out,
+            "reegraph_traversal_visits_total {}",
+            crate::graph::traversal_visits()
+        )?;
+        let stats = graph.stats();
+        writeln!(
+            out,
+            "# HELP reegraph_graph_entities Entities in the served snapshot."
+        )?;
+        writeln!(out, "# TYPE reegraph_graph_entities gauge")?;
+        writeln!(out, "reegraph_graph_entities {}", stats.entities)?;
+        writeln!(
+            out,
+            "# HELP reegraph_graph_relations Relations in the served snapshot."
+        )?;
+        writeln!(out, "# TYPE reegraph_graph_relations gauge")?;
+        writeln!(out, "reegraph_graph_relations {}", stats.relations)?;
+        writeln!(
+            out,
+            "# HELP reegraph_data_version_info Fingerprint of the served data files."
+        )?;
+        writeln!(out, "# TYPE reegraph_data_version_info gauge")?;
+        writeln!(
+            out,
+            "reegraph_data_version_info{{version=\"{:016x}\"}} 1",
+            graph.fingerprint()
+        )?;
+        writeln!(out, "# HELP reegraph_reloads_total Data reloads by result.")?;
+        writeln!(out, "# TYPE reegraph_reloads_total counter")?;
+        writeln!(
+            out,
+            "reegraph_reloads_total{{result=\"ok\"}} {}",
+            self.reloads_ok.load(Relaxed)
+        )?;
+        writeln!(
+            out,
+            "reegraph_reloads_total{{result=\"failed\"}} {}",
+            self.reloads_failed.load(Relaxed)
+        )?;
+        writeln!(
+            out,
+            "# HELP reegraph_last_reload_ok 1 if the last reload succeeded (or none happened), 0 if it failed."
+        )?;
+        writeln!(out, "# TYPE reegraph_last_reload_ok gauge")?;
+        let attempted = self.reloads_ok.load(Relaxed) + self.reloads_failed.load(Relaxed) > 0;
+        let ok = if attempted {
+            self.last_reload_ok.load(Relaxed)
+        } else {
+            1
+        };
+        writeln!(out, "reegraph_last_reload_ok {ok}")?;
+        writeln!(
+            out,
+            "# HELP reegraph_last_reload_problems Problems found by the last failed reload."
+        )?;
+        writeln!(out, "# TYPE reegraph_last_reload_problems gauge")?;
+        writeln!(
+            out,
+            "reegraph_last_reload_problems {}",
+            self.last_reload_problems.load(Relaxed)
+        )?;
+        Ok(())
+    }
+}

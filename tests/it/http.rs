@@ -1,0 +1,594 @@
+//! HTTP: GraphQL-over-HTTP handling through the router (`oneshot`, no socket), and a few
+//! requests over a real socket on 127.0.0.1.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use reegraph::http::{AppState, HttpConfig, app};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+use crate::common::{real_graph, schema};
+
+fn router() -> axum::Router {
+    app(AppState::new(schema(), real_graph(), HttpConfig::default()))
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn send(request: Request<Body>) -> Reply {
+    let response = router()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Reply {
+        status,
+        content_type,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn post(body: &str, content_type: Option<&str>, accept: Option<&str>) -> Request<Body> {
+    let mut r = Request::post("/graphql");
+    if let Some(ct) = content_type {
+        r = r.header(header::CONTENT_TYPE, ct);
+    }
+    if let Some(a) = accept {
+        r = r.header(header::ACCEPT, a);
+    }
+    r.body(Body::from(body.to_owned())).expect("request")
+}
+
+const GQL_RESPONSE: &str = "application/graphql-response+json";
+
+#[tokio::test]
+async fn post_json_runs_a_query() {
+    let body = json!({"query": "{ stats { entities } }"}).to_string();
+    let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.content_type.starts_with(GQL_RESPONSE));
+    assert!(
+        reply.json()["data"]["stats"]["entities"]
+            .as_u64()
+            .unwrap_or(0)
+            > 100
+    );
+}
+
+#[tokio::test]
+async fn accept_picks_the_media_type() {
+    let body = json!({"query": "{ stats { entities } }"}).to_string();
+    let json_reply = send(post(
+        &body,
+        Some("application/json"),
+        Some("application/json"),
+    ))
+    .await;
+    assert!(json_reply.content_type.starts_with("application/json"));
+    let none = send(post(&body, Some("application/json"), None)).await;
+    assert!(
+        none.content_type.starts_with("application/json"),
+        "no Accept means application/json"
+    );
+    let both = send(post(
+        &body,
+        Some("application/json"),
+        Some("application/json, application/graphql-response+json"),
+    ))
+    .await;
+    assert!(both.content_type.starts_with(GQL_RESPONSE));
+    let refused = send(post(&body, Some("application/json"), Some("text/html"))).await;
+    assert_eq!(refused.status, StatusCode::NOT_ACCEPTABLE);
+}
+
+#[tokio::test]
+async fn unsupported_content_types_are_415_and_never_execute() {
+    let body = json!({"query": "{ stats { entities } }"}).to_string();
+    for ct in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        let reply = send(post(&body, ct, Some(GQL_RESPONSE))).await;
+        assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct:?}");
+        assert!(
+            reply.json().get("data").is_none(),
+            "{ct:?} must not execute"
+        );
+    }
+}
+
+#[tokio::test]
+async fn parse_and_validation_errors_are_400_under_graphql_response_json() {
+    for query in ["{ stats { ", "{ stats { nope } }"] {
+        let body = json!({ "query": query }).to_string();
+        let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            reply.json().get("data").is_none(),
+            "no data entry when nothing executed"
+        );
+        let legacy = send(post(
+            &body,
+            Some("application/json"),
+            Some("application/json"),
+        ))
+        .await;
+        assert_eq!(
+            legacy.status,
+            StatusCode::OK,
+            "application/json keeps 200: {query}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn malformed_requests_are_400() {
+    for body in [
+        "{not json",
+        "[]",
+        r#"{"query": 1}"#,
+        r#"{"variables": {}}"#,
+        r#"{"query": "{ stats { entities } }", "variables": [1]}"#,
+    ] {
+        let reply = send(post(body, Some("application/json"), Some(GQL_RESPONSE))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            !reply.json()["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn execution_errors_stay_200_with_data() {
+    let body = json!({"query": "{ neighborhood(id: \"mineral:nope\") { truncated } }"}).to_string();
+    let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let v = reply.json();
+    assert!(v.get("data").is_some());
+    assert_eq!(v["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn get_runs_queries_but_never_mutations() {
+    let query = "/graphql?query=%7Bstats%7Bentities%7D%7D";
+    let reply = send(
+        Request::get(query)
+            .header(header::ACCEPT, GQL_RESPONSE)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.json()["data"]["stats"]["entities"].is_u64());
+
+    let mutation = "/graphql?query=mutation%20%7B%20x%20%7D";
+    let reply = send(
+        Request::get(mutation)
+            .header(header::ACCEPT, GQL_RESPONSE)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        reply
+            .headers
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+}
+
+#[tokio::test]
+async fn get_with_variables_and_operation_name() {
+    let vars = serde_json::to_string(&json!({"id": "official:cao-yiding"})).expect("json");
+    let q = "query A { stats { entities } } query B($id: ID!) { entity(id: $id) { name } }";
+    let uri = format!(
+        "/graphql?query={}&operationName=B&variables={}",
+        urlencode(q),
+        urlencode(&vars)
+    );
+    let reply = send(Request::get(uri).body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json()["data"]["entity"]["name"], "Cao Yiding");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let big = format!(
+        r#"{{"query": "{{ stats {{ entities }} }}", "pad": "{}"}}"#,
+        "x".repeat(200_000)
+    );
+    let reply = send(post(&big, Some("application/json"), Some(GQL_RESPONSE))).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn fragment_bombs_are_refused_before_validation() {
+    let mut doc = String::from("query { stats { ...F0 } }\n");
+    for i in 0..30 {
+        doc.push_str(&format!(
+            "fragment F{i} on GraphStats {{ ...F{} ...F{} }}\n",
+            i + 1,
+            i + 1
+        ));
+    }
+    doc.push_str("fragment F30 on GraphStats { entities }\n");
+    let body = json!({ "query": doc }).to_string();
+    let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.json()["errors"][0]["extensions"]["code"],
+        "LIMIT_EXCEEDED"
+    );
+}
+
+#[tokio::test]
+async fn deep_nesting_is_refused_without_crashing() {
+    let doc = format!("{}{}", "{ a ".repeat(5_000), "}".repeat(5_000));
+    let body = json!({ "query": doc }).to_string();
+    let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.json()["errors"][0]["extensions"]["code"],
+        "LIMIT_EXCEEDED"
+    );
+}
+
+#[tokio::test]
+async fn graphiql_sdl_and_health() {
+    let page = send(Request::get("/").body(Body::empty()).expect("request")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("defense-grade-magnets"),
+        "GraphiQL preloads the example queries"
+    );
+    let sdl = send(
+        Request::get("/schema.graphql")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(sdl.body, reegraph::graphql::sdl());
+    let health = send(
+        Request::get("/healthz")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(health.status, StatusCode::OK);
+    let ready = send(
+        Request::get("/readyz")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(ready.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cors_preflight_is_answered() {
+    let request = Request::builder()
+        .method("OPTIONS")
+        .uri("/graphql")
+        .header(header::ORIGIN, "http://localhost:3000")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+        .body(Body::empty())
+        .expect("request");
+    let reply = send(request).await;
+    assert!(reply.status.is_success());
+    assert_eq!(
+        reply
+            .headers
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+}
+
+/// A real socket on 127.0.0.1: the server answers over TCP and keeps answering after a client
+/// sends garbage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_socket_round_trip() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router()).await.expect("serve");
+    });
+
+    let mut garbage = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    garbage
+        .write_all(b"\x00\x01NOT HTTP\r\n\r\n")
+        .await
+        .expect("write");
+    let mut sink = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        garbage.read_to_end(&mut sink),
+    )
+    .await;
+
+    let body = json!({"query": "{ entity(id: \"official:cao-yiding\") { name } }"}).to_string();
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAccept: {GQL_RESPONSE}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut response),
+    )
+    .await
+    .expect("answers in time")
+    .expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Cao Yiding"), "{response}");
+    server.abort();
+}
+
+#[tokio::test]
+async fn beyond_the_concurrency_cap_is_a_clean_503() {
+    let config = HttpConfig {
+        max_concurrent_requests: 0,
+        ..HttpConfig::default()
+    };
+    let router = app(AppState::new(schema(), real_graph(), config));
+    let body = json!({"query": "{ stats { entities } }"}).to_string();
+    let response = router
+        .oneshot(post(&body, Some("application/json"), Some(GQL_RESPONSE)))
+        .await
+        .expect("the router never fails");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let v: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(v["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("0 concurrent requests")
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_outcomes_and_rejections() {
+    let state = AppState::new(schema(), real_graph(), HttpConfig::default());
+    let router = app(state.clone());
+    let ok =
+        json!({"query": "{ related(to: \"mineral:scandium\", kinds: [STANDARD]) { distance } }"})
+            .to_string();
+    let bad = json!({"query": "{ stats { nope } }"}).to_string();
+    for body in [&ok, &bad] {
+        let _ = router
+            .clone()
+            .oneshot(post(body, Some("application/json"), Some(GQL_RESPONSE)))
+            .await
+            .expect("the router never fails");
+    }
+    let response = router
+        .oneshot(
+            Request::get("/metrics")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("the router never fails");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("reegraph_requests_total{outcome=\"ok\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reegraph_requests_total{outcome=\"rejected\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reegraph_rejections_total{limit=\"validation\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reegraph_request_duration_seconds_count 2"),
+        "{text}"
+    );
+    assert!(text.contains("reegraph_graph_entities "), "{text}");
+    assert!(
+        text.contains("reegraph_data_version_info{version=\""),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id() {
+    let reply = send(
+        Request::get("/healthz")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert!(reply.headers.get("x-request-id").is_some());
+    let reply = send(
+        Request::get("/healthz")
+            .header("x-request-id", "client-42")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(
+        reply
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("client-42")
+    );
+}
+
+#[tokio::test]
+async fn get_responses_carry_validators_and_revalidate_with_304() {
+    let router = router();
+    let uri = "/graphql?query=%7Bstats%7Bentities%7D%7D";
+    let first = router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("the router never fails");
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers().get(header::ETAG).cloned().expect("an ETag");
+    assert!(first.headers().get(header::CACHE_CONTROL).is_some());
+    let again = router
+        .oneshot(
+            Request::get(uri)
+                .header(header::IF_NONE_MATCH, etag.clone())
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("the router never fails");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers().get(header::ETAG), Some(&etag));
+}
+
+#[tokio::test]
+async fn cached_and_fresh_answers_are_identical() {
+    let router = router();
+    let body = json!({"query": "query($id: ID!) { entity(id: $id) { name } }", "variables": {"id": "mineral:scandium"}}).to_string();
+    let mut bodies = Vec::new();
+    for _ in 0..2 {
+        let response = router
+            .clone()
+            .oneshot(post(&body, Some("application/json"), Some(GQL_RESPONSE)))
+            .await
+            .expect("the router never fails");
+        assert_eq!(response.status(), StatusCode::OK);
+        bodies.push(
+            response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes(),
+        );
+    }
+    assert_eq!(bodies[0], bodies[1]);
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries() {
+    let router = router();
+    let query = "{ stats { relations } }";
+    let hash = sha256_hex(query);
+    let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+    let only_hash = format!("/graphql?extensions={}", urlencode(&ext.to_string()));
+    let miss = router
+        .clone()
+        .oneshot(
+            Request::get(&only_hash)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("ok");
+    let miss_body = miss.into_body().collect().await.expect("body").to_bytes();
+    let miss: Value = serde_json::from_slice(&miss_body).expect("json");
+    assert_eq!(
+        miss["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+
+    let register = json!({"query": query, "extensions": ext}).to_string();
+    let reply = router
+        .clone()
+        .oneshot(post(
+            &register,
+            Some("application/json"),
+            Some(GQL_RESPONSE),
+        ))
+        .await
+        .expect("ok");
+    assert_eq!(reply.status(), StatusCode::OK);
+
+    let hit = router
+        .oneshot(
+            Request::get(&only_hash)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("ok");
+    assert_eq!(hit.status(), StatusCode::OK);
+    let hit_body = hit.into_body().collect().await.expect("body").to_bytes();
+    let hit: Value = serde_json::from_slice(&hit_body).expect("json");
+    assert!(hit["data"]["stats"]["relations"].as_u64().unwrap_or(0) > 0);
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,15 @@
+//! The integration tests: one binary, built once, with the app built in-process.
+//!
+//! Modules, bottom of the pyramid first: dataset problems on fixtures, graph algorithms against
+//! naive references, GraphQL through `schema.execute`, the domain questions on the real data,
+//! HTTP through the router and over a real socket, and the SDL drift check.
+
+mod common;
+mod data_quality;
+mod dataset_errors;
+mod graph_props;
+mod graphql;
+mod http;
+mod questions;
+mod reload;
+mod sdl;
