@@ -11,9 +11,7 @@ mod traverse;
 
 use std::collections::HashMap;
 
-use petgraph::Direction as PgDirection;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
 
 use crate::dataset::Dataset;
 use crate::model::{Entity, EntityKind, Relation, RelationType};
@@ -59,24 +57,40 @@ pub enum Direction {
     Both,
 }
 
-/// Which relation types a query may follow: all, or the listed ones.
-#[derive(Debug, Clone, Default)]
-pub struct RelationFilter(Option<Vec<RelationType>>);
+/// Which relation types a query may follow: all, or the listed ones. A bit set: free to copy
+/// and to test in the inner loop of a traversal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelationFilter(u64);
+
+const _: () = assert!(
+    RelationType::ALL.len() <= 64,
+    "RelationFilter holds one bit per type"
+);
+
+impl Default for RelationFilter {
+    fn default() -> Self {
+        RelationFilter::all()
+    }
+}
 
 impl RelationFilter {
     /// Follows every relation type.
     pub fn all() -> Self {
-        RelationFilter(None)
+        RelationFilter(u64::MAX)
     }
 
     /// Follows only the listed types (an empty list follows none).
-    pub fn only(types: Vec<RelationType>) -> Self {
-        RelationFilter(Some(types))
+    pub fn only(types: impl IntoIterator<Item = RelationType>) -> Self {
+        RelationFilter(types.into_iter().fold(0, |bits, t| bits | bit(t)))
     }
 
-    fn allows(&self, t: RelationType) -> bool {
-        self.0.as_ref().is_none_or(|types| types.contains(&t))
+    fn allows(self, t: RelationType) -> bool {
+        self.0 & bit(t) != 0
     }
+}
+
+fn bit(t: RelationType) -> u64 {
+    1 << (t as u64)
 }
 
 /// A cap on the entities one traversal may visit; reaching it stops the traversal itself.
@@ -121,12 +135,99 @@ pub struct GraphStats {
 #[derive(Debug)]
 pub struct KnowledgeGraph {
     graph: DiGraph<Entity, Relation, u32>,
+    adjacency: Adjacency,
     ids: HashMap<Box<str>, EntityKey>,
     /// Entities of each kind, sorted by id, for stable Relay pages.
     by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
     search: search::SearchIndex,
     hub_degree: usize,
     fingerprint: u64,
+}
+
+/// Every entity's relations in data order, outgoing then incoming, in one flat array
+/// (compressed sparse rows): walking an entity's relations reads one contiguous slice, and its
+/// degree is a subtraction.
+#[derive(Debug, Default)]
+struct Adjacency {
+    /// `offsets[k]..offsets[k + 1]` are entity `k`'s entries.
+    offsets: Vec<u32>,
+    /// `offsets[k]..splits[k]` are its outgoing relations, the rest incoming.
+    splits: Vec<u32>,
+    entries: Vec<AdjacencyEntry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AdjacencyEntry {
+    relation: u32,
+    other: u32,
+    relation_type: RelationType,
+}
+
+impl Adjacency {
+    fn build(graph: &DiGraph<Entity, Relation, u32>) -> Self {
+        let n = graph.node_count();
+        let mut out_degree = vec![0u32; n];
+        let mut in_degree = vec![0u32; n];
+        for edge in graph.raw_edges() {
+            out_degree[edge.source().index()] += 1;
+            in_degree[edge.target().index()] += 1;
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut splits = Vec::with_capacity(n);
+        let mut total = 0u32;
+        for k in 0..n {
+            offsets.push(total);
+            splits.push(total + out_degree[k]);
+            total += out_degree[k] + in_degree[k];
+        }
+        offsets.push(total);
+        let blank = AdjacencyEntry {
+            relation: 0,
+            other: 0,
+            relation_type: RelationType::PartOf,
+        };
+        let mut entries = vec![blank; total as usize];
+        let mut next_out: Vec<u32> = offsets[..n].to_vec();
+        let mut next_in: Vec<u32> = splits.clone();
+        // Edge indices follow data order, so every list comes out in data order.
+        for (index, edge) in graph.raw_edges().iter().enumerate() {
+            let (from, to) = (edge.source().index(), edge.target().index());
+            let relation_type = edge.weight.relation_type;
+            let relation = index as u32;
+            entries[next_out[from] as usize] = AdjacencyEntry {
+                relation,
+                other: to as u32,
+                relation_type,
+            };
+            next_out[from] += 1;
+            entries[next_in[to] as usize] = AdjacencyEntry {
+                relation,
+                other: from as u32,
+                relation_type,
+            };
+            next_in[to] += 1;
+        }
+        Adjacency {
+            offsets,
+            splits,
+            entries,
+        }
+    }
+
+    fn all(&self, key: EntityKey) -> &[AdjacencyEntry] {
+        let k = key.0 as usize;
+        &self.entries[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    }
+
+    fn outgoing(&self, key: EntityKey) -> &[AdjacencyEntry] {
+        let k = key.0 as usize;
+        &self.entries[self.offsets[k] as usize..self.splits[k] as usize]
+    }
+
+    fn incoming(&self, key: EntityKey) -> &[AdjacencyEntry] {
+        let k = key.0 as usize;
+        &self.entries[self.splits[k] as usize..self.offsets[k + 1] as usize]
+    }
 }
 
 /// The smallest hub threshold, so that small graphs do not treat ordinary entities as hubs.
@@ -161,6 +262,7 @@ impl KnowledgeGraph {
         for keys in &mut by_kind {
             keys.sort_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
         }
+        let adjacency = Adjacency::build(&graph);
         let search =
             search::SearchIndex::build(graph.node_indices().map(|n| (EntityKey::of(n), &graph[n])));
         let mean_degree = if graph.node_count() == 0 {
@@ -170,6 +272,7 @@ impl KnowledgeGraph {
         };
         KnowledgeGraph {
             graph,
+            adjacency,
             ids,
             by_kind,
             search,
@@ -202,15 +305,9 @@ impl KnowledgeGraph {
         (EntityKey::of(a), EntityKey::of(b))
     }
 
-    /// Number of relations at an entity, both directions. O(degree).
+    /// Number of relations at an entity, both directions. O(1).
     pub fn degree(&self, key: EntityKey) -> usize {
-        self.graph
-            .edges_directed(key.node(), PgDirection::Outgoing)
-            .count()
-            + self
-                .graph
-                .edges_directed(key.node(), PgDirection::Incoming)
-                .count()
+        self.adjacency.all(key).len()
     }
 
     /// Whether an entity counts as a hub (degree above [`GraphStats::hub_degree`]).
@@ -264,40 +361,31 @@ impl KnowledgeGraph {
     }
 
     /// The relations at an entity that pass the filter, in the given direction: outgoing first,
-    /// each side in insertion order. O(degree).
+    /// each side in data order. O(degree), no allocation.
     pub fn incident(
         &self,
         key: EntityKey,
         filter: &RelationFilter,
         direction: Direction,
     ) -> impl Iterator<Item = IncidentRelation> + '_ {
-        let out = matches!(direction, Direction::Outgoing | Direction::Both);
-        let inc = matches!(direction, Direction::Incoming | Direction::Both);
-        let outgoing = out
-            .then(|| self.graph.edges_directed(key.node(), PgDirection::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| IncidentRelation {
-                relation: RelationKey::of(e.id()),
-                outgoing: true,
-                other: EntityKey::of(e.target()),
-            });
-        let incoming = inc
-            .then(|| self.graph.edges_directed(key.node(), PgDirection::Incoming))
-            .into_iter()
-            .flatten()
-            .map(|e| IncidentRelation {
-                relation: RelationKey::of(e.id()),
-                outgoing: false,
-                other: EntityKey::of(e.source()),
-            });
-        let filter = filter.clone();
-        let mut items: Vec<IncidentRelation> = outgoing.chain(incoming).collect();
-        // petgraph lists a node's edges newest first; data-file order reads better.
-        items.sort_by_key(|i| (!i.outgoing, i.relation));
-        items
-            .into_iter()
-            .filter(move |i| filter.allows(self.graph[i.relation.edge()].relation_type))
+        let filter = *filter;
+        let (entries, split) = match direction {
+            Direction::Outgoing => {
+                let out = self.adjacency.outgoing(key);
+                (out, out.len())
+            }
+            Direction::Incoming => (self.adjacency.incoming(key), 0),
+            Direction::Both => (self.adjacency.all(key), self.adjacency.outgoing(key).len()),
+        };
+        entries
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| filter.allows(e.relation_type))
+            .map(move |(i, e)| IncidentRelation {
+                relation: RelationKey(e.relation),
+                outgoing: i < split,
+                other: EntityKey(e.other),
+            })
     }
 
     /// Entities at the other end of `relation_type` relations in one direction, optionally of
@@ -309,7 +397,7 @@ impl KnowledgeGraph {
         direction: Direction,
         kind: Option<EntityKind>,
     ) -> Vec<EntityKey> {
-        self.incident(key, &RelationFilter::only(vec![relation_type]), direction)
+        self.incident(key, &RelationFilter::only([relation_type]), direction)
             .map(|i| i.other)
             .filter(|o| kind.is_none_or(|k| self.entity(*o).kind() == k))
             .collect()

@@ -67,11 +67,7 @@ impl<'a> EntityBase<'a> {
         direction: graph::Direction,
     ) -> Vec<Relation<'a>> {
         self.graph
-            .incident(
-                self.key,
-                &RelationFilter::only(vec![relation_type]),
-                direction,
-            )
+            .incident(self.key, &RelationFilter::only([relation_type]), direction)
             .map(|i| Relation {
                 graph: self.graph,
                 key: i.relation,
@@ -207,7 +203,7 @@ pub(crate) fn after_offset(after: Option<&str>) -> async_graphql::Result<usize> 
 pub(crate) fn relation_filter(types: Option<Vec<RelationType>>) -> RelationFilter {
     match types {
         None => RelationFilter::all(),
-        Some(types) => RelationFilter::only(types.into_iter().map(Into::into).collect()),
+        Some(types) => RelationFilter::only(types.into_iter().map(model::RelationType::from)),
     }
 }
 
