@@ -592,3 +592,20 @@ fn sha256_hex(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The example queries preloaded in GraphiQL run without errors on the bundled data.
+#[tokio::test]
+async fn graphiql_examples_run_cleanly() {
+    let page = include_str!("../../src/http/graphiql.html");
+    let examples: Vec<&str> = page
+        .split("{ query: `")
+        .skip(1)
+        .filter_map(|s| s.split('`').next())
+        .collect();
+    assert!(examples.len() >= 4, "found {} examples", examples.len());
+    for example in examples {
+        let answer = crate::common::run(example, json!({})).await;
+        assert!(answer.get("errors").is_none(), "{example}\n{answer:#}");
+        assert!(!answer["data"].is_null(), "{example}");
+    }
+}
