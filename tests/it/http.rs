@@ -29,7 +29,11 @@ impl Reply {
 }
 
 async fn send(request: Request<Body>) -> Reply {
-    let response = router()
+    send_via(router(), request).await
+}
+
+async fn send_via(router: axum::Router, request: Request<Body>) -> Reply {
+    let response = router
         .oneshot(request)
         .await
         .expect("the router never fails");
@@ -381,25 +385,20 @@ async fn beyond_the_concurrency_cap_is_a_clean_503() {
     };
     let router = app(AppState::new(schema(), real_graph(), config));
     let body = json!({"query": "{ stats { entities } }"}).to_string();
-    let response = router
-        .oneshot(post(&body, Some("application/json"), Some(GQL_RESPONSE)))
-        .await
-        .expect("the router never fails");
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let reply = send_via(
+        router,
+        post(&body, Some("application/json"), Some(GQL_RESPONSE)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
-        response
-            .headers()
+        reply
+            .headers
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok()),
         Some("1")
     );
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let v: Value = serde_json::from_slice(&bytes).expect("json");
+    let v = reply.json();
     assert_eq!(v["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
     assert!(
         v["errors"][0]["message"]
@@ -411,34 +410,29 @@ async fn beyond_the_concurrency_cap_is_a_clean_503() {
 
 #[tokio::test]
 async fn metrics_count_outcomes_and_rejections() {
-    let state = AppState::new(schema(), real_graph(), HttpConfig::default());
-    let router = app(state.clone());
+    let router = app(AppState::new(schema(), real_graph(), HttpConfig::default()));
     let ok =
-        json!({"query": "{ related(to: \"mineral:scandium\", kinds: [STANDARD]) { distance } }"})
-            .to_string();
-    let bad = json!({"query": "{ stats { nope } }"}).to_string();
-    for body in [&ok, &bad] {
-        let _ = router
-            .clone()
-            .oneshot(post(body, Some("application/json"), Some(GQL_RESPONSE)))
-            .await
-            .expect("the router never fails");
-    }
-    let response = router
-        .oneshot(
-            Request::get("/metrics")
-                .body(Body::empty())
-                .expect("request"),
+        json!({"query": "{ related(to: \"mineral:scandium\", kinds: [STANDARD]) { distance } }"});
+    let bad = json!({"query": "{ stats { nope } }"});
+    for body in [ok, bad] {
+        send_via(
+            router.clone(),
+            post(
+                &body.to_string(),
+                Some("application/json"),
+                Some(GQL_RESPONSE),
+            ),
         )
-        .await
-        .expect("the router never fails");
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let text = String::from_utf8_lossy(&bytes);
+        .await;
+    }
+    let text = send_via(
+        router,
+        Request::get("/metrics")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+    .body;
     assert!(
         text.contains("reegraph_requests_total{outcome=\"ok\"} 1"),
         "{text}"
@@ -471,13 +465,10 @@ async fn every_response_has_a_request_id() {
     )
     .await;
     assert!(reply.headers.get("x-request-id").is_some());
-    let reply = send(
-        Request::get("/healthz")
-            .header("x-request-id", "client-42")
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let request = Request::get("/healthz")
+        .header("x-request-id", "client-42")
+        .body(Body::empty());
+    let reply = send(request.expect("request")).await;
     assert_eq!(
         reply
             .headers
@@ -491,98 +482,77 @@ async fn every_response_has_a_request_id() {
 async fn get_responses_carry_validators_and_revalidate_with_304() {
     let router = router();
     let uri = "/graphql?query=%7Bstats%7Bentities%7D%7D";
-    let first = router
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("the router never fails");
-    assert_eq!(first.status(), StatusCode::OK);
-    let etag = first.headers().get(header::ETAG).cloned().expect("an ETag");
-    assert!(first.headers().get(header::CACHE_CONTROL).is_some());
-    let again = router
-        .oneshot(
-            Request::get(uri)
-                .header(header::IF_NONE_MATCH, etag.clone())
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("the router never fails");
-    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
-    assert_eq!(again.headers().get(header::ETAG), Some(&etag));
+    let first = send_via(
+        router.clone(),
+        Request::get(uri).body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let etag = first.headers.get(header::ETAG).cloned().expect("an ETag");
+    assert!(first.headers.get(header::CACHE_CONTROL).is_some());
+    let request = Request::get(uri)
+        .header(header::IF_NONE_MATCH, etag.clone())
+        .body(Body::empty());
+    let again = send_via(router, request.expect("request")).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers.get(header::ETAG), Some(&etag));
 }
 
 #[tokio::test]
 async fn cached_and_fresh_answers_are_identical() {
     let router = router();
-    let body = json!({"query": "query($id: ID!) { entity(id: $id) { name } }", "variables": {"id": "mineral:scandium"}}).to_string();
-    let mut bodies = Vec::new();
-    for _ in 0..2 {
-        let response = router
-            .clone()
-            .oneshot(post(&body, Some("application/json"), Some(GQL_RESPONSE)))
-            .await
-            .expect("the router never fails");
-        assert_eq!(response.status(), StatusCode::OK);
-        bodies.push(
-            response
-                .into_body()
-                .collect()
-                .await
-                .expect("body")
-                .to_bytes(),
-        );
-    }
-    assert_eq!(bodies[0], bodies[1]);
+    let body = json!({
+        "query": "query($id: ID!) { entity(id: $id) { name } }",
+        "variables": {"id": "mineral:scandium"},
+    })
+    .to_string();
+    let first = send_via(
+        router.clone(),
+        post(&body, Some("application/json"), Some(GQL_RESPONSE)),
+    )
+    .await;
+    let second = send_via(
+        router,
+        post(&body, Some("application/json"), Some(GQL_RESPONSE)),
+    )
+    .await;
+    assert_eq!((first.status, &first.body), (StatusCode::OK, &second.body));
 }
 
 #[tokio::test]
 async fn automatic_persisted_queries() {
     let router = router();
     let query = "{ stats { relations } }";
-    let hash = sha256_hex(query);
-    let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+    let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(query)}});
     let only_hash = format!("/graphql?extensions={}", urlencode(&ext.to_string()));
-    let miss = router
-        .clone()
-        .oneshot(
-            Request::get(&only_hash)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("ok");
-    let miss_body = miss.into_body().collect().await.expect("body").to_bytes();
-    let miss: Value = serde_json::from_slice(&miss_body).expect("json");
+    let get = || {
+        Request::get(&only_hash)
+            .body(Body::empty())
+            .expect("request")
+    };
+
+    let miss = send_via(router.clone(), get()).await;
     assert_eq!(
-        miss["errors"][0]["extensions"]["code"],
+        miss.json()["errors"][0]["extensions"]["code"],
         "PERSISTED_QUERY_NOT_FOUND"
     );
 
     let register = json!({"query": query, "extensions": ext}).to_string();
-    let reply = router
-        .clone()
-        .oneshot(post(
-            &register,
-            Some("application/json"),
-            Some(GQL_RESPONSE),
-        ))
-        .await
-        .expect("ok");
-    assert_eq!(reply.status(), StatusCode::OK);
+    let reply = send_via(
+        router.clone(),
+        post(&register, Some("application/json"), Some(GQL_RESPONSE)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
 
-    let hit = router
-        .oneshot(
-            Request::get(&only_hash)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("ok");
-    assert_eq!(hit.status(), StatusCode::OK);
-    let hit_body = hit.into_body().collect().await.expect("body").to_bytes();
-    let hit: Value = serde_json::from_slice(&hit_body).expect("json");
-    assert!(hit["data"]["stats"]["relations"].as_u64().unwrap_or(0) > 0);
+    let hit = send_via(router, get()).await;
+    assert_eq!(hit.status, StatusCode::OK);
+    assert!(
+        hit.json()["data"]["stats"]["relations"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0
+    );
 }
 
 fn sha256_hex(text: &str) -> String {
