@@ -138,7 +138,7 @@ pub(crate) fn validate(
                 r.file,
                 r.span.start,
                 format!(
-                    "{} cannot go from a {} to a {}: it goes from [{}] to [{}]",
+                    "{} cannot go from {} to {}: it goes from [{}] to [{}]",
                     t.name(),
                     kind_name(from_kind),
                     kind_name(to_kind),
@@ -213,7 +213,7 @@ fn check_entity_id(e: &RawEntity, problems: &mut Problems<'_>) -> Option<EntityI
                 e.file,
                 e.id.span().start,
                 format!(
-                    "id `{id}` says it is a {} but is in table [[{}]]",
+                    "id `{id}` has the prefix of [[{}]] but is in table [[{}]]",
                     kind.prefix(),
                     e.table_kind.prefix()
                 ),
@@ -360,7 +360,7 @@ fn check_citations(
                 file,
                 c.source.span().start,
                 format!(
-                    "citation source `{source}` is a {}, not a source",
+                    "citation source `{source}` is of kind {}, not a source",
                     kind.prefix()
                 ),
             );
