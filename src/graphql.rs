@@ -9,6 +9,7 @@
 
 mod entity;
 mod enums;
+mod limits;
 mod query;
 mod types;
 
@@ -64,7 +65,9 @@ pub struct SchemaOptions {
     pub introspection: bool,
     /// Maximum query depth (async-graphql's check, after the HTTP layer's own size checks).
     pub max_query_depth: usize,
-    /// Maximum query complexity (async-graphql's check; list fields count `first`/`limit`).
+    /// Maximum query complexity (async-graphql's check): each field costs 1 plus its children;
+    /// list and traversal fields multiply their children's cost by `first`, `limit` and
+    /// `maxHops` (see [`cost`]).
     pub max_complexity: usize,
 }
 
@@ -74,7 +77,7 @@ impl Default for SchemaOptions {
             limits: Limits::default(),
             introspection: true,
             max_query_depth: 16,
-            max_complexity: 20_000,
+            max_complexity: 100_000,
         }
     }
 }
@@ -84,7 +87,11 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(options.limits)
         .limit_depth(options.max_query_depth)
-        .limit_complexity(options.max_complexity);
+        .limit_complexity(options.max_complexity)
+        .extension(limits::ExplainLimits {
+            max_depth: options.max_query_depth,
+            max_complexity: options.max_complexity,
+        });
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -102,6 +109,14 @@ pub fn with_graph(
 /// The schema's SDL, as committed in `schema/reegraph.graphql`.
 pub fn sdl() -> String {
     build_schema(SchemaOptions::default()).sdl_with_options(SDLExportOptions::new().sorted_fields())
+}
+
+/// The complexity weight of a count argument (`first`, `limit`, `maxHops`): list and traversal
+/// fields cost their children's complexity times their counts, so the schema's complexity limit
+/// refuses `first: 100` inside `first: 100` before anything runs. Negative counts weigh 1 (they
+/// are refused with BAD_USER_INPUT by the resolver).
+pub(crate) fn cost(count: i32) -> usize {
+    usize::try_from(count).unwrap_or(1).max(1)
 }
 
 /// The `code` extension every error carries.

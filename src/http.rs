@@ -15,6 +15,7 @@
 //! Architecture invariant: no domain logic here; the graph is reached only through the schema.
 
 mod cache;
+mod cost;
 mod limits;
 mod metrics;
 mod serve;
@@ -45,6 +46,7 @@ use crate::graph::KnowledgeGraph;
 use crate::graphql::{ReeSchema, with_graph};
 
 use cache::{CacheKey, Cached, PersistedQueries, PersistedQueryError, ResponseCache};
+pub use cost::CostModel;
 pub use limits::{DocumentError, DocumentLimits};
 pub use metrics::{Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
@@ -72,6 +74,8 @@ pub struct HttpConfig {
     pub cache_max_age: u32,
     /// Bytes of automatic persisted queries kept.
     pub persisted_query_bytes: u64,
+    /// Highest estimated cost of a document (see [`CostModel`]).
+    pub max_cost: u64,
 }
 
 impl Default for HttpConfig {
@@ -87,9 +91,13 @@ impl Default for HttpConfig {
             response_cache_bytes: 64 << 20,
             cache_max_age: 60,
             persisted_query_bytes: 8 << 20,
+            max_cost: 100_000,
         }
     }
 }
+
+/// The assumed length of a list field without count arguments, in the cost model.
+const LIST_ESTIMATE: u64 = 10;
 
 /// What every handler shares: the schema, the current graph snapshot, the settings, metrics.
 #[derive(Clone)]
@@ -102,6 +110,7 @@ pub struct AppState {
     in_flight: Arc<Semaphore>,
     cache: Arc<ResponseCache>,
     persisted: Arc<PersistedQueries>,
+    cost: Arc<CostModel>,
 }
 
 impl AppState {
@@ -109,6 +118,7 @@ impl AppState {
     pub fn new(schema: ReeSchema, graph: Arc<KnowledgeGraph>, config: HttpConfig) -> Self {
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
         AppState {
+            cost: Arc::new(CostModel::from_sdl(&sdl, LIST_ESTIMATE)),
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
@@ -606,8 +616,8 @@ async fn execute(
         .query
         .ok_or_else(|| Reject::bad_request("the request has no `query`"))?;
     let variables = match params.variables {
-        None | Some(serde_json::Value::Null) => async_graphql::Variables::default(),
-        Some(v @ serde_json::Value::Object(_)) => async_graphql::Variables::from_json(v),
+        None | Some(serde_json::Value::Null) => serde_json::Value::Object(serde_json::Map::new()),
+        Some(v @ serde_json::Value::Object(_)) => v,
         Some(_) => return Err(Reject::bad_request("`variables` must be a JSON object")),
     };
     if params
@@ -622,7 +632,8 @@ async fn execute(
         .document
         .check(&query)
         .map_err(|e| Reject::limit(&e))?;
-    let mut request = async_graphql::Request::new(query).variables(variables);
+    let mut request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables.clone()));
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
     }
@@ -640,6 +651,23 @@ async fn execute(
         .document
         .check_parsed(doc)
         .map_err(|e| Reject::limit(&e))?;
+    let cost = state.cost.cost(doc, &variables);
+    if cost > state.config.max_cost {
+        let max = state.config.max_cost;
+        return Err(Reject {
+            limit: Some("cost"),
+            ..Reject::new(
+                StatusCode::BAD_REQUEST,
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the query's estimated cost is {cost}, above the limit of {max}: every field \
+                     costs 1, and a list or traversal field costs its selection times its first, \
+                     limit and maxHops (lists without them count as {LIST_ESTIMATE}); ask for \
+                     smaller pages or fewer nested lists"
+                ),
+            )
+        });
+    }
     if is_get {
         let selected = match &params.operation_name {
             Some(name) => doc

@@ -34,46 +34,71 @@ impl<'a> EntityBase<'a> {
         self.graph.entity(self.key)
     }
 
-    /// Entities linked by `relation_type` in `direction`, as the typed object `T`.
+    /// Entities linked by `relation_type` in `direction`, as the typed object `T`; at most
+    /// [`MAX_LINKED`], else LIMIT_EXCEEDED.
     fn linked<T: KindObject<'a>>(
         &self,
         relation_type: model::RelationType,
         direction: graph::Direction,
-    ) -> Vec<T> {
-        self.graph
-            .linked(self.key, relation_type, direction, Some(T::KIND))
+    ) -> async_graphql::Result<Vec<T>> {
+        let keys = self.graph.linked(self.key, relation_type, direction, Some(T::KIND));
+        check_linked(keys.len(), relation_type)?;
+        Ok(keys
             .into_iter()
             .filter_map(|k| T::wrap(EntityBase::new(self.graph, k)))
-            .collect()
+            .collect())
     }
 
-    /// Entities linked by `relation_type` in `direction`, of any kind.
+    /// Entities linked by `relation_type` in `direction`, of any kind; at most [`MAX_LINKED`].
     fn linked_any(
         &self,
         relation_type: model::RelationType,
         direction: graph::Direction,
-    ) -> Vec<Entity<'a>> {
-        self.graph
-            .linked(self.key, relation_type, direction, None)
+    ) -> async_graphql::Result<Vec<Entity<'a>>> {
+        let keys = self.graph.linked(self.key, relation_type, direction, None);
+        check_linked(keys.len(), relation_type)?;
+        Ok(keys
             .into_iter()
             .map(|k| Entity::of(EntityBase::new(self.graph, k)))
-            .collect()
+            .collect())
     }
 
-    /// Relations of `relation_type` in `direction`, as relation objects (with role and citations).
+    /// Relations of `relation_type` in `direction`, as relation objects (with role and
+    /// citations); at most [`MAX_LINKED`].
     fn relations_of(
         &self,
         relation_type: model::RelationType,
         direction: graph::Direction,
-    ) -> Vec<Relation<'a>> {
-        self.graph
+    ) -> async_graphql::Result<Vec<Relation<'a>>> {
+        let relations: Vec<Relation<'a>> = self
+            .graph
             .incident(self.key, &RelationFilter::only([relation_type]), direction)
             .map(|i| Relation {
                 graph: self.graph,
                 key: i.relation,
             })
-            .collect()
+            .collect();
+        check_linked(relations.len(), relation_type)?;
+        Ok(relations)
     }
+}
+
+/// Most entities a typed relationship field (`Standard.minerals`, ...) returns. Beyond it the
+/// field is an error that points to the paginated `relations` connection, never a silent cut.
+pub const MAX_LINKED: usize = 1_000;
+
+fn check_linked(count: usize, relation_type: model::RelationType) -> async_graphql::Result<()> {
+    if count > MAX_LINKED {
+        return Err(error(
+            ErrorCode::LimitExceeded,
+            format!(
+                "this field would list {count} entities, above its maximum of {MAX_LINKED}; page \
+                 through them with relations(relationTypes: [{}], first, after)",
+                relation_type.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A page of an entity's relations.
@@ -114,6 +139,7 @@ impl<'a> EntityBase<'a> {
     /// This entity's relations, optionally of some types and in one direction, as a Relay
     /// connection (outgoing first, then incoming, each in data order). `totalCount` counts the
     /// whole filtered list.
+    #[graphql(complexity = "super::cost(first) * child_complexity")]
     pub(crate) async fn relations(
         &self,
         ctx: &Context<'_>,
@@ -348,55 +374,55 @@ impl<'a> OrganizationFields<'a> {
         self.details.url.as_deref()
     }
     /// Officials affiliated with it (the relation's role says in what capacity).
-    async fn members(&self) -> Vec<Official<'a>> {
+    async fn members(&self) -> async_graphql::Result<Vec<Official<'a>>> {
         self.base.linked(R::AffiliatedWith, In)
     }
     /// The organizations it is part of.
-    async fn part_of(&self) -> Vec<Organization<'a>> {
+    async fn part_of(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::PartOf, Out)
     }
     /// Its parts.
-    async fn parts(&self) -> Vec<Organization<'a>> {
+    async fn parts(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::PartOf, In)
     }
     /// Standards, batches and bodies it administers.
-    async fn administers(&self) -> Vec<Entity<'a>> {
+    async fn administers(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Administers, Out)
     }
     /// Organizations that administer it.
-    async fn administered_by(&self) -> Vec<Organization<'a>> {
+    async fn administered_by(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::Administers, In)
     }
     /// Directives, standards and sources it issued.
-    async fn issued(&self) -> Vec<Entity<'a>> {
+    async fn issued(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Issued, Out)
     }
     /// Events it organized.
-    async fn organized(&self) -> Vec<Event<'a>> {
+    async fn organized(&self) -> async_graphql::Result<Vec<Event<'a>>> {
         self.base.linked(R::Organized, Out)
     }
     /// Events it took part in.
-    async fn events(&self) -> Vec<Event<'a>> {
+    async fn events(&self) -> async_graphql::Result<Vec<Event<'a>>> {
         self.base.linked(R::ParticipatedIn, Out)
     }
     /// Where it is.
-    async fn located_in(&self) -> Vec<Location<'a>> {
+    async fn located_in(&self) -> async_graphql::Result<Vec<Location<'a>>> {
         self.base.linked(R::LocatedIn, Out)
     }
     /// Sources it published.
-    async fn published(&self) -> Vec<Source<'a>> {
+    async fn published(&self) -> async_graphql::Result<Vec<Source<'a>>> {
         self.base.linked(R::PublishedBy, In)
     }
     /// Committees whose secretariat it holds.
-    async fn secretariat_of(&self) -> Vec<Organization<'a>> {
+    async fn secretariat_of(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::HoldsSecretariatOf, Out)
     }
     /// International committees it mirrors.
-    async fn mirror_of(&self) -> Vec<Organization<'a>> {
+    async fn mirror_of(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::MirrorOf, Out)
     }
     /// Directives that target it.
-    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+    async fn targeted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Targets, In)
     }
 }
@@ -408,19 +434,19 @@ impl<'a> OfficialFields<'a> {
         self.details.title.as_deref()
     }
     /// Positions held: AFFILIATED_WITH relations, each with its role, dates and citations.
-    async fn affiliations(&self) -> Vec<Relation<'a>> {
+    async fn affiliations(&self) -> async_graphql::Result<Vec<Relation<'a>>> {
         self.base.relations_of(R::AffiliatedWith, Out)
     }
     /// Organizations the official is affiliated with.
-    async fn organizations(&self) -> Vec<Organization<'a>> {
+    async fn organizations(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::AffiliatedWith, Out)
     }
     /// Directives the official issued.
-    async fn directives(&self) -> Vec<Directive<'a>> {
+    async fn directives(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Issued, Out)
     }
     /// Events the official took part in.
-    async fn events(&self) -> Vec<Event<'a>> {
+    async fn events(&self) -> async_graphql::Result<Vec<Event<'a>>> {
         self.base.linked(R::ParticipatedIn, Out)
     }
 }
@@ -448,23 +474,23 @@ impl<'a> EventFields<'a> {
         self.details.attendees_at_least
     }
     /// Who organized it.
-    async fn organizers(&self) -> Vec<Organization<'a>> {
+    async fn organizers(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::Organized, In)
     }
     /// Officials and organizations that took part.
-    async fn participants(&self) -> Vec<Entity<'a>> {
+    async fn participants(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::ParticipatedIn, In)
     }
     /// Where it took place.
-    async fn locations(&self) -> Vec<Location<'a>> {
+    async fn locations(&self) -> async_graphql::Result<Vec<Location<'a>>> {
         self.base.linked(R::LocatedIn, Out)
     }
     /// Directives, standards and batches announced or decided there.
-    async fn announcements(&self) -> Vec<Entity<'a>> {
+    async fn announcements(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::AnnouncedAt, In)
     }
     /// Sources that report on it.
-    async fn reported_by(&self) -> Vec<Source<'a>> {
+    async fn reported_by(&self) -> async_graphql::Result<Vec<Source<'a>>> {
         self.base.linked(R::ReportsOn, In)
     }
 }
@@ -492,19 +518,19 @@ impl<'a> DirectiveFields<'a> {
         date(self.details.effective)
     }
     /// Who issued it (officials or organizations).
-    async fn issued_by(&self) -> Vec<Entity<'a>> {
+    async fn issued_by(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Issued, In)
     }
     /// Events where it was announced.
-    async fn announced_at(&self) -> Vec<Event<'a>> {
+    async fn announced_at(&self) -> async_graphql::Result<Vec<Event<'a>>> {
         self.base.linked(R::AnnouncedAt, Out)
     }
     /// What it targets: stages, applications, minerals, standards, organizations.
-    async fn targets(&self) -> Vec<Entity<'a>> {
+    async fn targets(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Targets, Out)
     }
     /// What it restricts (export controls).
-    async fn restricts(&self) -> Vec<Entity<'a>> {
+    async fn restricts(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Restricts, Out)
     }
 }
@@ -540,35 +566,35 @@ impl<'a> StandardFields<'a> {
         &self.details.replaces
     }
     /// Minerals it concerns.
-    async fn minerals(&self) -> Vec<Mineral<'a>> {
+    async fn minerals(&self) -> async_graphql::Result<Vec<Mineral<'a>>> {
         self.base.linked(R::Concerns, Out)
     }
     /// Applications it concerns.
-    async fn applications(&self) -> Vec<Application<'a>> {
+    async fn applications(&self) -> async_graphql::Result<Vec<Application<'a>>> {
         self.base.linked(R::Concerns, Out)
     }
     /// Supply-chain stages it concerns.
-    async fn stages(&self) -> Vec<SupplyChainStage<'a>> {
+    async fn stages(&self) -> async_graphql::Result<Vec<SupplyChainStage<'a>>> {
         self.base.linked(R::Concerns, Out)
     }
     /// The committees that administer it.
-    async fn administered_by(&self) -> Vec<Organization<'a>> {
+    async fn administered_by(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::Administers, In)
     }
     /// Who issued it.
-    async fn issued_by(&self) -> Vec<Entity<'a>> {
+    async fn issued_by(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Issued, In)
     }
     /// Batches it belongs to.
-    async fn batches(&self) -> Vec<StandardBatch<'a>> {
+    async fn batches(&self) -> async_graphql::Result<Vec<StandardBatch<'a>>> {
         self.base.linked(R::IncludedIn, Out)
     }
     /// Events where it was announced or decided.
-    async fn announced_at(&self) -> Vec<Event<'a>> {
+    async fn announced_at(&self) -> async_graphql::Result<Vec<Event<'a>>> {
         self.base.linked(R::AnnouncedAt, Out)
     }
     /// Directives that target it.
-    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+    async fn targeted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Targets, In)
     }
 }
@@ -592,19 +618,19 @@ impl<'a> StandardBatchFields<'a> {
         self.details.plan_year
     }
     /// The members that are named (usually fewer than `count`).
-    async fn standards(&self) -> Vec<Standard<'a>> {
+    async fn standards(&self) -> async_graphql::Result<Vec<Standard<'a>>> {
         self.base.linked(R::IncludedIn, In)
     }
     /// The subjects it is stated to cover.
-    async fn subjects(&self) -> Vec<Entity<'a>> {
+    async fn subjects(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::Concerns, Out)
     }
     /// Events where it was decided.
-    async fn announced_at(&self) -> Vec<Event<'a>> {
+    async fn announced_at(&self) -> async_graphql::Result<Vec<Event<'a>>> {
         self.base.linked(R::AnnouncedAt, Out)
     }
     /// Committees that administer it.
-    async fn administered_by(&self) -> Vec<Organization<'a>> {
+    async fn administered_by(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::Administers, In)
     }
 }
@@ -652,43 +678,43 @@ impl<'a> MineralFields<'a> {
             .collect()
     }
     /// Standards that concern it.
-    async fn standards(&self) -> Vec<Standard<'a>> {
+    async fn standards(&self) -> async_graphql::Result<Vec<Standard<'a>>> {
         self.base.linked(R::Concerns, In)
     }
     /// Batches whose stated subjects include it.
-    async fn batches(&self) -> Vec<StandardBatch<'a>> {
+    async fn batches(&self) -> async_graphql::Result<Vec<StandardBatch<'a>>> {
         self.base.linked(R::Concerns, In)
     }
     /// What it is made of.
-    async fn components(&self) -> Vec<Mineral<'a>> {
+    async fn components(&self) -> async_graphql::Result<Vec<Mineral<'a>>> {
         self.base.linked(R::ComposedOf, Out)
     }
     /// Minerals and applications it is a component of.
-    async fn component_of(&self) -> Vec<Entity<'a>> {
+    async fn component_of(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::ComposedOf, In)
     }
     /// What it is produced from.
-    async fn produced_from(&self) -> Vec<Mineral<'a>> {
+    async fn produced_from(&self) -> async_graphql::Result<Vec<Mineral<'a>>> {
         self.base.linked(R::ProducedFrom, Out)
     }
     /// What is produced from it.
-    async fn feedstock_for(&self) -> Vec<Mineral<'a>> {
+    async fn feedstock_for(&self) -> async_graphql::Result<Vec<Mineral<'a>>> {
         self.base.linked(R::ProducedFrom, In)
     }
     /// Applications it is used in.
-    async fn applications(&self) -> Vec<Application<'a>> {
+    async fn applications(&self) -> async_graphql::Result<Vec<Application<'a>>> {
         self.base.linked(R::UsedIn, Out)
     }
     /// Supply-chain stages that produce it.
-    async fn stages(&self) -> Vec<SupplyChainStage<'a>> {
+    async fn stages(&self) -> async_graphql::Result<Vec<SupplyChainStage<'a>>> {
         self.base.linked(R::ProducedAt, Out)
     }
     /// Directives that restrict it (export controls).
-    async fn restricted_by(&self) -> Vec<Directive<'a>> {
+    async fn restricted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Restricts, In)
     }
     /// Directives that target it.
-    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+    async fn targeted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Targets, In)
     }
 }
@@ -700,27 +726,27 @@ impl<'a> ApplicationFields<'a> {
         self.details.sector.map(Into::into)
     }
     /// Minerals and applications used in it.
-    async fn uses(&self) -> Vec<Entity<'a>> {
+    async fn uses(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::UsedIn, In)
     }
     /// Applications it is used in.
-    async fn used_in(&self) -> Vec<Application<'a>> {
+    async fn used_in(&self) -> async_graphql::Result<Vec<Application<'a>>> {
         self.base.linked(R::UsedIn, Out)
     }
     /// Minerals it is made of.
-    async fn components(&self) -> Vec<Mineral<'a>> {
+    async fn components(&self) -> async_graphql::Result<Vec<Mineral<'a>>> {
         self.base.linked(R::ComposedOf, Out)
     }
     /// Standards that concern it.
-    async fn standards(&self) -> Vec<Standard<'a>> {
+    async fn standards(&self) -> async_graphql::Result<Vec<Standard<'a>>> {
         self.base.linked(R::Concerns, In)
     }
     /// Directives that target it.
-    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+    async fn targeted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Targets, In)
     }
     /// Directives that restrict it.
-    async fn restricted_by(&self) -> Vec<Directive<'a>> {
+    async fn restricted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Restricts, In)
     }
 }
@@ -732,31 +758,31 @@ impl<'a> SupplyChainStageFields<'a> {
         self.details.position
     }
     /// Stages that come next.
-    async fn precedes(&self) -> Vec<SupplyChainStage<'a>> {
+    async fn precedes(&self) -> async_graphql::Result<Vec<SupplyChainStage<'a>>> {
         self.base.linked(R::Precedes, Out)
     }
     /// Stages that come before.
-    async fn follows(&self) -> Vec<SupplyChainStage<'a>> {
+    async fn follows(&self) -> async_graphql::Result<Vec<SupplyChainStage<'a>>> {
         self.base.linked(R::Precedes, In)
     }
     /// Larger stages it is part of.
-    async fn part_of(&self) -> Vec<SupplyChainStage<'a>> {
+    async fn part_of(&self) -> async_graphql::Result<Vec<SupplyChainStage<'a>>> {
         self.base.linked(R::PartOf, Out)
     }
     /// Minerals produced at this stage.
-    async fn minerals(&self) -> Vec<Mineral<'a>> {
+    async fn minerals(&self) -> async_graphql::Result<Vec<Mineral<'a>>> {
         self.base.linked(R::ProducedAt, In)
     }
     /// Standards that concern it.
-    async fn standards(&self) -> Vec<Standard<'a>> {
+    async fn standards(&self) -> async_graphql::Result<Vec<Standard<'a>>> {
         self.base.linked(R::Concerns, In)
     }
     /// Directives that target it.
-    async fn targeted_by(&self) -> Vec<Directive<'a>> {
+    async fn targeted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Targets, In)
     }
     /// Directives that restrict it.
-    async fn restricted_by(&self) -> Vec<Directive<'a>> {
+    async fn restricted_by(&self) -> async_graphql::Result<Vec<Directive<'a>>> {
         self.base.linked(R::Restricts, In)
     }
 }
@@ -772,15 +798,15 @@ impl<'a> LocationFields<'a> {
         self.details.division_code.as_deref()
     }
     /// Larger places it is part of.
-    async fn part_of(&self) -> Vec<Location<'a>> {
+    async fn part_of(&self) -> async_graphql::Result<Vec<Location<'a>>> {
         self.base.linked(R::PartOf, Out)
     }
     /// Places within it.
-    async fn parts(&self) -> Vec<Location<'a>> {
+    async fn parts(&self) -> async_graphql::Result<Vec<Location<'a>>> {
         self.base.linked(R::PartOf, In)
     }
     /// Events, organizations and places located here.
-    async fn location_of(&self) -> Vec<Entity<'a>> {
+    async fn location_of(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::LocatedIn, In)
     }
 }
@@ -808,11 +834,11 @@ impl<'a> SourceFields<'a> {
         self.details.caveat.as_deref()
     }
     /// The organizations that published it.
-    async fn published_by(&self) -> Vec<Organization<'a>> {
+    async fn published_by(&self) -> async_graphql::Result<Vec<Organization<'a>>> {
         self.base.linked(R::PublishedBy, Out)
     }
     /// Entities it reports on.
-    async fn reports_on(&self) -> Vec<Entity<'a>> {
+    async fn reports_on(&self) -> async_graphql::Result<Vec<Entity<'a>>> {
         self.base.linked_any(R::ReportsOn, Out)
     }
 }

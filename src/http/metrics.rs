@@ -33,7 +33,7 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 ];
 
 /// The limits a rejection can name.
-pub const LIMITS: [&str; 12] = [
+pub const LIMITS: [&str; 13] = [
     "body_bytes",
     "document_bytes",
     "tokens",
@@ -41,6 +41,7 @@ pub const LIMITS: [&str; 12] = [
     "expanded_fields",
     "aliases",
     "directives",
+    "cost",
     "validation",
     "argument_or_budget",
     "concurrency",

@@ -579,3 +579,19 @@ async fn graphiql_examples_run_cleanly() {
         assert!(!answer["data"].is_null(), "{example}");
     }
 }
+
+#[tokio::test]
+async fn costly_nesting_is_refused_with_the_limit_named() {
+    let query = "{ entities(first: 100) { nodes { relations(first: 100) { nodes { to { \
+                 relations(first: 100) { totalCount } } } } } } }";
+    let body = json!({ "query": query }).to_string();
+    let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let v = reply.json();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+    let message = v["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("estimated cost") && message.contains("100000"),
+        "{message}"
+    );
+}
