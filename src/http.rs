@@ -170,12 +170,34 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            explain_payload_too_large,
+        ))
         .layer(RequestBodyTimeoutLayer::new(config.body_read_timeout))
         .layer(cors_layer(&config.cors_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, Counter::default()))
         .with_state(state)
+}
+
+/// Bodies over the limit are refused by tower-http (or by axum while buffering a body sent
+/// without a length) in plain text; this turns that refusal into a GraphQL error document that
+/// names the limit, and counts it.
+async fn explain_payload_too_large(State(state): State<AppState>, response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    state.metrics.reject("body_bytes");
+    state.metrics.record(Outcome::Rejected, Duration::ZERO);
+    let max = state.config.max_body_bytes;
+    Reject::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "LIMIT_EXCEEDED",
+        format!("the request body is larger than the limit of {max} bytes"),
+    )
+    .into_response(MediaType::Json)
 }
 
 /// Request ids: a process-unique counter, prefixed so they are easy to grep.

@@ -93,18 +93,31 @@ impl CostModel {
         }
     }
 
-    /// The estimated cost of every operation in `doc` (summed), saturating.
+    /// The estimated cost of every operation in `doc` (summed), saturating. A variable's value
+    /// comes from the request, else from its default in the operation.
     pub fn cost(&self, doc: &ExecutableDocument, variables: &serde_json::Value) -> u64 {
-        let mut costing = Costing {
-            model: self,
-            doc,
-            variables,
-            memo: HashMap::new(),
-        };
-        doc.operations
-            .iter()
-            .map(|(_, op)| costing.set(&op.node.selection_set.node, "Query"))
-            .fold(0, u64::saturating_add)
+        let mut total: u64 = 0;
+        for (_, op) in doc.operations.iter() {
+            let mut merged = variables.as_object().cloned().unwrap_or_default();
+            for definition in &op.node.variable_definitions {
+                let name = definition.node.name.node.as_str();
+                if let Some(default) = &definition.node.default_value
+                    && !merged.contains_key(name)
+                    && let Ok(json) = default.node.clone().into_json()
+                {
+                    merged.insert(name.to_owned(), json);
+                }
+            }
+            let merged = serde_json::Value::Object(merged);
+            let mut costing = Costing {
+                model: self,
+                doc,
+                variables: &merged,
+                memo: HashMap::new(),
+            };
+            total = total.saturating_add(costing.set(&op.node.selection_set.node, "Query"));
+        }
+        total
     }
 }
 
@@ -255,6 +268,16 @@ mod tests {
         assert!(
             nested > 1_000_000,
             "interface fields are weighed too: {nested}"
+        );
+    }
+
+    #[test]
+    fn variable_defaults_count_when_the_request_omits_them() {
+        let q = "query($l: Int! = 1000) { neighborhood(id: \"x\", limit: $l) { entities { id } } }";
+        let literal = "{ neighborhood(id: \"x\", limit: 1000) { entities { id } } }";
+        assert_eq!(
+            cost(q, serde_json::json!({})),
+            cost(literal, serde_json::json!({}))
         );
     }
 

@@ -247,7 +247,8 @@ fn scan(doc: &str, max_tokens: usize, max_nesting: usize) -> (usize, usize) {
         match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
+                // A comment ends at a line terminator: `\n` or `\r`, as in the GraphQL grammar.
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
                     i += 1;
                 }
             }
@@ -330,6 +331,15 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_before_parsing() {
         let doc = format!("{}{}", "{a".repeat(10_000), "}".repeat(10_000));
+        assert!(matches!(
+            DocumentLimits::default().check(&doc),
+            Err(DocumentError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn a_comment_ends_at_a_carriage_return_too() {
+        let doc = format!("#\r{}{}", "{a".repeat(100), "}".repeat(100));
         assert!(matches!(
             DocumentLimits::default().check(&doc),
             Err(DocumentError::TooDeep { .. })

@@ -7,6 +7,7 @@
 mod common;
 mod data_quality;
 mod dataset_errors;
+mod fuzz;
 mod graph_props;
 mod graphql;
 mod http;
