@@ -734,7 +734,21 @@ async fn execute(
     } else {
         Outcome::Ok
     };
-    let mut body = serde_json::to_value(&response).map_err(|e| {
+    // Serialize the response itself (not through `serde_json::Value`, whose maps sort their
+    // keys): fields must come back in the order the query asked for them. When nothing ran,
+    // only `errors` is sent.
+    #[derive(serde::Serialize)]
+    struct ErrorsOnly<'r> {
+        errors: &'r [async_graphql::ServerError],
+    }
+    let body = if failed_before_execution {
+        serde_json::to_vec(&ErrorsOnly {
+            errors: &response.errors,
+        })
+    } else {
+        serde_json::to_vec(&response)
+    }
+    .map_err(|e| {
         tracing::error!(error = %e, "cannot serialize a GraphQL response");
         Reject::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -742,15 +756,12 @@ async fn execute(
             "the response could not be serialized",
         )
     })?;
-    if failed_before_execution && let Some(map) = body.as_object_mut() {
-        map.remove("data");
-    }
     let status = if failed_before_execution && media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    Ok((status, Bytes::from(body.to_string()), outcome))
+    Ok((status, Bytes::from(body), outcome))
 }
 
 /// A document that does not parse: 400 under graphql-response+json, 200 under application/json.

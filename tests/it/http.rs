@@ -595,3 +595,18 @@ async fn costly_nesting_is_refused_with_the_limit_named() {
         "{message}"
     );
 }
+
+/// Response fields come back in the order the query selected them (GraphQL spec, 7.1.1).
+#[tokio::test]
+async fn response_keys_follow_the_query_order() {
+    let body = json!({"query": "{ entity(id: \"official:cao-yiding\") { name id kind } stats { relations entities } }"})
+        .to_string();
+    let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+    let name = reply.body.find("\"name\"").expect("name");
+    let id = reply.body.find("\"id\"").expect("id");
+    let kind = reply.body.find("\"kind\"").expect("kind");
+    assert!(name < id && id < kind, "{}", reply.body);
+    let relations = reply.body.find("\"relations\"").expect("relations");
+    let entities = reply.body.find("\"entities\"").expect("entities");
+    assert!(relations < entities, "{}", reply.body);
+}
