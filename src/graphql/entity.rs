@@ -41,7 +41,9 @@ impl<'a> EntityBase<'a> {
         relation_type: model::RelationType,
         direction: graph::Direction,
     ) -> async_graphql::Result<Vec<T>> {
-        let keys = self.graph.linked(self.key, relation_type, direction, Some(T::KIND));
+        let keys = self
+            .graph
+            .linked(self.key, relation_type, direction, Some(T::KIND));
         check_linked(keys.len(), relation_type)?;
         Ok(keys
             .into_iter()
