@@ -10,6 +10,8 @@
 //! Sample sizes are set by hand: left to itself, divan sometimes timed sub-microsecond calls
 //! one per sample, where the per-sample overhead (~1 µs here) swamped them.
 //!
+//! Under `cargo test --all-targets` each benchmark runs once, on a 2,000-entity graph.
+//!
 //! Run: `cargo bench --bench graph` (a filter narrows it: `cargo bench --bench graph -- paths`).
 
 use std::collections::HashSet;
@@ -45,8 +47,17 @@ const LIMIT: usize = 200;
 /// How many random entities (and pairs) queries cycle through.
 const RANDOM: usize = 64;
 
+/// Whether divan runs benchmarks (`cargo bench`) rather than testing them once each
+/// (`cargo test --all-targets`, which passes no `--bench`): tests use one small graph.
+fn benchmarking() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
 /// Sizes every query benchmark runs at.
 fn sizes() -> Vec<usize> {
+    if !benchmarking() {
+        return vec![2_000];
+    }
     let mut sizes = vec![10_000, 100_000];
     if std::env::var("REEGRAPH_BENCH_1M").is_ok_and(|v| v == "1") {
         sizes.push(1_000_000);
@@ -54,16 +65,26 @@ fn sizes() -> Vec<usize> {
     sizes
 }
 
+/// Sizes the load benchmarks run at.
+fn load_sizes() -> Vec<usize> {
+    if benchmarking() {
+        vec![10_000, 100_000]
+    } else {
+        vec![2_000]
+    }
+}
+
 fn slot(size: usize) -> usize {
     match size {
         10_000 => 0,
         100_000 => 1,
-        _ => 2,
+        1_000_000 => 2,
+        _ => 3,
     }
 }
 
-static FILES: [OnceLock<Vec<DataFile>>; 3] = [const { OnceLock::new() }; 3];
-static FIXTURES: [OnceLock<Fixture>; 3] = [const { OnceLock::new() }; 3];
+static FILES: [OnceLock<Vec<DataFile>>; 4] = [const { OnceLock::new() }; 4];
+static FIXTURES: [OnceLock<Fixture>; 4] = [const { OnceLock::new() }; 4];
 
 /// The generated files of a size (kept only for the sizes `load` measures).
 fn files(size: usize) -> &'static [DataFile] {
@@ -601,14 +622,14 @@ mod load {
     use super::*;
 
     /// `load_files` (parse and validate, in memory) plus `KnowledgeGraph::new`.
-    #[divan::bench(args = [10_000, 100_000], sample_count = 3, sample_size = 1)]
+    #[divan::bench(args = load_sizes(), sample_count = 3, sample_size = 1)]
     fn load_and_build(bencher: Bencher, size: usize) {
         let files = files(size);
         bencher.bench_local(|| KnowledgeGraph::new(synth::load(files).expect("valid")));
     }
 
     /// `KnowledgeGraph::new` alone, from an already validated dataset (a fresh copy each time).
-    #[divan::bench(args = [10_000, 100_000], sample_count = 3, sample_size = 1)]
+    #[divan::bench(args = load_sizes(), sample_count = 3, sample_size = 1)]
     fn build_graph(bencher: Bencher, size: usize) {
         let dataset = synth::load(files(size)).expect("valid");
         bencher
@@ -617,7 +638,7 @@ mod load {
     }
 
     /// `synth::generate` alone.
-    #[divan::bench(args = [10_000, 100_000], sample_count = 3, sample_size = 1)]
+    #[divan::bench(args = load_sizes(), sample_count = 3, sample_size = 1)]
     fn generate(bencher: Bencher, size: usize) {
         bencher.bench_local(|| {
             synth::generate(&SynthConfig {
