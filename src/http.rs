@@ -437,6 +437,16 @@ async fn answer(
 ) -> Result<(Response, Outcome), (Reject, Outcome)> {
     let rejected = |r| (r, Outcome::Rejected);
     let mut params = params().map_err(rejected)?;
+    // Checked before the cache, which does not key on extensions.
+    if params
+        .extensions
+        .as_ref()
+        .is_some_and(|e| !e.is_object() && !e.is_null())
+    {
+        return Err(rejected(Reject::bad_request(
+            "`extensions` must be a JSON object",
+        )));
+    }
     params.query = state
         .persisted
         .resolve(params.query.take(), params.extensions.as_ref())
@@ -642,13 +652,6 @@ async fn execute(
         Some(v @ serde_json::Value::Object(_)) => v,
         Some(_) => return Err(Reject::bad_request("`variables` must be a JSON object")),
     };
-    if params
-        .extensions
-        .as_ref()
-        .is_some_and(|e| !e.is_object() && !e.is_null())
-    {
-        return Err(Reject::bad_request("`extensions` must be a JSON object"));
-    }
     state
         .config
         .document

@@ -610,3 +610,16 @@ async fn response_keys_follow_the_query_order() {
     let entities = reply.body.find("\"entities\"").expect("entities");
     assert!(relations < entities, "{}", reply.body);
 }
+
+/// A cached answer is never served to a request that is malformed in a part the cache key
+/// leaves out (found by the graphql-http audit).
+#[tokio::test]
+async fn malformed_extensions_are_refused_even_when_the_query_is_cached() {
+    let router = router();
+    let good = json!({"query": "{ __typename }"}).to_string();
+    let first = send_via(router.clone(), post(&good, Some("application/json"), None)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let bad = json!({"query": "{ __typename }", "extensions": "nope"}).to_string();
+    let second = send_via(router, post(&bad, Some("application/json"), None)).await;
+    assert_eq!(second.status, StatusCode::BAD_REQUEST, "{}", second.body);
+}
