@@ -623,3 +623,33 @@ async fn malformed_extensions_are_refused_even_when_the_query_is_cached() {
     let second = send_via(router, post(&bad, Some("application/json"), None)).await;
     assert_eq!(second.status, StatusCode::BAD_REQUEST, "{}", second.body);
 }
+
+/// `--no-introspection`: no introspection, no field suggestions, no GraphiQL.
+#[tokio::test]
+async fn introspection_suggestions_and_graphiql_can_be_switched_off() {
+    let schema = reegraph::graphql::build_schema(reegraph::graphql::SchemaOptions {
+        introspection: false,
+        ..reegraph::graphql::SchemaOptions::default()
+    });
+    let config = HttpConfig {
+        graphiql: false,
+        ..HttpConfig::default()
+    };
+    let router = app(AppState::new(schema, real_graph(), config));
+    let page = send_via(
+        router.clone(),
+        Request::get("/").body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let introspect = json!({"query": "{ __schema { queryType { name } } }"}).to_string();
+    let reply = send_via(
+        router.clone(),
+        post(&introspect, Some("application/json"), None),
+    )
+    .await;
+    assert!(reply.json()["data"]["__schema"].is_null(), "{}", reply.body);
+    let typo = json!({"query": "{ stats { entitie } }"}).to_string();
+    let reply = send_via(router, post(&typo, Some("application/json"), None)).await;
+    assert!(!reply.body.contains("Did you mean"), "{}", reply.body);
+}
