@@ -310,9 +310,9 @@ impl KnowledgeGraph {
         self.adjacency.all(key).len()
     }
 
-    /// Whether an entity counts as a hub (degree above [`GraphStats::hub_degree`]).
-    pub fn is_hub(&self, key: EntityKey) -> bool {
-        self.degree(key) > self.hub_degree
+    /// Degree above which an entity counts as a hub in `related`. O(1).
+    pub fn hub_degree(&self) -> usize {
+        self.hub_degree
     }
 
     /// The data fingerprint of the files this snapshot was built from.

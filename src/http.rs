@@ -259,11 +259,10 @@ async fn schema_sdl(State(state): State<AppState>) -> Response {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    let graph = state.graph.load();
+    let stats = state.graph.load().stats();
     format!(
         "ready: {} entities, {} relations\n",
-        graph.stats().entities,
-        graph.stats().relations
+        stats.entities, stats.relations
     )
     .into_response()
 }

@@ -230,7 +230,7 @@ impl Query {
         let first = check_range("first", first, limits.max_first)?;
         let hub_degree = match max_intermediate_degree {
             Some(d) => check_range("maxIntermediateDegree", d, i32::MAX as usize)?,
-            None => graph.stats().hub_degree,
+            None => graph.hub_degree(),
         };
         let to = resolve(graph, &to)?;
         let found = graph
