@@ -43,6 +43,8 @@ pub enum Command {
     Schema,
     /// Run one GraphQL query against the data and print the JSON response.
     Query(QueryArgs),
+    /// Validate the data and write it as a binary snapshot, which `--data FILE` loads fast.
+    Snapshot(SnapshotArgs),
     /// Write a synthetic dataset of the same format (for benchmarks and scale tests).
     Generate(GenerateArgs),
 }
@@ -62,9 +64,19 @@ pub struct GenerateArgs {
 }
 
 /// Where the data lives.
+/// Arguments of `snapshot`.
+#[derive(Debug, Clone, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Where to write the snapshot (written to `FILE.partial`, then renamed).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
-    /// The data directory.
+    /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
     #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
     pub data: PathBuf,
 }
@@ -72,7 +84,7 @@ pub struct DataArgs {
 /// Options of `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// The data directory.
+    /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
     #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
     pub data: PathBuf,
     /// The address to listen on.
@@ -157,6 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Query(args)) => query(&args),
         Some(Command::Generate(args)) => generate(&args),
+        Some(Command::Snapshot(args)) => snapshot(&args),
     }
 }
 
@@ -176,8 +189,21 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
+    let dataset = dataset::load_path(&args.data.data)?;
+    dataset::snapshot::write(&dataset, &args.out)?;
+    println!(
+        "wrote {} entities and {} relations to {} ({} bytes)",
+        dataset.entities.len(),
+        dataset.relations.len(),
+        args.out.display(),
+        std::fs::metadata(&args.out).map_or(0, |m| m.len())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(args: &DataArgs) -> ExitCode {
-    match dataset::load_dir(&args.data) {
+    match dataset::load_path(&args.data) {
         Ok(ds) => {
             println!(
                 "{}: {} entities, {} relations, no problems",
@@ -195,7 +221,7 @@ fn check(args: &DataArgs) -> ExitCode {
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
-    let graph = Arc::new(KnowledgeGraph::new(dataset::load_dir(&args.data.data)?));
+    let graph = Arc::new(KnowledgeGraph::new(dataset::load_path(&args.data.data)?));
     let mut request = async_graphql::Request::new(args.query.clone());
     if let Some(vars) = &args.variables {
         let value: serde_json::Value = serde_json::from_str(vars)

@@ -6,10 +6,13 @@
 //! petgraph, GraphQL or HTTP.
 
 mod parse;
+pub mod snapshot;
 mod validate;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::model::{Entity, Relation};
 
@@ -20,7 +23,7 @@ pub struct Dataset {
     pub entities: Vec<Entity>,
     /// Every relation, in file order.
     pub relations: Vec<Relation>,
-    /// A fingerprint of the files' contents (FNV-1a over names and bytes), to tell versions apart.
+    /// A fingerprint of the files' names and contents (FNV-1a), to tell versions apart.
     pub fingerprint: u64,
 }
 
@@ -80,6 +83,14 @@ pub enum LoadError {
     /// The directory holds no `*.toml` file.
     #[error("{0} holds no *.toml data file")]
     Empty(PathBuf),
+    /// A snapshot file could not be used.
+    #[error("{path}: {source}")]
+    Snapshot {
+        /// The snapshot file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: snapshot::SnapshotError,
+    },
     /// The files were read but hold problems; every one is listed.
     #[error("{} problem(s) in the data:\n{}", .0.len(), ProblemList(.0))]
     Invalid(Vec<Problem>),
@@ -118,7 +129,27 @@ impl SourceTexts for DirTexts {
     }
 }
 
+/// Loads a dataset from `path`: a directory of TOML files ([`load_dir`]) or a snapshot file
+/// written by [`snapshot::write`].
+pub fn load_path(path: &Path) -> Result<Dataset, LoadError> {
+    if path.is_dir() {
+        return load_dir(path);
+    }
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    snapshot::from_bytes(&bytes).map_err(|source| LoadError::Snapshot {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Loads every `*.toml` file directly inside `dir` (in name order) and validates the whole.
+///
+/// Files are read and parsed on all cores, and each file's text is dropped once it is parsed:
+/// only the records stay in memory. When there are problems, the files that have them are
+/// read again to turn byte offsets into lines and columns.
 pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -135,45 +166,83 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
         return Err(LoadError::Empty(dir.to_path_buf()));
     }
     paths.sort();
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        files.push(DataFile {
-            name: path.display().to_string(),
-            text,
-        });
-    }
-    load_files(&files, &DirTexts(dir.to_path_buf()))
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let read = |i: usize| {
+        std::fs::read_to_string(&paths[i])
+            .map(Cow::Owned)
+            .map_err(io(&paths[i]))
+    };
+    load(&names, read, &DirTexts(dir.to_path_buf()))
 }
 
 /// Parses and validates data files already in memory.
 pub fn load_files(files: &[DataFile], texts: &dyn SourceTexts) -> Result<Dataset, LoadError> {
-    let mut problems = Vec::new();
+    let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    load(&names, |i| Ok(Cow::Borrowed(files[i].text.as_str())), texts)
+}
+
+/// One file, parsed.
+struct ParsedFile {
+    raw: parse::RawDataset,
+    problems: Vec<RawProblem>,
+    /// FNV-1a of the file's name and text.
+    hash: u64,
+}
+
+/// Parses the files named `names` (`read(i)` gives file `i`'s text), validates the whole, and
+/// places every problem.
+fn load<'t>(
+    names: &[String],
+    read: impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync,
+    texts: &dyn SourceTexts,
+) -> Result<Dataset, LoadError> {
     let mut raw = parse::RawDataset::default();
-    for (index, file) in files.iter().enumerate() {
-        parse::parse_file(index, file, &mut raw, &mut problems);
+    let mut problems = Vec::new();
+    let mut fingerprint = FNV_OFFSET;
+    for parsed in parse_all(names, &read) {
+        let parsed = parsed?;
+        raw.entities.extend(parsed.raw.entities);
+        raw.relations.extend(parsed.raw.relations);
+        raw.unparsed.extend(parsed.raw.unparsed);
+        problems.extend(parsed.problems);
+        fingerprint = fnv(fingerprint, &parsed.hash.to_le_bytes());
     }
-    let lines = files
-        .iter()
-        .map(|f| LineIndex::new(&f.name, &f.text))
-        .collect::<Vec<_>>();
     let dataset = validate::validate(raw, texts, &mut problems);
     if problems.is_empty() {
         let mut dataset = dataset;
-        dataset.fingerprint = fingerprint(files);
+        dataset.fingerprint = fingerprint;
         return Ok(dataset);
     }
+    drop(dataset);
+    // Only files with problems are read again, once each.
+    let mut sources: Vec<Option<Cow<'t, str>>> = vec![None; names.len()];
+    for p in &problems {
+        for file in std::iter::once(p.file).chain(p.first_defined.map(|(f, _)| f)) {
+            if sources[file].is_none() {
+                sources[file] = Some(read(file)?);
+            }
+        }
+    }
+    let lines: Vec<Option<LineIndex<'_>>> = sources
+        .iter()
+        .zip(names)
+        .map(|(text, name)| text.as_deref().map(|t| LineIndex::new(name, t)))
+        .collect();
+    let locate = |file: usize, offset: usize| match &lines[file] {
+        Some(index) => index.locate(offset),
+        None => Location {
+            file: names[file].clone(),
+            line: 1,
+            column: 1,
+        },
+    };
     let mut problems = problems
         .into_iter()
         .map(|p| Problem {
-            location: lines[p.file].locate(p.offset),
+            location: locate(p.file, p.offset),
             message: match p.first_defined {
                 Some((file, offset)) => {
-                    format!(
-                        "{} (first defined at {})",
-                        p.message,
-                        lines[file].locate(offset)
-                    )
+                    format!("{} (first defined at {})", p.message, locate(file, offset))
                 }
                 None => p.message,
             },
@@ -182,6 +251,55 @@ pub fn load_files(files: &[DataFile], texts: &dyn SourceTexts) -> Result<Dataset
     problems.sort();
     problems.dedup();
     Err(LoadError::Invalid(problems))
+}
+
+/// Reads and parses every file, on as many threads as there are cores (each takes the next
+/// file), and returns the results in file order. A thread holds one text at a time.
+fn parse_all<'t>(
+    names: &[String],
+    read: &(impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync),
+) -> Vec<Result<ParsedFile, LoadError>> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(name) = names.get(i) else {
+                return done;
+            };
+            let parsed = read(i).map(|text| {
+                let mut raw = parse::RawDataset::default();
+                let mut problems = Vec::new();
+                parse::parse_file(i, &text, &mut raw, &mut problems);
+                let hash = fnv(fnv(FNV_OFFSET, name.as_bytes()), text.as_bytes());
+                ParsedFile {
+                    raw,
+                    problems,
+                    hash,
+                }
+            });
+            done.push((i, parsed));
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(names.len());
+    let mut results: Vec<(usize, Result<ParsedFile, LoadError>)> = if threads <= 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A problem before its byte offset is turned into a line and column.
@@ -230,12 +348,11 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-fn fingerprint(files: &[DataFile]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in files
-        .iter()
-        .flat_map(|f| f.name.bytes().chain(f.text.bytes()))
-    {
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues an FNV-1a hash over `bytes`.
+fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

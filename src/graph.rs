@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 use crate::dataset::Dataset;
-use crate::model::{Entity, EntityKind, Relation, RelationType};
+use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 
 pub use search::SearchHit;
 pub use traverse::{Hop, Path, Related, Subgraph, traversal_visits};
@@ -136,7 +136,8 @@ pub struct GraphStats {
 pub struct KnowledgeGraph {
     graph: DiGraph<Entity, Relation, u32>,
     adjacency: Adjacency,
-    ids: HashMap<Box<str>, EntityKey>,
+    /// Shares the entities' id allocations.
+    ids: HashMap<EntityId, EntityKey>,
     /// Entities of each kind, sorted by id, for stable Relay pages.
     by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
     search: search::SearchIndex,
@@ -244,7 +245,7 @@ impl KnowledgeGraph {
         let mut ids = HashMap::with_capacity(dataset.entities.len());
         let mut by_kind: [Vec<EntityKey>; EntityKind::ALL.len()] = Default::default();
         for entity in dataset.entities {
-            let id: Box<str> = entity.id.as_str().into();
+            let id = entity.id.clone();
             let kind = entity.kind();
             let key = EntityKey::of(graph.add_node(entity));
             by_kind[kind.index()].push(key);
@@ -260,7 +261,8 @@ impl KnowledgeGraph {
             graph.add_edge(from.node(), to.node(), relation);
         }
         for keys in &mut by_kind {
-            keys.sort_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
+            // Ids are unique, so an unstable sort gives the same order.
+            keys.sort_unstable_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
         }
         let adjacency = Adjacency::build(&graph);
         let search =

@@ -7,9 +7,11 @@
 mod date;
 mod relation_type;
 
+use std::borrow::Borrow;
 use std::fmt;
+use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use date::{Date, DateError};
 pub use relation_type::RelationType;
@@ -92,7 +94,7 @@ impl fmt::Display for EntityKind {
 }
 
 /// How far a cited fact can be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Grade {
     /// Read in the cited primary source.
@@ -106,7 +108,7 @@ pub enum Grade {
 }
 
 /// Where a fact comes from: the source entity, the passage quoted, and how far it can be trusted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Citation {
     /// The SOURCE entity cited.
     pub source: EntityId,
@@ -119,8 +121,11 @@ pub struct Citation {
 }
 
 /// A global, stable, readable entity id such as `official:cao-yiding`.
+///
+/// Shared, not copied: the entity, every relation that ends at it and every citation of it hold
+/// the same allocation, so a clone is a reference-count increment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EntityId(Box<str>);
+pub struct EntityId(Arc<str>);
 
 /// Why a string is not a valid entity id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -148,6 +153,12 @@ pub enum IdError {
 impl EntityId {
     /// Parses and validates an id, returning it with its kind.
     pub fn parse(raw: &str) -> Result<(EntityId, EntityKind), IdError> {
+        let kind = EntityId::kind_of(raw)?;
+        Ok((EntityId(raw.into()), kind))
+    }
+
+    /// Validates an id without allocating, returning its kind.
+    pub fn kind_of(raw: &str) -> Result<EntityKind, IdError> {
         let Some((prefix, slug)) = raw.split_once(':') else {
             return Err(IdError::MissingPrefix(raw.to_owned()));
         };
@@ -163,11 +174,18 @@ impl EntityId {
         if !slug_ok {
             return Err(IdError::BadSlug(raw.to_owned()));
         }
-        Ok((EntityId(raw.into()), kind))
+        Ok(kind)
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Maps keyed by `EntityId` can be queried with a `&str` (the hash is the string's).
+impl Borrow<str> for EntityId {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -189,8 +207,8 @@ pub struct Entity {
     pub aliases: Vec<String>,
     /// A short description.
     pub description: Option<String>,
-    /// At least one citation.
-    pub citations: Vec<Citation>,
+    /// At least one citation. Equal lists are shared between records (see [`Citation`]).
+    pub citations: Arc<[Citation]>,
     /// Kind-specific fields; the variant determines the kind.
     pub details: Details,
 }
@@ -217,12 +235,12 @@ pub struct Relation {
     pub since: Option<Date>,
     /// When it stopped being true, if it did.
     pub until: Option<Date>,
-    /// At least one citation.
-    pub citations: Vec<Citation>,
+    /// At least one citation. Equal lists are shared between records.
+    pub citations: Arc<[Citation]>,
 }
 
 /// Kind-specific fields of an entity.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Details {
     /// See [`OrganizationDetails`].
     Organization(OrganizationDetails),
@@ -268,7 +286,7 @@ impl Details {
 }
 
 /// What sort of organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrganizationType {
     /// A ministry, administration or regulator.
@@ -288,7 +306,7 @@ pub enum OrganizationType {
 }
 
 /// Fields of an ORGANIZATION.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationDetails {
     /// What sort of organization it is.
@@ -302,7 +320,7 @@ pub struct OrganizationDetails {
 }
 
 /// Fields of an OFFICIAL.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficialDetails {
     /// The official's title as last reported; capacities per organization live on relations.
@@ -311,7 +329,7 @@ pub struct OfficialDetails {
 }
 
 /// What sort of event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EventType {
     /// A meeting or conference.
@@ -327,7 +345,7 @@ pub enum EventType {
 }
 
 /// Fields of an EVENT.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventDetails {
     /// What sort of event.
@@ -347,7 +365,7 @@ pub struct EventDetails {
 }
 
 /// What sort of directive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DirectiveType {
     /// A policy directive given by an official.
@@ -357,7 +375,7 @@ pub enum DirectiveType {
 }
 
 /// Fields of a DIRECTIVE.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirectiveDetails {
     /// What sort of directive.
@@ -377,7 +395,7 @@ pub struct DirectiveDetails {
 }
 
 /// The level of a standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandardLevel {
     /// A Chinese national standard (GB, GB/T).
@@ -389,7 +407,7 @@ pub enum StandardLevel {
 }
 
 /// Where a standard stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandardStatus {
     /// A project proposal validated for a future plan year.
@@ -405,7 +423,7 @@ pub enum StandardStatus {
 }
 
 /// Fields of a STANDARD.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StandardDetails {
     /// The standard's code, e.g. `GB/T 13560-2017`; absent when no source gives it.
@@ -430,7 +448,7 @@ pub struct StandardDetails {
 }
 
 /// Fields of a STANDARD_BATCH.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StandardBatchDetails {
     /// How many standards the batch holds, as stated.
@@ -446,7 +464,7 @@ pub struct StandardBatchDetails {
 }
 
 /// The physical form of a mineral entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MineralForm {
     /// A chemical element.
@@ -466,7 +484,7 @@ pub enum MineralForm {
 }
 
 /// A scheme for splitting rare earths into light and heavy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ClassificationScheme {
     /// USGS: light La–Gd; heavy Tb–Lu plus Y; Sc neither.
@@ -478,7 +496,7 @@ pub enum ClassificationScheme {
 }
 
 /// A rare-earth group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RareEarthGroup {
     /// Light rare earth.
@@ -490,7 +508,7 @@ pub enum RareEarthGroup {
 }
 
 /// One scheme's classification of an element.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Classification {
     /// The scheme.
@@ -500,7 +518,7 @@ pub struct Classification {
 }
 
 /// Fields of a MINERAL.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MineralDetails {
     /// Element, oxide, metal, alloy, ...
@@ -523,7 +541,7 @@ pub struct MineralDetails {
 }
 
 /// The sector an application belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Sector {
     /// Weapons systems and military platforms.
@@ -545,7 +563,7 @@ pub enum Sector {
 }
 
 /// Fields of an APPLICATION.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationDetails {
     /// The sector it belongs to.
@@ -554,7 +572,7 @@ pub struct ApplicationDetails {
 }
 
 /// Fields of a SUPPLY_CHAIN_STAGE.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SupplyChainStageDetails {
     /// Position in the chain, 1 = most upstream.
@@ -563,7 +581,7 @@ pub struct SupplyChainStageDetails {
 }
 
 /// What sort of place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LocationType {
     /// A sovereign country.
@@ -577,7 +595,7 @@ pub enum LocationType {
 }
 
 /// Fields of a LOCATION.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocationDetails {
     /// What sort of place.
@@ -588,7 +606,7 @@ pub struct LocationDetails {
 }
 
 /// What sort of document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SourceType {
     /// A news article.
@@ -606,7 +624,7 @@ pub enum SourceType {
 }
 
 /// Fields of a SOURCE.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDetails {
     /// What sort of document.

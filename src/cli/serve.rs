@@ -18,7 +18,7 @@ use crate::graphql::{self, Limits, SchemaOptions};
 use crate::http::{self, AppState, ConnectionLimits, HttpConfig};
 
 pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let dataset = dataset::load_dir(&args.data)?;
+    let dataset = dataset::load_path(&args.data)?;
     let graph = Arc::new(KnowledgeGraph::new(dataset));
     let stats = graph.stats();
     tracing::info!(data = %args.data.display(), entities = stats.entities, relations = stats.relations, "graph loaded");
@@ -91,7 +91,7 @@ impl Reloader {
 
     /// The same, on the calling thread. Returns whether the new data was swapped in.
     pub fn reload_now(&self) -> Result<(), dataset::LoadError> {
-        match dataset::load_dir(&self.data) {
+        match dataset::load_path(&self.data) {
             Ok(ds) => {
                 let graph = KnowledgeGraph::new(ds);
                 let stats = graph.stats();
@@ -148,9 +148,16 @@ async fn watch(reloader: Reloader) {
     }
 }
 
-/// The names, sizes and modification times of the data files (and source texts).
+/// The names, sizes and modification times of the data files (and source texts), or of the
+/// snapshot file.
 fn stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let mut out = Vec::new();
+    if dir.is_file() {
+        if let Ok(meta) = dir.metadata() {
+            out.push((dir.to_path_buf(), meta.len(), meta.modified().ok()));
+        }
+        return out;
+    }
     for d in [dir.to_path_buf(), dir.join("sources")] {
         if let Ok(entries) = std::fs::read_dir(&d) {
             for e in entries.flatten() {

@@ -2,6 +2,7 @@
 //! endpoint kinds, citations and their quotes.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use toml::Spanned;
 
@@ -23,74 +24,104 @@ impl Problems<'_> {
 }
 
 /// What is known of an entity id once all entities are read.
-struct Known<'a> {
+struct Known {
+    /// The id itself: every reference to the entity shares this allocation.
+    id: EntityId,
     kind: EntityKind,
-    /// The local text of a SOURCE, whitespace-normalized, or why it is unavailable.
-    text: Option<&'a Result<String, String>>,
+    /// Where the entity comes in the output, for compact duplicate checks; `None` for entities
+    /// whose record could not be read.
+    index: Option<u32>,
+    /// Where it was first defined.
+    first: (usize, usize),
+    /// For a SOURCE with a local text: its path, a key into the texts read.
+    text: Option<String>,
 }
 
+/// Entity ids, kinds and source texts, once all entities are read.
+struct Index {
+    known: HashMap<EntityId, Known>,
+    /// Source texts by path, whitespace-normalized, or why they are unavailable.
+    texts: HashMap<String, Result<String, String>>,
+}
+
+/// Citation lists already built, each with whether it was free of problems: equal lists are
+/// shared, and checked once.
+type CitationLists = HashMap<Arc<[Citation]>, bool>;
+
 /// Checks the raw dataset as a whole; returns what is valid and records every problem.
+///
+/// Consumes the raw records, so their strings move into the model rather than being copied,
+/// and references share their target's id. Cost: O(records), one hash lookup per reference.
 pub(crate) fn validate(
     raw: RawDataset,
     texts: &dyn SourceTexts,
     problems: &mut Vec<RawProblem>,
 ) -> Dataset {
     let mut problems = Problems(problems);
+    let mut index = Index {
+        known: HashMap::with_capacity(raw.entities.len()),
+        texts: HashMap::new(),
+    };
+    let mut lists = CitationLists::new();
 
     // Pass 1: ids, uniqueness, per-entity checks. Source texts are read once each.
-    let mut ids: HashMap<String, (usize, usize)> = HashMap::new();
-    let mut parsed_ids = Vec::with_capacity(raw.entities.len());
-    let mut source_texts: HashMap<String, Result<String, String>> = HashMap::new();
+    let mut ids = Vec::with_capacity(raw.entities.len());
+    let mut next_index = 0u32;
     for e in &raw.entities {
+        check_entity_fields(e, &mut problems);
         let id = check_entity_id(e, &mut problems);
         if let Some(id) = &id {
-            match ids.get(id.as_str()) {
-                Some(&first) => problems.0.push(RawProblem {
+            match index.known.get(id.as_str()) {
+                Some(first) => problems.0.push(RawProblem {
                     file: e.file,
                     offset: e.id.span().start,
                     message: format!("duplicate id `{id}`"),
-                    first_defined: Some(first),
+                    first_defined: Some(first.first),
                 }),
                 None => {
-                    ids.insert(id.as_str().to_owned(), (e.file, e.id.span().start));
+                    let text = match &e.details {
+                        Details::Source(s) => s.text.clone(),
+                        _ => None,
+                    };
+                    if let Some(path) = &text
+                        && !index.texts.contains_key(path)
+                    {
+                        let read = texts.read(path).map(|t| normalize_space(&t));
+                        index.texts.insert(path.clone(), read);
+                    }
+                    index.known.insert(
+                        id.clone(),
+                        Known {
+                            id: id.clone(),
+                            kind: e.table_kind,
+                            index: Some(next_index),
+                            first: (e.file, e.id.span().start),
+                            text,
+                        },
+                    );
                 }
             }
+            next_index += 1;
         }
-        check_entity_fields(e, &mut problems);
-        if let Details::Source(s) = &e.details
-            && let Some(path) = &s.text
-            && !source_texts.contains_key(path)
-        {
-            source_texts.insert(path.clone(), texts.read(path).map(|t| normalize_space(&t)));
-        }
-        parsed_ids.push(id);
-    }
-    let id_strings: Vec<Option<String>> = parsed_ids
-        .iter()
-        .map(|id| id.as_ref().map(|i| i.as_str().to_owned()))
-        .collect();
-    let mut known: HashMap<&str, Known<'_>> = HashMap::new();
-    for (e, id) in raw.entities.iter().zip(&id_strings) {
-        if let Some(id) = id {
-            let text = match &e.details {
-                Details::Source(s) => s.text.as_ref().and_then(|p| source_texts.get(p)),
-                _ => None,
-            };
-            known.entry(id.as_str()).or_insert(Known {
-                kind: e.table_kind,
-                text,
-            });
-        }
+        ids.push(id);
     }
     // Entities whose record could not be read (their problems are already reported) still exist:
     // a reference to one is not dangling.
     for u in &raw.unparsed {
-        if let Ok((_, kind)) = EntityId::parse(u.id.get_ref())
+        if let Ok((id, kind)) = EntityId::parse(u.id.get_ref())
             && kind == u.table_kind
+            && !index.known.contains_key(id.as_str())
         {
-            known
-                .entry(u.id.get_ref().as_str())
-                .or_insert(Known { kind, text: None });
+            index.known.insert(
+                id.clone(),
+                Known {
+                    id,
+                    kind,
+                    index: None,
+                    first: (0, 0),
+                    text: None,
+                },
+            );
         }
     }
     // Report unreadable source texts once, at the source that names them.
@@ -98,7 +129,7 @@ pub(crate) fn validate(
     for e in &raw.entities {
         if let Details::Source(s) = &e.details
             && let Some(path) = &s.text
-            && let Some(Err(why)) = source_texts.get(path)
+            && let Some(Err(why)) = index.texts.get(path)
             && reported_texts.insert(path.clone())
         {
             problems.at(e.file, e.field_offset("text"), why.clone());
@@ -107,32 +138,50 @@ pub(crate) fn validate(
 
     // Pass 2: citations of entities, then relations.
     let mut entities = Vec::with_capacity(raw.entities.len());
-    for (e, id) in raw.entities.iter().zip(parsed_ids) {
-        let citations = check_citations(e.file, e.span.start, &e.citations, &known, &mut problems);
+    for (e, id) in raw.entities.into_iter().zip(ids) {
+        let citations = check_citations(
+            e.file,
+            e.span.start,
+            e.citations,
+            &index,
+            &mut lists,
+            &mut problems,
+        );
         if let Some(id) = id {
+            let name = e.name.into_inner();
             entities.push(Entity {
                 id,
-                name: e.name.get_ref().trim().to_owned(),
-                aliases: e.aliases.clone(),
-                description: e.description.clone(),
+                name: match name.trim() {
+                    trimmed if trimmed.len() == name.len() => name,
+                    trimmed => trimmed.to_owned(),
+                },
+                aliases: e.aliases,
+                description: e.description,
                 citations,
-                details: e.details.clone(),
+                details: e.details,
             });
         }
     }
 
     let mut relations = Vec::with_capacity(raw.relations.len());
-    let mut seen: HashSet<(String, RelationType, String)> = HashSet::new();
-    for r in &raw.relations {
-        let f = &r.fields;
-        let from = resolve(r.file, &f.from, &known, &mut problems);
-        let to = resolve(r.file, &f.to, &known, &mut problems);
-        let citations = check_citations(r.file, r.span.start, &f.citations, &known, &mut problems);
-        let (Some((from, from_kind)), Some((to, to_kind))) = (from, to) else {
+    let mut seen: HashSet<(u32, RelationType, u32)> = HashSet::with_capacity(raw.relations.len());
+    for r in raw.relations {
+        let f = r.fields;
+        let from = resolve(r.file, &f.from, &index, &mut problems);
+        let to = resolve(r.file, &f.to, &index, &mut problems);
+        let citations = check_citations(
+            r.file,
+            r.span.start,
+            f.citations,
+            &index,
+            &mut lists,
+            &mut problems,
+        );
+        let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
         let t = f.relation_type;
-        if !t.allows(from_kind, to_kind) {
+        if !t.allows(from.kind, to.kind) {
             let spec = t.spec();
             problems.at(
                 r.file,
@@ -140,8 +189,8 @@ pub(crate) fn validate(
                 format!(
                     "{} cannot go from {} to {}: it goes from [{}] to [{}]",
                     t.name(),
-                    kind_name(from_kind),
-                    kind_name(to_kind),
+                    kind_name(from.kind),
+                    kind_name(to.kind),
                     spec.from
                         .iter()
                         .map(|k| kind_name(*k))
@@ -156,11 +205,11 @@ pub(crate) fn validate(
             );
             continue;
         }
-        if from == to {
+        if from.id == to.id {
             problems.at(
                 r.file,
                 r.span.start,
-                format!("relation from `{from}` to itself"),
+                format!("relation from `{}` to itself", from.id),
             );
             continue;
         }
@@ -173,22 +222,26 @@ pub(crate) fn validate(
                 format!("since {since} is after until {until}"),
             );
         }
-        if !seen.insert((from.as_str().to_owned(), t, to.as_str().to_owned())) {
+        if let (Some(a), Some(b)) = (from.index, to.index)
+            && !seen.insert((a, t, b))
+        {
             problems.at(
                 r.file,
                 r.span.start,
                 format!(
-                    "duplicate relation `{from}` {} `{to}`: merge their citations",
-                    t.name()
+                    "duplicate relation `{}` {} `{}`: merge their citations",
+                    from.id,
+                    t.name(),
+                    to.id
                 ),
             );
             continue;
         }
         relations.push(Relation {
             relation_type: t,
-            from,
-            to,
-            role: f.role.clone(),
+            from: from.id.clone(),
+            to: to.id.clone(),
+            role: f.role,
             since: f.since,
             until: f.until,
             citations,
@@ -311,38 +364,38 @@ pub fn is_well_formed_code(code: &str) -> bool {
     }
 }
 
-fn resolve(
+/// The entity a reference names, or a problem saying why there is none. Allocates nothing
+/// when the reference is good.
+fn resolve<'i>(
     file: usize,
     id: &Spanned<String>,
-    known: &HashMap<&str, Known<'_>>,
+    index: &'i Index,
     problems: &mut Problems<'_>,
-) -> Option<(EntityId, EntityKind)> {
-    match EntityId::parse(id.get_ref()) {
-        Err(e) => {
-            problems.at(file, id.span().start, e.to_string());
-            None
-        }
-        Ok((parsed, _)) => match known.get(parsed.as_str()) {
-            Some(k) => Some((parsed, k.kind)),
-            None => {
-                problems.at(
-                    file,
-                    id.span().start,
-                    format!("no entity has id `{parsed}`"),
-                );
-                None
-            }
-        },
+) -> Option<&'i Known> {
+    let raw = id.get_ref().as_str();
+    if let Some(known) = index.known.get(raw) {
+        return Some(known);
     }
+    let message = match EntityId::kind_of(raw) {
+        Err(e) => e.to_string(),
+        Ok(_) => format!("no entity has id `{raw}`"),
+    };
+    problems.at(file, id.span().start, message);
+    None
 }
 
+/// Checks a record's citations and returns them as a shared list: a list equal to one already
+/// built is checked once and shared, so a million records citing the same passage cost one
+/// list. A list that had a problem is checked again wherever it recurs, so each place is
+/// reported.
 fn check_citations(
     file: usize,
     record: usize,
-    raw: &[RawCitation],
-    known: &HashMap<&str, Known<'_>>,
+    raw: Vec<RawCitation>,
+    index: &Index,
+    lists: &mut CitationLists,
     problems: &mut Problems<'_>,
-) -> Vec<Citation> {
+) -> Arc<[Citation]> {
     if raw.is_empty() {
         problems.at(
             file,
@@ -350,44 +403,70 @@ fn check_citations(
             "no citation: every fact needs at least one".to_owned(),
         );
     }
-    let mut out = Vec::with_capacity(raw.len());
+    let mut spans = Vec::with_capacity(raw.len());
+    let mut list = Vec::with_capacity(raw.len());
+    let mut sources_ok = true;
     for c in raw {
-        let Some((source, kind)) = resolve(file, &c.source, known, problems) else {
+        let Some(source) = resolve(file, &c.source, index, problems) else {
+            sources_ok = false;
             continue;
         };
-        if kind != EntityKind::Source {
+        if source.kind != EntityKind::Source {
             problems.at(
                 file,
                 c.source.span().start,
                 format!(
-                    "citation source `{source}` is of kind {}, not a source",
-                    kind.prefix()
+                    "citation source `{}` is of kind {}, not a source",
+                    source.id,
+                    source.kind.prefix()
                 ),
             );
+            sources_ok = false;
             continue;
         }
-        if let Some(quote) = &c.quote {
-            let q = normalize_space(quote.get_ref());
-            if q.is_empty() {
-                problems.at(file, quote.span().start, "quote is empty".to_owned());
-            } else if let Some(Some(Ok(text))) = known.get(source.as_str()).map(|k| k.text)
-                && !text.contains(&q)
-            {
-                problems.at(
-                    file,
-                    quote.span().start,
-                    format!("quote not found verbatim in the text of `{source}`: \"{q}\""),
-                );
-            }
-        }
-        out.push(Citation {
-            source,
-            quote: c.quote.as_ref().map(|q| q.get_ref().clone()),
+        spans.push(c.quote.as_ref().map(|q| q.span().start));
+        list.push(Citation {
+            source: source.id.clone(),
+            quote: c.quote.map(Spanned::into_inner),
             grade: c.grade,
-            note: c.note.clone(),
+            note: c.note,
         });
     }
-    out
+    if let Some((shared, &ok)) = lists.get_key_value(list.as_slice())
+        && ok
+    {
+        return shared.clone();
+    }
+    let mut quotes_ok = true;
+    for (c, span) in list.iter().zip(spans) {
+        let (Some(quote), Some(span)) = (&c.quote, span) else {
+            continue;
+        };
+        let q = normalize_space(quote);
+        if q.is_empty() {
+            problems.at(file, span, "quote is empty".to_owned());
+            quotes_ok = false;
+        } else if let Some(Ok(text)) = index
+            .known
+            .get(c.source.as_str())
+            .and_then(|k| k.text.as_ref())
+            .and_then(|path| index.texts.get(path))
+            && !text.contains(&q)
+        {
+            problems.at(
+                file,
+                span,
+                format!(
+                    "quote not found verbatim in the text of `{}`: \"{q}\"",
+                    c.source
+                ),
+            );
+            quotes_ok = false;
+        }
+    }
+    let shared: Arc<[Citation]> = list.into();
+    lists.insert(shared.clone(), sources_ok && quotes_ok);
+    shared
 }
 
 /// Collapses every run of whitespace to one space and trims the ends.

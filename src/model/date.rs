@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An ISO 8601 calendar date with optional month and day: `2025`, `2025-07`, `2025-11-12`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,6 +101,13 @@ impl fmt::Display for Date {
             write!(f, "-{d:02}")?;
         }
         Ok(())
+    }
+}
+
+/// Written as its text (`2025-07`), as it is read.
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -3,12 +3,12 @@
 //! One table (`RelationType::spec`) is the single source of truth: the loader checks endpoints
 //! against it, the GraphQL layer documents it, and the README lists it.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::EntityKind::{self, *};
 
 /// A typed, directed relation. Every type has an inverse name so it can be walked both ways.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RelationType {
     /// A part of a larger organization, place, event or stage.

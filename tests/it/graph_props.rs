@@ -308,7 +308,7 @@ impl Fixture {
                 name: spec.names[i].clone(),
                 aliases: Vec::new(),
                 description: None,
-                citations: Vec::new(),
+                citations: Vec::new().into(),
                 details: details(*k),
             })
             .collect();
@@ -322,7 +322,7 @@ impl Fixture {
                 role: None,
                 since: None,
                 until: None,
-                citations: Vec::new(),
+                citations: Vec::new().into(),
             })
             .collect();
         let graph = KnowledgeGraph::new(Dataset {

@@ -14,3 +14,4 @@ mod http;
 mod questions;
 mod reload;
 mod sdl;
+mod snapshot;
