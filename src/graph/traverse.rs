@@ -171,7 +171,8 @@ impl KnowledgeGraph {
     /// them (outgoing then incoming, each side in data order).
     ///
     /// Bidirectional search: a breadth-first ball grows around each end, one whole layer at a
-    /// time, always on the side whose frontier has the smaller summed degree, until the balls
+    /// time, always on the side whose frontier has the smaller summed degree (neither ball
+    /// expands the other end: a path ends at `to` and never returns to `from`), until the balls
     /// meet (their radii then add up to the shortest distance `d`) or their radii add up to
     /// `max_hops` without meeting (no path; nothing more is explored). A depth-first enumeration
     /// from `from` then lists the paths of each length `L = d, d + 1, ..., max_hops` in turn,
@@ -179,7 +180,9 @@ impl KnowledgeGraph {
     /// remaining distance to `to` still fits: the exact distance inside the ball around `to`,
     /// its radius plus one outside it. Before a longer length the balls grow again (cheaper side
     /// first) until their radii add up to `L`, so that the enumeration's unpruned first hops stay
-    /// within the layers already measured around `from`. A valid lower bound only cuts partial
+    /// within the layers already measured around `from`; they stop early when the bound is
+    /// already exact, or when the ball around `from` is complete (the enumeration cannot leave
+    /// it). A valid lower bound only cuts partial
     /// paths that cannot end at `to` in time, so the answer is exactly that of an unpruned
     /// enumeration.
     ///
@@ -257,7 +260,7 @@ impl KnowledgeGraph {
 
     /// Grows `source` and `target` (the one whose frontier has the smaller summed degree first)
     /// until they share an entity, and returns the distance between their origins; `None` when
-    /// it exceeds `max_hops` or one ball holds its whole component without meeting the other.
+    /// it exceeds `max_hops`, or when one ball is complete without meeting the other.
     fn meet(
         &self,
         source: &mut Ball,
@@ -290,6 +293,7 @@ impl KnowledgeGraph {
             }
         }
     }
+
     /// Entities of `kinds` within `max_hops` of `to`, nearest first, each with the path that
     /// explains it.
     ///
