@@ -524,7 +524,7 @@ mod paths {
     use super::*;
 
     /// Between seeded random pairs (maxHops 4, first 3), cycling through 64 of them; most
-    /// random pairs are not within 4 hops, and some exhaust the budget through hubs.
+    /// random pairs are not within 4 hops, and a few may exhaust the budget through hubs.
     #[divan::bench(args = sizes())]
     fn random_pairs(bencher: Bencher, size: usize) {
         let fx = fixture(size);
@@ -544,6 +544,24 @@ mod paths {
         bencher.bench_local(|| {
             fx.graph
                 .paths(black_box(fx.magnets), fx.dy_standard, 4, &filter, 3, BUDGET)
+        });
+    }
+
+    /// The same pair, all paths of up to 4 hops (first 20): every length up to 4 is enumerated,
+    /// so the balls keep growing; the answer is the same at every size, and so should the cost.
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn magnets_to_standard_all(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = RelationFilter::all();
+        bencher.bench_local(|| {
+            fx.graph.paths(
+                black_box(fx.magnets),
+                fx.dy_standard,
+                4,
+                &filter,
+                20,
+                BUDGET,
+            )
         });
     }
 }

@@ -5,7 +5,8 @@
 //! query's cost follows the entities it visits. Relations are walked in both directions unless
 //! a direction is given; each hop records which way it went.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use super::{
     Budget, BudgetExhausted, Direction, EntityKey, IncidentRelation, KnowledgeGraph,
@@ -165,12 +166,35 @@ impl KnowledgeGraph {
     }
 
     /// Up to `first` loop-free paths from `from` to `to` of at most `max_hops` hops, shortest
-    /// first (ties in a stable order), walking relations in both directions.
+    /// first, walking relations in both directions. Paths of equal length come in depth-first
+    /// order from `from`, each entity's relations taken as [`KnowledgeGraph::incident`] lists
+    /// them (outgoing then incoming, each side in data order).
     ///
-    /// A breadth-first pass from `to` records distances (at most `max_hops - 1` deep); a
-    /// depth-first enumeration from `from` then only extends a partial path when the remaining
-    /// distance still fits, so dead ends are never explored. Cost: O(entities within
-    /// `max_hops` of `to`) plus the paths enumerated, all counted against `budget`.
+    /// Bidirectional search: a breadth-first ball grows around each end, one whole layer at a
+    /// time, always on the side whose frontier has the smaller summed degree (neither ball
+    /// expands the other end: a path ends at `to` and never returns to `from`), until the balls
+    /// meet (their radii then add up to the shortest distance `d`) or their radii add up to
+    /// `max_hops` without meeting (no path; nothing more is explored). A depth-first enumeration
+    /// from `from` then lists the paths of each length `L = d, d + 1, ..., max_hops` in turn,
+    /// until `first` are found, extending a partial path only when a lower bound on the
+    /// remaining distance to `to` still fits: the exact distance inside the ball around `to`,
+    /// its radius plus one outside it. Before a longer length the balls grow again (cheaper side
+    /// first) until their radii add up to `L`, so that the enumeration's unpruned first hops stay
+    /// within the layers already measured around `from`; they stop early when the bound is
+    /// already exact, or when the ball around `from` is complete (the enumeration cannot leave
+    /// it). A valid lower bound only cuts partial
+    /// paths that cannot end at `to` in time, so the answer is exactly that of an unpruned
+    /// enumeration.
+    ///
+    /// Cost: O(b^(d/2)) entities expanded by the search, with `b` the branching factor near the
+    /// two ends (a one-sided search would expand O(b^(max_hops - 1)) around `to`), plus the
+    /// enumeration: the partial paths from `from` of fewer hops than the ball around `from`'s
+    /// radius, and those whose bound fits inside the ball around `to`. Memory is O(entities
+    /// reached), never O(graph). Every entity expanded by either ball or by the enumeration
+    /// counts against `budget`. Limits: the enumeration counts partial paths, not entities, so
+    /// many parallel routes near `from` cost more than the entities on them; each length is
+    /// enumerated afresh (a longer length repeats the work of the shorter ones); and a hub near
+    /// both ends still costs its degree however the sides are chosen.
     pub fn paths(
         &self,
         from: EntityKey,
@@ -190,16 +214,33 @@ impl KnowledgeGraph {
             }]);
         }
         let mut meter = Meter::new(budget);
-        let to_target = self.distances(to, max_hops, filter, &mut meter)?;
-        let Some(&shortest) = to_target.get(&from) else {
+        let mut source = Ball::new(self, from, to);
+        let mut target = Ball::new(self, to, from);
+        let Some(shortest) = self.meet(&mut source, &mut target, max_hops, filter, &mut meter)?
+        else {
             return Ok(Vec::new());
         };
         let mut found = Vec::new();
         for length in shortest..=max_hops {
+            // Past the shortest length, grow the balls until their radii add up to it, unless
+            // the bound is already exact for every entity that could lie on such a path (the
+            // ball around `to` reaches `length - 1`, or is complete) or the enumeration cannot
+            // leave the ball around `from` (complete: every entity it can reach is measured).
+            while source.radius + target.radius < length
+                && target.radius + 1 < length
+                && !target.complete()
+                && !source.complete()
+            {
+                if target.frontier_degree <= source.frontier_degree {
+                    target.grow(self, filter, &mut meter)?;
+                } else {
+                    source.grow(self, filter, &mut meter)?;
+                }
+            }
             let mut walk = Walk {
                 graph: self,
                 filter,
-                to_target: &to_target,
+                to_target: &target,
                 target: to,
                 length,
                 first,
@@ -217,32 +258,40 @@ impl KnowledgeGraph {
         Ok(found)
     }
 
-    /// Distances (in hops, both directions) from `origin` to every entity within `max_depth`.
-    /// The enumeration in `paths` needs the distance of every entity that could lie on a path,
-    /// so the whole radius is explored.
-    fn distances(
+    /// Grows `source` and `target` (the one whose frontier has the smaller summed degree first)
+    /// until they share an entity, and returns the distance between their origins; `None` when
+    /// it exceeds `max_hops`, or when one ball is complete without meeting the other.
+    fn meet(
         &self,
-        origin: EntityKey,
-        max_depth: usize,
+        source: &mut Ball,
+        target: &mut Ball,
+        max_hops: usize,
         filter: &RelationFilter,
         meter: &mut Meter,
-    ) -> Result<HashMap<EntityKey, usize>, BudgetExhausted> {
-        let mut dist = HashMap::from([(origin, 0)]);
-        let mut queue = VecDeque::from([origin]);
-        while let Some(node) = queue.pop_front() {
-            let d = dist[&node];
-            if d >= max_depth {
-                continue;
+    ) -> Result<Option<usize>, BudgetExhausted> {
+        loop {
+            // Balls that have not met are disjoint: the distance exceeds the summed radii.
+            if source.radius + target.radius >= max_hops || source.complete() || target.complete() {
+                return Ok(None);
             }
-            meter.visit()?;
-            for inc in self.incident(node, filter, Direction::Both) {
-                if let std::collections::hash_map::Entry::Vacant(slot) = dist.entry(inc.other) {
-                    slot.insert(d + 1);
-                    queue.push_back(inc.other);
-                }
+            let (grown, other) = if target.frontier_degree <= source.frontier_degree {
+                (&mut *target, &*source)
+            } else {
+                (&mut *source, &*target)
+            };
+            grown.grow(self, filter, meter)?;
+            // Only the new layer can touch the other ball; when it does, the radii add up to
+            // the distance, and the minimum below is that sum.
+            let met = grown
+                .frontier
+                .iter()
+                .filter_map(|k| other.dist.get(k))
+                .min()
+                .map(|d| grown.radius + d);
+            if met.is_some() {
+                return Ok(met);
             }
         }
-        Ok(dist)
     }
 
     /// Entities of `kinds` within `max_hops` of `to`, nearest first, each with the path that
@@ -368,11 +417,86 @@ impl KnowledgeGraph {
     }
 }
 
+/// A breadth-first ball around one end of a `paths` query, grown one whole layer at a time.
+struct Ball {
+    /// The other end of the query: reached but never expanded, since a path ends at `to` and
+    /// never comes back to `from`. Distances that avoid it are still valid lower bounds for the
+    /// rest of a path, and tighter.
+    sink: EntityKey,
+    /// The exact distance (both directions) of every entity within `radius` of the origin.
+    dist: HashMap<EntityKey, usize>,
+    /// The entities at distance `radius`: the next layer to expand.
+    frontier: Vec<EntityKey>,
+    /// Summed degree of the frontier: about the relations expanding it would walk.
+    frontier_degree: usize,
+    radius: usize,
+}
+
+impl Ball {
+    fn new(graph: &KnowledgeGraph, origin: EntityKey, sink: EntityKey) -> Self {
+        Ball {
+            sink,
+            dist: HashMap::from([(origin, 0)]),
+            frontier: vec![origin],
+            frontier_degree: graph.degree(origin),
+            radius: 0,
+        }
+    }
+
+    /// Whether the ball holds every entity its origin reaches without passing the sink (its
+    /// last layer added nothing).
+    fn complete(&self) -> bool {
+        self.frontier.is_empty()
+    }
+
+    /// A lower bound on the distance between `key` and the origin: exact inside the ball, one
+    /// more than the radius outside it, and unreachable (`usize::MAX`) outside a complete ball.
+    fn lower_bound(&self, key: EntityKey) -> usize {
+        match self.dist.get(&key) {
+            Some(d) => *d,
+            None if self.complete() => usize::MAX,
+            None => self.radius + 1,
+        }
+    }
+
+    /// Expands the frontier but the sink (each entity expanded counts against `meter`), adding
+    /// the next layer.
+    fn grow(
+        &mut self,
+        graph: &KnowledgeGraph,
+        filter: &RelationFilter,
+        meter: &mut Meter,
+    ) -> Result<(), BudgetExhausted> {
+        let mut next = Vec::new();
+        let mut next_degree = 0;
+        for &node in &self.frontier {
+            if node == self.sink {
+                continue;
+            }
+            meter.visit()?;
+            for inc in graph.incident(node, filter, Direction::Both) {
+                if let Entry::Vacant(slot) = self.dist.entry(inc.other) {
+                    slot.insert(self.radius + 1);
+                    next.push(inc.other);
+                    if inc.other != self.sink {
+                        next_degree += graph.degree(inc.other);
+                    }
+                }
+            }
+        }
+        self.radius += 1;
+        self.frontier = next;
+        self.frontier_degree = next_degree;
+        Ok(())
+    }
+}
+
 /// The state of one depth-first enumeration of paths of exactly `length` hops.
 struct Walk<'a> {
     graph: &'a KnowledgeGraph,
     filter: &'a RelationFilter,
-    to_target: &'a HashMap<EntityKey, usize>,
+    /// The ball around `target`, for lower bounds on the remaining distance.
+    to_target: &'a Ball,
     target: EntityKey,
     length: usize,
     first: usize,
@@ -402,10 +526,7 @@ impl Walk<'_> {
         let remaining = self.length - taken;
         let graph = self.graph;
         for inc in graph.incident(node, self.filter, Direction::Both) {
-            let fits = self
-                .to_target
-                .get(&inc.other)
-                .is_some_and(|d| *d < remaining);
+            let fits = self.to_target.lower_bound(inc.other) < remaining;
             if !fits || self.on_path.contains(&inc.other) {
                 continue;
             }

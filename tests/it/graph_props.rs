@@ -700,6 +700,101 @@ proptest! {
     }
 }
 
+/// A sparser, larger graph of domain kinds (up to 150 entities, about two relations each), where
+/// the two balls of `paths` grow several layers before they meet or give up.
+fn sparse_spec() -> impl Strategy<Value = Spec> {
+    (20..150usize)
+        .prop_flat_map(|n| {
+            (
+                proptest::collection::vec(proptest::sample::select(DOMAIN), n),
+                proptest::collection::vec((0..n, 0..n, any::<u8>(), any::<u8>()), 0..=2 * n),
+            )
+        })
+        .prop_map(|(kinds, raw)| {
+            let names = vec!["Alpha".to_owned(); kinds.len()];
+            build_spec(kinds, names, raw)
+        })
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// `paths` is exactly the unpruned depth-first enumeration from `from` (relations outgoing
+    /// then incoming, in data order), stably sorted by length and cut at `first`: the same paths
+    /// in the same order, whatever its search does to find and prune them.
+    #[test]
+    fn paths_equal_naive_enumeration_in_order(
+        (spec, max_hops) in prop_oneof![(any_spec(), 0..6usize), (sparse_spec(), 0..7usize)],
+        from in any::<prop::sample::Index>(),
+        to in any::<prop::sample::Index>(),
+        same in any::<bool>(),
+        filter in any_filter(),
+        first in prop_oneof![1..6usize, Just(BIG)],
+    ) {
+        let fx = Fixture::new(spec);
+        let from = from.index(fx.n());
+        let to = if same { from } else { to.index(fx.n()) };
+        let mut naive = fx.all_paths(from, to, max_hops, &filter);
+        // Stable: paths of one length keep the depth-first order.
+        naive.sort_by_key(Vec::len);
+        naive.truncate(first);
+        let paths = fx
+            .graph
+            .paths(fx.keys[from], fx.keys[to], max_hops, &relation_filter(&filter), first, BIG_BUDGET)
+            .expect("the budget is big");
+        let got: Vec<Vec<(usize, bool)>> = paths.iter().map(|p| fx.check_path(p, &filter)).collect();
+        prop_assert_eq!(got, naive);
+    }
+}
+
+/// A chain `from - a - to` where `to` also touches a hub of 5,000 leaves: the search grows the
+/// cheap sides and meets at `a`, so `paths` never expands the hub, however far `max_hops` lets
+/// it look (a one-sided search from `to` expanded every leaf).
+#[test]
+fn paths_do_not_expand_a_hub_they_do_not_need() {
+    const LEAVES: usize = 5_000;
+    let (from, a, to, hub) = (0, 1, 2, 3);
+    let kinds = vec![EntityKind::Mineral; 4 + LEAVES];
+    let names = vec!["Alpha".to_owned(); kinds.len()];
+    let mut relations = vec![
+        (from, RelationType::ComposedOf, a),
+        (a, RelationType::ComposedOf, to),
+        (to, RelationType::ComposedOf, hub),
+    ];
+    relations.extend((0..LEAVES).map(|i| (hub, RelationType::ComposedOf, 4 + i)));
+    let fx = Fixture::new(Spec {
+        kinds,
+        names,
+        relations,
+    });
+    let all = RelationFilter::all();
+    for (max_hops, first) in [(2, 1), (4, 1), (4, 3), (6, 3)] {
+        let paths = fx
+            .graph
+            .paths(
+                fx.keys[from],
+                fx.keys[to],
+                max_hops,
+                &all,
+                first,
+                Budget(20),
+            )
+            .expect("a few visits suffice");
+        assert_eq!(paths.len(), 1, "maxHops {max_hops}, first {first}");
+        assert_eq!(
+            paths[0].entities,
+            vec![fx.keys[from], fx.keys[a], fx.keys[to]]
+        );
+    }
+    // Pairs that are not connected within maxHops are given up on just as locally.
+    let leaf = fx.keys[4];
+    let none = fx
+        .graph
+        .paths(fx.keys[from], leaf, 3, &all, 3, Budget(20))
+        .expect("a few visits suffice");
+    assert!(none.is_empty());
+}
+
 // ------------------------------------------------------------------------------------------------
 // related
 // ------------------------------------------------------------------------------------------------
