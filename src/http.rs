@@ -16,6 +16,7 @@
 
 mod cache;
 mod cost;
+mod documents;
 mod limits;
 mod metrics;
 mod serve;
@@ -45,8 +46,12 @@ use tower_http::trace::TraceLayer;
 use crate::graph::KnowledgeGraph;
 use crate::graphql::{ReeSchema, with_graph};
 
-use cache::{CacheKey, Cached, PersistedQueries, PersistedQueryError, ResponseCache};
+use cache::{
+    CacheKey, Cached, KeyParts, PersistedQueries, PersistedQueryError, ResponseCache,
+    variables_text,
+};
 pub use cost::CostModel;
+use documents::{Documents, Prepared};
 pub use limits::{DocumentError, DocumentLimits};
 pub use metrics::{Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
@@ -99,9 +104,15 @@ impl Default for HttpConfig {
 /// The assumed length of a list field without count arguments, in the cost model.
 const LIST_ESTIMATE: u64 = 10;
 
+/// Estimated bytes of parsed documents kept by query text (see [`documents`]).
+const DOCUMENT_CACHE_BYTES: u64 = 16 << 20;
+
 /// What every handler shares: the schema, the current graph snapshot, the settings, metrics.
+/// Cloned for each request (by the extractors and the middleware), so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+struct Shared {
     schema: ReeSchema,
     graph: Arc<ArcSwap<KnowledgeGraph>>,
     config: Arc<HttpConfig>,
@@ -110,41 +121,50 @@ pub struct AppState {
     in_flight: Arc<Semaphore>,
     cache: Arc<ResponseCache>,
     persisted: Arc<PersistedQueries>,
+    documents: Arc<Documents>,
     cost: Arc<CostModel>,
+    /// `Cache-Control` of successful GET responses.
+    cache_control: HeaderValue,
 }
 
 impl AppState {
     /// State serving `graph` (swappable later with [`AppState::replace_graph`]).
     pub fn new(schema: ReeSchema, graph: Arc<KnowledgeGraph>, config: HttpConfig) -> Self {
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
-        AppState {
+        AppState(Arc::new(Shared {
             cost: Arc::new(CostModel::from_sdl(&sdl, LIST_ESTIMATE)),
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
             cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
             persisted: Arc::new(PersistedQueries::new(config.persisted_query_bytes)),
+            documents: Arc::new(Documents::new(DOCUMENT_CACHE_BYTES)),
+            cache_control: HeaderValue::from_str(&format!(
+                "public, max-age={}",
+                config.cache_max_age
+            ))
+            .unwrap_or(HeaderValue::from_static("no-cache")),
             config: Arc::new(config),
             sdl: sdl.into(),
             metrics: Arc::new(Metrics::default()),
-        }
+        }))
     }
 
     /// The snapshot being served now.
     pub fn graph(&self) -> Arc<KnowledgeGraph> {
-        self.graph.load_full()
+        self.0.graph.load_full()
     }
 
     /// Swaps in a new snapshot atomically and forgets cached responses. Requests in flight
     /// finish on the snapshot they started with.
     pub fn replace_graph(&self, graph: Arc<KnowledgeGraph>) {
-        self.graph.store(graph);
-        self.cache.clear();
+        self.0.graph.store(graph);
+        self.0.cache.clear();
     }
 
     /// The metrics this state records into.
     pub fn metrics(&self) -> Arc<Metrics> {
-        Arc::clone(&self.metrics)
+        Arc::clone(&self.0.metrics)
     }
 }
 
@@ -152,7 +172,7 @@ impl AppState {
 /// `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new one),
 /// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
-    let config = Arc::clone(&state.config);
+    let config = Arc::clone(&state.0.config);
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         let id = request
@@ -189,9 +209,9 @@ async fn explain_payload_too_large(State(state): State<AppState>, response: Resp
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
-    state.metrics.reject("body_bytes");
-    state.metrics.record(Outcome::Rejected, Duration::ZERO);
-    let max = state.config.max_body_bytes;
+    state.0.metrics.reject("body_bytes");
+    state.0.metrics.record(Outcome::Rejected, Duration::ZERO);
+    let max = state.0.config.max_body_bytes;
     Reject::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "LIMIT_EXCEEDED",
@@ -207,7 +227,8 @@ struct Counter(Arc<std::sync::atomic::AtomicU64>);
 impl MakeRequestId for Counter {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
         let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HeaderValue::from_str(&format!("r{n:x}"))
+        // The formatted id becomes the header's bytes without another copy.
+        HeaderValue::from_maybe_shared(Bytes::from(format!("r{n:x}")))
             .ok()
             .map(RequestId::new)
     }
@@ -219,7 +240,7 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&state.graph.load()),
+        state.0.metrics.render(&state.0.graph.load()),
     )
         .into_response()
 }
@@ -239,7 +260,7 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
 }
 
 async fn graphiql(State(state): State<AppState>) -> Response {
-    if state.config.graphiql {
+    if state.0.config.graphiql {
         Html(include_str!("http/graphiql.html")).into_response()
     } else {
         (
@@ -253,13 +274,13 @@ async fn graphiql(State(state): State<AppState>) -> Response {
 async fn schema_sdl(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        state.sdl.to_string(),
+        state.0.sdl.to_string(),
     )
         .into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    let stats = state.graph.load().stats();
+    let stats = state.0.graph.load().stats();
     format!(
         "ready: {} entities, {} relations\n",
         stats.entities, stats.relations
@@ -280,6 +301,11 @@ impl MediaType {
             MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
             MediaType::Json => "application/json; charset=utf-8",
         }
+    }
+
+    /// The `Content-Type` value (static: no copy).
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(self.as_str())
     }
 }
 
@@ -367,7 +393,7 @@ impl Reject {
         });
         let mut response = (
             self.status,
-            [(header::CONTENT_TYPE, media.as_str())],
+            [(header::CONTENT_TYPE, media.header())],
             body.to_string(),
         )
             .into_response();
@@ -410,20 +436,20 @@ async fn handle(
 ) -> Response {
     let started = Instant::now();
     let Some(media) = negotiate(headers) else {
-        state.metrics.reject("media_type");
-        state.metrics.record(Outcome::Rejected, started.elapsed());
+        state.0.metrics.reject("media_type");
+        state.0.metrics.record(Outcome::Rejected, started.elapsed());
         return not_acceptable();
     };
     let (response, outcome) = match answer(state, headers, media, is_get, params).await {
         Ok(answered) => answered,
         Err((reject, outcome)) => {
             if let Some(limit) = reject.limit {
-                state.metrics.reject(limit);
+                state.0.metrics.reject(limit);
             }
             (reject.into_response(media), outcome)
         }
     };
-    state.metrics.record(outcome, started.elapsed());
+    state.0.metrics.record(outcome, started.elapsed());
     response
 }
 
@@ -447,24 +473,33 @@ async fn answer(
         )));
     }
     params.query = state
+        .0
         .persisted
         .resolve(params.query.take(), params.extensions.as_ref())
         .map_err(|e| rejected(persisted_query_reject(e)))?;
-    let graph = state.graph.load_full();
-    let key = params.query.as_deref().map(|q| {
-        CacheKey::new(
-            graph.fingerprint(),
-            media == MediaType::GraphqlResponse,
-            q,
-            params.operation_name.as_deref(),
-            params.variables.as_ref(),
-        )
-    });
-    if let Some(hit) = key.as_ref().and_then(|k| state.cache.get(k)) {
-        return Ok((respond(state, headers, media, is_get, &hit), Outcome::Ok));
-    }
-    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
-        let limit = state.config.max_concurrent_requests;
+    let graph = state.0.graph.load_full();
+    let fingerprint = graph.fingerprint();
+    // The key's owned form is made only when there is a response to keep: on a miss, before
+    // `params` moves into execution.
+    let key = match params.query.as_deref() {
+        Some(query) if state.0.cache.enabled() => {
+            let variables = variables_text(params.variables.as_ref());
+            let parts = KeyParts {
+                fingerprint,
+                graphql_response_json: media == MediaType::GraphqlResponse,
+                operation_name: params.operation_name.as_deref().unwrap_or(""),
+                variables: &variables,
+                query,
+            };
+            if let Some(hit) = state.0.cache.get(&parts) {
+                return Ok((respond(state, headers, media, is_get, &hit), Outcome::Ok));
+            }
+            state.0.cache.admit(&parts).then(|| CacheKey::new(&parts))
+        }
+        _ => None,
+    };
+    let Ok(_permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
+        let limit = state.0.config.max_concurrent_requests;
         let reject = Reject {
             limit: Some("concurrency"),
             ..Reject::new(
@@ -475,7 +510,7 @@ async fn answer(
         };
         return Err((reject, Outcome::Overloaded));
     };
-    let deadline = state.config.request_timeout;
+    let deadline = state.0.config.request_timeout;
     let executed = tokio::time::timeout(deadline, execute(state, graph, params, media, is_get))
         .await
         .map_err(|_| {
@@ -494,12 +529,14 @@ async fn answer(
         })?
         .map_err(rejected)?;
     let (status, body, outcome) = executed;
-    let response = match key {
-        Some(key) if outcome == Outcome::Ok => {
-            let cached = state.cache.put(key, status, body);
-            respond(state, headers, media, is_get, &cached)
+    let response = if outcome == Outcome::Ok {
+        let cached = Arc::new(Cached::new(fingerprint, status, body));
+        if let Some(key) = key {
+            state.0.cache.put(key, Arc::clone(&cached));
         }
-        _ => (status, [(header::CONTENT_TYPE, media.as_str())], body).into_response(),
+        respond(state, headers, media, is_get, &cached)
+    } else {
+        (status, [(header::CONTENT_TYPE, media.header())], body).into_response()
     };
     Ok((response, outcome))
 }
@@ -516,22 +553,20 @@ fn respond(
     if !is_get {
         return (
             cached.status,
-            [(header::CONTENT_TYPE, media.as_str())],
+            [(header::CONTENT_TYPE, media.header())],
             cached.body.clone(),
         )
             .into_response();
     }
-    let cache_control = format!("public, max-age={}", state.config.cache_max_age);
-    let cache_control =
-        HeaderValue::from_str(&cache_control).unwrap_or(HeaderValue::from_static("no-cache"));
+    let cache_control = state.0.cache_control.clone();
     if headers
         .get(header::IF_NONE_MATCH)
-        .is_some_and(|inm| cache::matches(inm, &cached.etag))
+        .is_some_and(|inm| cache::matches(inm, cached.etag()))
     {
         return (
             StatusCode::NOT_MODIFIED,
             [
-                (header::ETAG, cached.etag.clone()),
+                (header::ETAG, cached.etag().clone()),
                 (header::CACHE_CONTROL, cache_control),
             ],
         )
@@ -540,11 +575,8 @@ fn respond(
     (
         cached.status,
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(media.as_str()),
-            ),
-            (header::ETAG, cached.etag.clone()),
+            (header::CONTENT_TYPE, media.header()),
+            (header::ETAG, cached.etag().clone()),
             (header::CACHE_CONTROL, cache_control),
         ],
         cached.body.clone(),
@@ -587,6 +619,16 @@ fn post_params(headers: &HeaderMap, body: &[u8]) -> Result<Params, Reject> {
                 format!("POST /graphql needs Content-Type: application/json (got {got})"),
             )
         });
+    }
+    // The usual body is an object that is a valid request: read it straight into `Params`.
+    // Anything else (an array, which serde would read as a sequence of fields, or a body that
+    // fails) takes the slower path below, which words the refusal.
+    let starts_as_object = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    if starts_as_object && let Ok(params) = serde_json::from_slice::<Params>(body) {
+        return Ok(params);
     }
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| Reject::bad_request(format!("the body is not valid JSON: {e}")))?;
@@ -651,46 +693,20 @@ async fn execute(
         Some(v @ serde_json::Value::Object(_)) => v,
         Some(_) => return Err(Reject::bad_request("`variables` must be a JSON object")),
     };
-    state
-        .config
-        .document
-        .check(&query)
-        .map_err(|e| Reject::limit(&e))?;
-    let mut request = async_graphql::Request::new(query)
-        .variables(async_graphql::Variables::from_json(variables.clone()));
-    if let Some(name) = &params.operation_name {
-        request = request.operation_name(name.clone());
-    }
-    // Parse once here (async-graphql reuses the parsed document): the expanded size is
-    // bounded before validation, and GET must refuse mutations before anything executes.
-    let doc = match request.parsed_query() {
-        Ok(doc) => doc,
-        Err(e) => {
-            let (status, body) = parse_failure(&e, media);
-            return Ok((status, body, Outcome::Rejected));
-        }
+    let prepared = match state.0.documents.get(&query) {
+        Some(prepared) => prepared,
+        None => match prepare(state, &query, &variables, media)? {
+            Ok(prepared) => prepared,
+            Err(parse_failed) => return Ok(parse_failed),
+        },
     };
-    state
-        .config
-        .document
-        .check_parsed(doc)
-        .map_err(|e| Reject::limit(&e))?;
-    let cost = state.cost.cost(doc, &variables);
-    if cost > state.config.max_cost {
-        let max = state.config.max_cost;
-        return Err(Reject {
-            limit: Some("cost"),
-            ..Reject::new(
-                StatusCode::BAD_REQUEST,
-                "LIMIT_EXCEEDED",
-                format!(
-                    "the query's estimated cost is {cost}, above the limit of {max}: every field \
-                     costs 1, and a list or traversal field costs its selection times its first, \
-                     limit and maxHops (lists without them count as {LIST_ESTIMATE}); ask for \
-                     smaller pages or fewer nested lists"
-                ),
-            )
-        });
+    let doc = &prepared.doc;
+    let cost = match prepared.fixed_cost {
+        Some(cost) => cost,
+        None => state.0.cost.cost(doc, &variables),
+    };
+    if cost > state.0.config.max_cost {
+        return Err(cost_reject(cost, state.0.config.max_cost));
     }
     if is_get {
         let selected = match &params.operation_name {
@@ -714,7 +730,14 @@ async fn execute(
             return Err(reject);
         }
     }
-    let response = state.schema.execute(with_graph(request, graph)).await;
+    let mut request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    request.set_parsed_query(prepared.doc.clone());
+    drop(prepared);
+    let response = state.0.schema.execute(with_graph(request, graph)).await;
     // Errors without a path and no data mean the request failed before execution (validation,
     // depth, complexity): the spec wants no `data` entry then, and 400 under the new media type.
     // Execution errors come with `data` and stay 200.
@@ -726,10 +749,10 @@ async fn execute(
             == Some(&async_graphql::Value::from("LIMIT_EXCEEDED"))
     });
     let outcome = if failed_before_execution {
-        state.metrics.reject("validation");
+        state.0.metrics.reject("validation");
         Outcome::Rejected
     } else if limited {
-        state.metrics.reject("argument_or_budget");
+        state.0.metrics.reject("argument_or_budget");
         Outcome::GraphqlError
     } else if response.is_err() {
         Outcome::GraphqlError
@@ -764,6 +787,50 @@ async fn execute(
         StatusCode::OK
     };
     Ok((status, Bytes::from(body), outcome))
+}
+
+/// Runs the text-only checks on `query` and parses it; keeps the result when every check
+/// passes. `Ok(Err(..))` is the answer to a document that does not parse.
+#[allow(clippy::type_complexity)]
+fn prepare(
+    state: &AppState,
+    query: &str,
+    variables: &serde_json::Value,
+    media: MediaType,
+) -> Result<Result<Arc<Prepared>, (StatusCode, Bytes, Outcome)>, Reject> {
+    let limits = &state.0.config.document;
+    limits.check(query).map_err(|e| Reject::limit(&e))?;
+    let doc = match async_graphql::parser::parse_query(query) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (status, body) = parse_failure(&async_graphql::ServerError::from(e), media);
+            return Ok(Err((status, body, Outcome::Rejected)));
+        }
+    };
+    limits.check_parsed(&doc).map_err(|e| Reject::limit(&e))?;
+    let (cost, read_variables) = state.0.cost.cost_and_dependence(&doc, variables);
+    let prepared = Arc::new(Prepared {
+        doc,
+        fixed_cost: (!read_variables).then_some(cost),
+    });
+    state.0.documents.put(query, Arc::clone(&prepared));
+    Ok(Ok(prepared))
+}
+
+fn cost_reject(cost: u64, max: u64) -> Reject {
+    Reject {
+        limit: Some("cost"),
+        ..Reject::new(
+            StatusCode::BAD_REQUEST,
+            "LIMIT_EXCEEDED",
+            format!(
+                "the query's estimated cost is {cost}, above the limit of {max}: every field \
+                 costs 1, and a list or traversal field costs its selection times its first, \
+                 limit and maxHops (lists without them count as {LIST_ESTIMATE}); ask for \
+                 smaller pages or fewer nested lists"
+            ),
+        )
+    }
 }
 
 /// A document that does not parse: 400 under graphql-response+json, 200 under application/json.

@@ -1,7 +1,7 @@
 //! The response cache and the automatic-persisted-query store.
 //!
-//! Responses are pure functions of (graph snapshot, request), so a successful response is kept,
-//! keyed by the snapshot's data fingerprint, the response media type and the normalized request
+//! Responses are pure functions of (graph snapshot, request), so a successful response is kept
+//! (from the second time its request is seen: see [`ResponseCache`]), keyed by the snapshot's data fingerprint, the response media type and the normalized request
 //! (query text, operation name, variables with sorted keys). The cache is bounded in bytes
 //! (S3-FIFO eviction, `quick_cache`) and cleared when a reload swaps the snapshot. Each entry
 //! carries a strong ETag, so GET responses can be revalidated with `If-None-Match`.
@@ -10,60 +10,140 @@
 //! `extensions.persistedQuery.sha256Hash`; if the server knows the hash the query text may be
 //! omitted, which keeps GET URLs short. The store is bounded in bytes too.
 
-use std::sync::Arc;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode};
-use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+use quick_cache::{DefaultHashBuilder, Equivalent, Weighter};
 use sha2::{Digest, Sha256};
 
-/// Identifies a cacheable request on one snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The parts of a request that identify its response on one snapshot. Borrowed, so a lookup
+/// allocates nothing; an owned [`CacheKey`] is made only to insert.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyParts<'a> {
+    pub(crate) fingerprint: u64,
+    pub(crate) graphql_response_json: bool,
+    pub(crate) operation_name: &'a str,
+    /// The variables serialized with sorted keys (see [`variables_text`]); empty when absent.
+    pub(crate) variables: &'a str,
+    pub(crate) query: &'a str,
+}
+
+impl KeyParts<'_> {
+    fn hash_into<H: Hasher>(&self, state: &mut H) {
+        self.fingerprint.hash(state);
+        self.graphql_response_json.hash(state);
+        self.operation_name.hash(state);
+        self.variables.hash(state);
+        self.query.hash(state);
+    }
+}
+
+impl Hash for KeyParts<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.hash_into(state);
+    }
+}
+
+/// Serializes a request's variables for a key: serde_json's maps are ordered (BTreeMap), so
+/// equal variables serialize equally.
+pub(crate) fn variables_text(variables: Option<&serde_json::Value>) -> String {
+    variables.map_or_else(String::new, serde_json::Value::to_string)
+}
+
+/// Identifies a cacheable request on one snapshot: the parts of [`KeyParts`], owned, in one
+/// allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CacheKey {
     fingerprint: u64,
     graphql_response_json: bool,
-    request: Arc<str>,
+    /// The operation name, the variables and the query, back to back.
+    text: Box<str>,
+    operation_end: usize,
+    variables_end: usize,
 }
 
 impl CacheKey {
-    pub(crate) fn new(
-        fingerprint: u64,
-        graphql_response_json: bool,
-        query: &str,
-        operation_name: Option<&str>,
-        variables: Option<&serde_json::Value>,
-    ) -> Self {
-        // serde_json's maps are ordered (BTreeMap), so equal variables serialize equally.
-        let variables = variables.map_or_else(String::new, serde_json::Value::to_string);
-        let request = format!(
-            "{}\u{0}{}\u{0}{}",
-            operation_name.unwrap_or(""),
-            variables,
-            query
+    pub(crate) fn new(parts: &KeyParts<'_>) -> Self {
+        let mut text = String::with_capacity(
+            parts.operation_name.len() + parts.variables.len() + parts.query.len(),
         );
+        text.push_str(parts.operation_name);
+        text.push_str(parts.variables);
+        text.push_str(parts.query);
         CacheKey {
-            fingerprint,
-            graphql_response_json,
-            request: request.into(),
+            fingerprint: parts.fingerprint,
+            graphql_response_json: parts.graphql_response_json,
+            operation_end: parts.operation_name.len(),
+            variables_end: parts.operation_name.len() + parts.variables.len(),
+            text: text.into_boxed_str(),
+        }
+    }
+
+    fn parts(&self) -> KeyParts<'_> {
+        KeyParts {
+            fingerprint: self.fingerprint,
+            graphql_response_json: self.graphql_response_json,
+            operation_name: &self.text[..self.operation_end],
+            variables: &self.text[self.operation_end..self.variables_end],
+            query: &self.text[self.variables_end..],
         }
     }
 }
 
-/// A response as sent.
-#[derive(Debug, Clone)]
+impl Hash for CacheKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parts().hash_into(state);
+    }
+}
+
+impl Equivalent<CacheKey> for KeyParts<'_> {
+    fn equivalent(&self, key: &CacheKey) -> bool {
+        let other = key.parts();
+        self.fingerprint == other.fingerprint
+            && self.graphql_response_json == other.graphql_response_json
+            && self.operation_name == other.operation_name
+            && self.variables == other.variables
+            && self.query == other.query
+    }
+}
+
+/// A response as sent. Shared (`Arc`) between the cache and the requests it answers.
+#[derive(Debug)]
 pub(crate) struct Cached {
     pub(crate) status: StatusCode,
     pub(crate) body: Bytes,
-    pub(crate) etag: HeaderValue,
+    fingerprint: u64,
+    /// Computed the first time a GET response needs it (POST responses carry none).
+    etag: OnceLock<HeaderValue>,
+}
+
+impl Cached {
+    /// A response on the snapshot with `fingerprint`.
+    pub(crate) fn new(fingerprint: u64, status: StatusCode, body: Bytes) -> Self {
+        Cached {
+            status,
+            body,
+            fingerprint,
+            etag: OnceLock::new(),
+        }
+    }
+
+    /// The response's strong ETag.
+    pub(crate) fn etag(&self) -> &HeaderValue {
+        self.etag.get_or_init(|| etag(self.fingerprint, &self.body))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 struct ByBytes;
 
-impl Weighter<CacheKey, Cached> for ByBytes {
-    fn weight(&self, key: &CacheKey, value: &Cached) -> u64 {
-        (key.request.len() + value.body.len() + 96) as u64
+impl Weighter<CacheKey, Arc<Cached>> for ByBytes {
+    fn weight(&self, key: &CacheKey, value: &Arc<Cached>) -> u64 {
+        (key.text.len() + value.body.len() + 128) as u64
     }
 }
 
@@ -74,35 +154,61 @@ impl Weighter<String, Arc<str>> for ByBytes {
 }
 
 /// Successful responses, bounded in bytes.
+///
+/// A response is kept the second time its request is seen, not the first: a doorkeeper (one
+/// slot per hash bucket holding the last request hash seen there) lets a request in only when
+/// its bucket already holds its hash. Requests that never repeat (varying variables) then
+/// cost a hash and a store, not an insertion and a later eviction: churning the cache with them
+/// fragments the heap, which made every allocation, on misses and hits alike, slower.
 pub(crate) struct ResponseCache {
-    cache: Option<Cache<CacheKey, Cached, ByBytes>>,
+    cache: Option<Cache<CacheKey, Arc<Cached>, ByBytes>>,
+    hasher: DefaultHashBuilder,
+    seen: Box<[AtomicU64]>,
 }
 
 impl ResponseCache {
     /// A cache of at most `bytes` bytes; 0 disables it.
     pub(crate) fn new(bytes: u64) -> Self {
-        let cache = (bytes > 0).then(|| {
-            let estimated_items = usize::try_from(bytes / 2048).unwrap_or(1024).max(16);
-            Cache::with_weighter(estimated_items, bytes, ByBytes)
-        });
-        ResponseCache { cache }
+        let estimated_items = usize::try_from(bytes / 2048).unwrap_or(1024).max(16);
+        let cache = (bytes > 0).then(|| Cache::with_weighter(estimated_items, bytes, ByBytes));
+        let slots = if cache.is_some() {
+            estimated_items.clamp(1 << 10, 1 << 20).next_power_of_two()
+        } else {
+            0
+        };
+        ResponseCache {
+            cache,
+            hasher: DefaultHashBuilder::default(),
+            seen: (0..slots).map(|_| AtomicU64::new(0)).collect(),
+        }
     }
 
-    pub(crate) fn get(&self, key: &CacheKey) -> Option<Cached> {
+    /// Whether responses are kept at all.
+    pub(crate) fn enabled(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    pub(crate) fn get(&self, key: &KeyParts<'_>) -> Option<Arc<Cached>> {
         self.cache.as_ref()?.get(key)
     }
 
-    /// Stores a response, returning it with its ETag.
-    pub(crate) fn put(&self, key: CacheKey, status: StatusCode, body: Bytes) -> Cached {
-        let cached = Cached {
-            status,
-            etag: etag(key.fingerprint, &body),
-            body,
-        };
-        if let Some(cache) = &self.cache {
-            cache.insert(key, cached.clone());
+    /// Whether the response to a request that missed should be kept: true when the same
+    /// request was seen recently (see the type's documentation). Records this sighting.
+    pub(crate) fn admit(&self, key: &KeyParts<'_>) -> bool {
+        if self.seen.is_empty() {
+            return false;
         }
-        cached
+        let hash = self.hasher.hash_one(key);
+        // `seen.len()` is a power of two; truncating the hash to usize keeps its low bits.
+        let slot = &self.seen[(hash as usize) & (self.seen.len() - 1)];
+        slot.swap(hash, Relaxed) == hash
+    }
+
+    /// Keeps a response (when the cache is on).
+    pub(crate) fn put(&self, key: CacheKey, cached: Arc<Cached>) {
+        if let Some(cache) = &self.cache {
+            cache.insert(key, cached);
+        }
     }
 
     /// Forgets everything (after a reload).
@@ -115,10 +221,12 @@ impl ResponseCache {
 
 /// A strong ETag: the snapshot fingerprint and a hash of the body.
 pub(crate) fn etag(fingerprint: u64, body: &[u8]) -> HeaderValue {
+    use std::fmt::Write as _;
     let digest = Sha256::digest(body);
-    let mut tag = format!("\"{fingerprint:016x}-");
+    let mut tag = String::with_capacity(36);
+    let _ = write!(tag, "\"{fingerprint:016x}-");
     for byte in &digest[..8] {
-        tag.push_str(&format!("{byte:02x}"));
+        let _ = write!(tag, "{byte:02x}");
     }
     tag.push('"');
     HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
@@ -234,14 +342,47 @@ mod tests {
     fn keys_ignore_variable_order() {
         let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":2}"#).expect("json");
         let b: serde_json::Value = serde_json::from_str(r#"{"b":2,"a":1}"#).expect("json");
-        assert_eq!(
-            CacheKey::new(1, true, "q", None, Some(&a)),
-            CacheKey::new(1, true, "q", None, Some(&b))
+        let (a, b) = (variables_text(Some(&a)), variables_text(Some(&b)));
+        let parts = |fingerprint, variables| KeyParts {
+            fingerprint,
+            graphql_response_json: true,
+            operation_name: "",
+            variables,
+            query: "q",
+        };
+        assert_eq!(CacheKey::new(&parts(1, &a)), CacheKey::new(&parts(1, &b)));
+        assert_ne!(CacheKey::new(&parts(1, &a)), CacheKey::new(&parts(2, &a)));
+    }
+
+    #[test]
+    fn lookups_by_parts_find_owned_keys_and_respect_boundaries() {
+        let cache = ResponseCache::new(1 << 20);
+        let parts = KeyParts {
+            fingerprint: 1,
+            graphql_response_json: false,
+            operation_name: "Op",
+            variables: "{}",
+            query: "{ a }",
+        };
+        assert!(!cache.admit(&parts), "first sighting");
+        assert!(cache.admit(&parts), "second sighting");
+        cache.put(
+            CacheKey::new(&parts),
+            Arc::new(Cached::new(1, StatusCode::OK, Bytes::from_static(b"x"))),
         );
-        assert_ne!(
-            CacheKey::new(1, true, "q", None, Some(&a)),
-            CacheKey::new(2, true, "q", None, Some(&a))
-        );
+        assert!(cache.get(&parts).is_some());
+        // The same bytes split differently are another request.
+        let shifted = KeyParts {
+            operation_name: "O",
+            variables: "p{}",
+            ..parts
+        };
+        assert!(cache.get(&shifted).is_none());
+        let other_media = KeyParts {
+            graphql_response_json: true,
+            ..parts
+        };
+        assert!(cache.get(&other_media).is_none());
     }
 
     #[test]

@@ -37,7 +37,8 @@ struct FieldInfo {
 /// The schema's fields, for costing documents.
 #[derive(Debug, Clone, Default)]
 pub struct CostModel {
-    fields: HashMap<(String, String), FieldInfo>,
+    /// Type name, then field name (two levels, so a lookup borrows and allocates nothing).
+    fields: HashMap<String, HashMap<String, FieldInfo>>,
     /// The assumed length of a list field without count arguments.
     pub list_estimate: u64,
 }
@@ -45,7 +46,7 @@ pub struct CostModel {
 impl CostModel {
     /// Reads field types and argument defaults from the schema's SDL.
     pub fn from_sdl(sdl: &str, list_estimate: u64) -> Self {
-        let mut fields = HashMap::new();
+        let mut fields: HashMap<String, HashMap<String, FieldInfo>> = HashMap::new();
         if let Ok(doc) = async_graphql::parser::parse_schema(sdl) {
             for def in doc.definitions {
                 let TypeSystemDefinition::Type(def) = def else {
@@ -69,14 +70,14 @@ impl CostModel {
                                 .node
                                 .default_value
                                 .as_ref()
-                                .and_then(|v| count(&v.node.clone().into_value(), None))
+                                .and_then(|v| count(&v.node.clone().into_value()))
                                 .unwrap_or(1);
                             (a.node.name.node.to_string(), default)
                         })
                         .collect();
                     let ids = field.arguments.iter().any(|a| a.node.name.node == "ids");
-                    fields.insert(
-                        (def.name.node.to_string(), field.name.node.to_string()),
+                    fields.entry(def.name.node.to_string()).or_default().insert(
+                        field.name.node.to_string(),
                         FieldInfo {
                             ty,
                             list,
@@ -96,28 +97,42 @@ impl CostModel {
     /// The estimated cost of every operation in `doc` (summed), saturating. A variable's value
     /// comes from the request, else from its default in the operation.
     pub fn cost(&self, doc: &ExecutableDocument, variables: &serde_json::Value) -> u64 {
+        self.cost_and_dependence(doc, variables).0
+    }
+
+    /// [`CostModel::cost`], and whether it read any variable: when it did not, the cost is the
+    /// same for every request carrying this document, whatever its variables.
+    pub fn cost_and_dependence(
+        &self,
+        doc: &ExecutableDocument,
+        variables: &serde_json::Value,
+    ) -> (u64, bool) {
         let mut total: u64 = 0;
+        let mut read_variables = false;
         for (_, op) in doc.operations.iter() {
-            let mut merged = variables.as_object().cloned().unwrap_or_default();
-            for definition in &op.node.variable_definitions {
-                let name = definition.node.name.node.as_str();
-                if let Some(default) = &definition.node.default_value
-                    && !merged.contains_key(name)
-                    && let Ok(json) = default.node.clone().into_json()
-                {
-                    merged.insert(name.to_owned(), json);
-                }
-            }
-            let merged = serde_json::Value::Object(merged);
+            // Defaults of the operation's variables, for names the request leaves out.
+            let defaults: Vec<(&str, serde_json::Value)> = op
+                .node
+                .variable_definitions
+                .iter()
+                .filter_map(|definition| {
+                    let default = definition.node.default_value.as_ref()?;
+                    let json = default.node.clone().into_json().ok()?;
+                    Some((definition.node.name.node.as_str(), json))
+                })
+                .collect();
             let mut costing = Costing {
                 model: self,
                 doc,
-                variables: &merged,
+                variables: variables.as_object(),
+                defaults: &defaults,
+                read_variables: false,
                 memo: HashMap::new(),
             };
             total = total.saturating_add(costing.set(&op.node.selection_set.node, "Query"));
+            read_variables |= costing.read_variables;
         }
-        total
+        (total, read_variables)
     }
 }
 
@@ -128,36 +143,62 @@ fn named(base: &BaseType) -> (String, bool) {
     }
 }
 
-/// A non-negative integer from a literal or a variable; negative counts weigh 1.
-fn count(value: &Value, variables: Option<&serde_json::Value>) -> Option<u64> {
+/// A non-negative integer from a literal (variables are resolved by [`Costing::count`]);
+/// negative counts weigh 1.
+fn count(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_i64().map(|n| u64::try_from(n).unwrap_or(1)),
-        Value::Variable(name) => variables
-            .and_then(|v| v.get(name.as_str()))
-            .and_then(serde_json::Value::as_i64)
-            .map(|n| u64::try_from(n).unwrap_or(1)),
         _ => None,
     }
+}
+
+fn json_count(value: &serde_json::Value) -> Option<u64> {
+    value.as_i64().map(|n| u64::try_from(n).unwrap_or(1))
 }
 
 struct Costing<'a> {
     model: &'a CostModel,
     doc: &'a ExecutableDocument,
-    variables: &'a serde_json::Value,
+    /// The request's variables.
+    variables: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// The operation's variable defaults, used for names the request leaves out.
+    defaults: &'a [(&'a str, serde_json::Value)],
+    /// Whether a variable was read (then the cost depends on the request's variables).
+    read_variables: bool,
     /// Fragment costs; `None` while one is being costed (a cycle, which validation rejects).
     memo: HashMap<Name, Option<u64>>,
 }
 
-impl Costing<'_> {
+impl<'a> Costing<'a> {
+    /// A variable's value: the request's (even `null`), else the operation's default.
+    fn variable(&mut self, name: &str) -> Option<&'a serde_json::Value> {
+        self.read_variables = true;
+        let defaults = self.defaults;
+        match self.variables.and_then(|v| v.get(name)) {
+            Some(value) => Some(value),
+            None => defaults.iter().find(|(n, _)| *n == name).map(|(_, v)| v),
+        }
+    }
+
+    /// A count argument's value, from a literal or a variable.
+    fn count(&mut self, value: &Value) -> Option<u64> {
+        match value {
+            Value::Variable(name) => self.variable(name.as_str()).and_then(json_count),
+            _ => count(value),
+        }
+    }
+
     fn set(&mut self, set: &SelectionSet, ty: &str) -> u64 {
+        let model = self.model;
+        let fields = model.fields.get(ty);
         let mut total: u64 = 0;
         for item in &set.items {
             let cost = match &item.node {
                 Selection::Field(f) => {
                     let f = &f.node;
-                    let key = (ty.to_owned(), f.name.node.to_string());
                     // Unknown fields (and __typename) cost 1; validation rejects the unknown.
-                    let Some(info) = self.model.fields.get(&key).cloned() else {
+                    let Some(info) = fields.and_then(|fields| fields.get(f.name.node.as_str()))
+                    else {
                         total = total.saturating_add(1);
                         continue;
                     };
@@ -166,7 +207,7 @@ impl Costing<'_> {
                     } else {
                         self.set(&f.selection_set.node, &info.ty)
                     };
-                    let multiplier = self.multiplier(f, &info);
+                    let multiplier = self.multiplier(f, info);
                     children.saturating_mul(multiplier).saturating_add(1)
                 }
                 Selection::InlineFragment(i) => {
@@ -175,8 +216,7 @@ impl Costing<'_> {
                         .type_condition
                         .as_ref()
                         .map_or(ty, |c| c.node.on.node.as_str());
-                    let on = on.to_owned();
-                    self.set(&i.selection_set.node, &on)
+                    self.set(&i.selection_set.node, on)
                 }
                 Selection::FragmentSpread(s) => self.fragment(&s.node.fragment_name.node),
             };
@@ -191,17 +231,18 @@ impl Costing<'_> {
             Some(None) => return 0,
             None => {}
         }
-        let Some(fragment) = self.doc.fragments.get(name) else {
+        let doc = self.doc;
+        let Some(fragment) = doc.fragments.get(name) else {
             return 0;
         };
         self.memo.insert(name.clone(), None);
-        let on = fragment.node.type_condition.node.on.node.to_string();
-        let cost = self.set(&fragment.node.selection_set.node, &on);
+        let on = fragment.node.type_condition.node.on.node.as_str();
+        let cost = self.set(&fragment.node.selection_set.node, on);
         self.memo.insert(name.clone(), Some(cost));
         cost
     }
 
-    fn multiplier(&self, field: &async_graphql::parser::types::Field, info: &FieldInfo) -> u64 {
+    fn multiplier(&mut self, field: &async_graphql::parser::types::Field, info: &FieldInfo) -> u64 {
         let argument = |name: &str| {
             field
                 .arguments
@@ -212,7 +253,7 @@ impl Costing<'_> {
         let mut multiplier: u64 = 1;
         let mut counted = false;
         for (name, default) in &info.defaults {
-            let given = argument(name).and_then(|v| count(v, Some(self.variables)));
+            let given = argument(name).and_then(|v| self.count(v));
             multiplier = multiplier.saturating_mul(given.unwrap_or(*default).max(1));
             counted = true;
         }
@@ -220,8 +261,7 @@ impl Costing<'_> {
             let len = match argument("ids") {
                 Some(Value::List(items)) => items.len() as u64,
                 Some(Value::Variable(v)) => self
-                    .variables
-                    .get(v.as_str())
+                    .variable(v.as_str())
                     .and_then(serde_json::Value::as_array)
                     .map_or(1, |a| a.len() as u64),
                 _ => 1,
@@ -279,6 +319,24 @@ mod tests {
             cost(q, serde_json::json!({})),
             cost(literal, serde_json::json!({}))
         );
+    }
+
+    #[test]
+    fn dependence_on_variables_is_reported() {
+        let m = model();
+        let doc = |q| async_graphql::parser::parse_query(q).expect("parses");
+        let vars = serde_json::json!({"n": 3, "id": "x"});
+        let fixed = doc(
+            "query($id: ID!) { entity(id: $id) { name } search(query: \"x\", first: 5) { score } }",
+        );
+        assert!(!m.cost_and_dependence(&fixed, &vars).1);
+        let varying = doc("query($n: Int!) { search(query: \"x\", first: $n) { score } }");
+        assert_eq!(
+            m.cost_and_dependence(&varying, &vars),
+            (m.cost(&varying, &vars), true)
+        );
+        let ids = doc("query($ids: [ID!]!) { nodes(ids: $ids) { id } }");
+        assert!(m.cost_and_dependence(&ids, &vars).1);
     }
 
     #[test]
