@@ -12,6 +12,13 @@
 //! the mean per-token match (exact 1, prefix 0.8, CJK substring 0.7, typo 0.6). A typo is an
 //! edit distance of 1 for tokens of 4-7 characters and 2 for longer ones; the first character
 //! must match. Aliases weigh 0.95, id slugs 0.9. Ties go to the shorter name, then the id.
+//!
+//! Candidates are the entities with a term that starts with a query token or with the whole
+//! compact query, and those with every bigram of a Chinese token; each prefix (and each Chinese
+//! token) brings in at most about [`MAX_PREFIX_CANDIDATES`] of them, in term then entity order,
+//! which bounds the cost of very short or very common words on large graphs. Only when that
+//! finds fewer entities than asked for are the terms within a typo of a query token added, at
+//! most about [`MAX_TYPO_CANDIDATES`] entities per token.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -36,7 +43,7 @@ const MAX_TYPO_CANDIDATES: usize = 5_000;
 const MAX_QUERY_CHARS: usize = 200;
 /// The largest typo allowance ([`typo_allowance`]); bounds the edit-distance band.
 const MAX_EDITS: usize = 2;
-/// The weights of the kinds of key (name or code, alias, id slug), by their tag in `key_text`.
+/// The weights of the kinds of key (name or code, alias, id slug), by their tag in `keys`.
 const WEIGHTS: [f64; 3] = [1.0, 0.95, 0.9];
 
 /// The inverted index: sorted folded terms -> entities, plus each entity's folded keys for
@@ -54,13 +61,13 @@ pub(super) struct SearchIndex {
     /// The ranks of the terms of two or more characters, sorted by (first character, length in
     /// characters, rank): the typo dictionary, searched by first character and length.
     typo_terms: Vec<u32>,
-    /// Each entity's folded keys: `key_text[key_span[e].0..key_span[e].1]`, one key a line, a
-    /// line being the weight tag (`0`, `1`, `2`: see [`WEIGHTS`]) then the tokens joined by
-    /// spaces.
-    key_text: String,
+    /// Each entity's record, `keys[key_span[e].0..key_span[e].1]`: its name's length in
+    /// characters (ties go to the shorter name), then each folded key as its weight tag (an
+    /// index in [`WEIGHTS`]), its token count, its tokens' lengths in bytes, and its compact
+    /// form (the tokens, concatenated). Numbers are LEB128 varints. One record is read per
+    /// candidate, with one cache miss or two.
+    keys: Vec<u8>,
     key_span: Vec<(u32, u32)>,
-    /// Each entity's name length in characters (ties go to the shorter name).
-    name_len: Vec<u32>,
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -72,9 +79,8 @@ impl SearchIndex {
         let mut interner = Interner::default();
         // (term id, entity), entities in the order given (keys increase in practice).
         let mut pairs: Vec<(u32, u32)> = Vec::new();
-        let mut key_text = String::new();
+        let mut keys_blob: Vec<u8> = Vec::new();
         let mut key_span: Vec<(u32, u32)> = Vec::new();
-        let mut name_len: Vec<u32> = Vec::new();
         let mut folded = String::new();
         let mut compact = String::new();
         let mut bigrams = Vec::new();
@@ -83,19 +89,18 @@ impl SearchIndex {
             let e = key.0 as usize;
             if key_span.len() <= e {
                 key_span.resize(e + 1, (0, 0));
-                name_len.resize(e + 1, 0);
             }
-            name_len[e] = to_u32(entity.name.chars().count());
-            let start = key_text.len();
+            let start = keys_blob.len();
+            push_varint(&mut keys_blob, entity.name.chars().count());
             let code = match &entity.details {
                 Details::Standard(s) => s.code.as_deref(),
                 _ => None,
             };
             let slug = entity.id.as_str().split_once(':').map_or("", |(_, s)| s);
-            let keys = std::iter::once((entity.name.as_str(), b'0'))
-                .chain(entity.aliases.iter().map(|a| (a.as_str(), b'1')))
-                .chain(code.map(|c| (c, b'0')))
-                .chain(std::iter::once((slug, b'2')));
+            let keys = std::iter::once((entity.name.as_str(), 0u8))
+                .chain(entity.aliases.iter().map(|a| (a.as_str(), 1)))
+                .chain(code.map(|c| (c, 0)))
+                .chain(std::iter::once((slug, 2)));
             ids.clear();
             for (text, tag) in keys {
                 folded.clear();
@@ -104,23 +109,21 @@ impl SearchIndex {
                     continue;
                 }
                 compact.clear();
-                key_text.push(char::from(tag));
-                for (i, token) in folded.split_whitespace().enumerate() {
-                    if i > 0 {
-                        key_text.push(' ');
-                    }
-                    key_text.push_str(token);
+                keys_blob.push(tag);
+                push_varint(&mut keys_blob, folded.split_whitespace().count());
+                for token in folded.split_whitespace() {
+                    push_varint(&mut keys_blob, token.len());
                     compact.push_str(token);
                     ids.push(interner.id(token));
                     cjk_bigrams_into(token, &mut bigrams);
                     ids.extend(bigrams.iter().map(|b| interner.id(b)));
                 }
-                key_text.push('\n');
+                keys_blob.extend_from_slice(compact.as_bytes());
                 ids.push(interner.id(&compact));
                 cjk_bigrams_into(&compact, &mut bigrams);
                 ids.extend(bigrams.iter().map(|b| interner.id(b)));
             }
-            key_span[e] = (to_u32(start), to_u32(key_text.len()));
+            key_span[e] = (to_u32(start), to_u32(keys_blob.len()));
             ids.sort_unstable();
             ids.dedup();
             pairs.extend(ids.iter().map(|&t| (t, key.0)));
@@ -178,9 +181,8 @@ impl SearchIndex {
             postings,
             post_start,
             typo_terms: Vec::new(),
-            key_text,
+            keys: keys_blob,
             key_span,
-            name_len,
         };
         let mut typo: Vec<(char, u32, u32)> = (0..terms)
             .filter_map(|r| {
@@ -260,18 +262,16 @@ impl SearchIndex {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        let mut scratch = String::new();
-        let mut hits: Vec<(SearchHit, u32)> = candidates
+        let mut hits: Vec<(SearchHit, usize)> = candidates
             .into_iter()
             .map(EntityKey)
             .filter(|k| keep(*k))
             .filter_map(|k| {
-                let score = self.score(k.0 as usize, &q, &mut scratch);
-                let name_len = *self.name_len.get(k.0 as usize)?;
+                let (score, name_len) = self.score(k.0 as usize, &q);
                 (score > 0.0).then_some((SearchHit { entity: k, score }, name_len))
             })
             .collect();
-        let order = |(a, la): &(SearchHit, u32), (b, lb): &(SearchHit, u32)| {
+        let order = |(a, la): &(SearchHit, usize), (b, lb): &(SearchHit, usize)| {
             b.score
                 .total_cmp(&a.score)
                 .then(la.cmp(lb))
@@ -285,23 +285,31 @@ impl SearchIndex {
         hits.into_iter().map(|(h, _)| h).collect()
     }
 
-    /// Entity `e`'s best weighted key score.
-    fn score(&self, e: usize, q: &Query<'_>, compact: &mut String) -> f64 {
+    /// Entity `e`'s best weighted key score, and its name's length in characters.
+    fn score(&self, e: usize, q: &Query<'_>) -> (f64, usize) {
         let Some(&(start, end)) = self.key_span.get(e) else {
-            return 0.0;
+            return (0.0, 0);
         };
+        let mut record = Reader(
+            self.keys
+                .get(start as usize..end as usize)
+                .unwrap_or_default(),
+        );
+        let name_len = record.varint();
         let mut best = 0.0;
-        for line in self.key_text[start as usize..end as usize].lines() {
-            let Some(tag) = line.bytes().next() else {
-                continue;
-            };
-            let weight = WEIGHTS[usize::from(tag.wrapping_sub(b'0')).min(WEIGHTS.len() - 1)];
-            let tokens = &line[1..];
-            compact.clear();
-            compact.extend(tokens.split(' '));
-            best = f64::max(best, weight * score_key(compact, tokens, q));
+        while let Some(tag) = record.byte() {
+            let weight = WEIGHTS[usize::from(tag).min(WEIGHTS.len() - 1)];
+            let count = record.varint();
+            let lens = record.0;
+            let mut total = 0;
+            for _ in 0..count {
+                total += record.varint();
+            }
+            let lens = &lens[..lens.len() - record.0.len()];
+            let compact = record.take(total);
+            best = f64::max(best, weight * score_key(compact, lens, q));
         }
-        best
+        (best, name_len)
     }
 
     /// The postings of the terms starting with `prefix`, whole lists in term order until
@@ -320,7 +328,8 @@ impl SearchIndex {
         out.extend_from_slice(&self.postings[base..end]);
     }
 
-    /// Entities that have every bigram of a Chinese query.
+    /// Entities that have every bigram of a Chinese query: the first [`MAX_PREFIX_CANDIDATES`],
+    /// in entity order.
     fn cjk_candidates(&self, bigrams: &[String], out: &mut Vec<u32>) {
         let mut lists: Vec<&[u32]> = Vec::with_capacity(bigrams.len());
         for b in bigrams {
@@ -334,7 +343,8 @@ impl SearchIndex {
             out.extend(
                 shortest
                     .iter()
-                    .filter(|k| rest.iter().all(|l| l.binary_search(k).is_ok())),
+                    .filter(|k| rest.iter().all(|l| l.binary_search(k).is_ok()))
+                    .take(MAX_PREFIX_CANDIDATES),
             );
         }
     }
@@ -480,6 +490,8 @@ struct QueryToken<'a> {
     text: &'a str,
     chars: usize,
     first: Option<char>,
+    /// The length in bytes of the first character.
+    first_len: usize,
     has_cjk: bool,
     allowance: usize,
 }
@@ -491,6 +503,7 @@ impl<'a> QueryToken<'a> {
             text,
             chars,
             first: text.chars().next(),
+            first_len: text.chars().next().map_or(0, char::len_utf8),
             has_cjk: text.chars().any(is_cjk),
             allowance: typo_allowance(chars),
         }
@@ -503,48 +516,111 @@ struct Query<'a> {
     tokens: &'a [QueryToken<'a>],
 }
 
-/// One key's score: `compact` is its tokens without spaces, `tokens` its tokens joined by
-/// spaces.
-fn score_key(compact: &str, tokens: &str, q: &Query<'_>) -> f64 {
-    if compact == q.compact {
+/// One key's score: `compact` is its tokens concatenated, `lens` their lengths in bytes
+/// (varints).
+fn score_key(compact: &[u8], lens: &[u8], q: &Query<'_>) -> f64 {
+    let qc = q.compact.as_bytes();
+    if compact == qc {
         return 1.0;
     }
     let q_len = q.compact_chars;
-    if compact.starts_with(q.compact) && !compact.is_empty() {
-        let key_len = compact.chars().count();
+    if compact.starts_with(qc) && !compact.is_empty() {
+        let key_len = char_count(compact);
         return 0.85 + 0.1 * (q_len as f64 / key_len as f64);
     }
-    if q_len >= 2 && compact.contains(q.compact) {
+    if q_len >= 2 && contains(compact, qc) {
         return 0.7;
     }
     let total: f64 = q
         .tokens
         .iter()
         .map(|qt| {
-            tokens
-                .split(' ')
-                .map(|t| token_match(t, qt))
-                .fold(0.0, f64::max)
+            let mut lens = Reader(lens);
+            let mut rest = compact;
+            let mut best: f64 = 0.0;
+            while !lens.0.is_empty() {
+                let (token, tail) = rest.split_at(lens.varint().min(rest.len()));
+                rest = tail;
+                best = best.max(token_match(token, qt));
+            }
+            best
         })
         .sum();
     0.75 * total / q.tokens.len() as f64
 }
 
-fn token_match(token: &str, q: &QueryToken<'_>) -> f64 {
-    if token == q.text {
+/// How well one key token matches one query token (both folded, as UTF-8 bytes).
+fn token_match(token: &[u8], q: &QueryToken<'_>) -> f64 {
+    let qt = q.text.as_bytes();
+    if token == qt {
         1.0
-    } else if q.chars >= 2 && token.starts_with(q.text) {
+    } else if q.chars >= 2 && token.starts_with(qt) {
         0.8
-    } else if q.has_cjk && token.contains(q.text) {
+    } else if q.has_cjk && contains(token, qt) {
         0.7
     } else if q.allowance > 0
-        && token.chars().next() == q.first
-        && within_edits(q.text, token, q.allowance)
+        && token.starts_with(&qt[..q.first_len])
+        && char_count(token).abs_diff(q.chars) <= q.allowance
+        && std::str::from_utf8(token).is_ok_and(|t| within_edits(q.text, t, q.allowance))
     {
         0.6
     } else {
         0.0
     }
+}
+
+/// Whether `needle` occurs in `hay` (bytes; on UTF-8 text a match is whole characters).
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    (0..=hay.len() - needle.len()).any(|i| hay[i] == first && hay[i + 1..i + needle.len()] == *rest)
+}
+
+/// The number of characters in UTF-8 `bytes`.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// Reads a record of `SearchIndex::keys`.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn varint(&mut self) -> usize {
+        let mut n = 0usize;
+        let mut shift = 0;
+        while let Some(b) = self.byte() {
+            n |= usize::from(b & 0x7f) << shift.min(63);
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        n
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        head
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
 }
 
 fn typo_allowance(chars: usize) -> usize {
@@ -743,6 +819,55 @@ mod tests {
         assert!(within_edits("dysprosium", "dysprosuim", 2));
         assert!(!within_edits("terbium", "erbium", 0));
         assert!(!within_edits("magnet", "market", 1));
+    }
+
+    #[test]
+    fn banded_edit_distance_agrees_with_the_full_one() {
+        // Every pair of words of up to 5 letters over a 3-letter alphabet, at every allowance.
+        let mut words = vec![String::new()];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.len() == len - 1) {
+                for c in ['a', 'b', 'c'] {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next);
+        }
+        for a in &words {
+            for b in &words {
+                let full = plain_distance(a.as_bytes(), b.as_bytes());
+                for max in 0..=3 {
+                    let expected = max > 0 && full <= max;
+                    assert_eq!(within_edits(a, b, max), expected, "{a:?} {b:?} {max}");
+                }
+            }
+        }
+        assert!(within_edits("稀土标准化", "稀土標准化", 1));
+        assert!(!within_edits("稀土标准化", "土标准化委", 1));
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut buf = Vec::new();
+        let values = [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as usize];
+        for v in values {
+            push_varint(&mut buf, v);
+        }
+        let mut r = Reader(&buf);
+        for v in values {
+            assert_eq!(r.varint(), v);
+        }
+        assert!(r.0.is_empty());
+    }
+
+    #[test]
+    fn byte_substring_search() {
+        assert!(contains(b"gbt135602017", b"13560"));
+        assert!(contains(b"abc", b""));
+        assert!(!contains(b"ab", b"abc"));
+        assert!(contains("全国稀土".as_bytes(), "稀土".as_bytes()));
+        assert!(!contains(b"aab", b"ba"));
     }
 
     #[test]
