@@ -15,10 +15,11 @@
 //!
 //! Candidates are the entities with a term that starts with a query token or with the whole
 //! compact query, and those with every bigram of a Chinese token; each prefix (and each Chinese
-//! token) brings in at most about [`MAX_PREFIX_CANDIDATES`] of them, in term then entity order,
-//! which bounds the cost of very short or very common words on large graphs. Only when that
-//! finds fewer entities than asked for are the terms within a typo of a query token added, at
-//! most about [`MAX_TYPO_CANDIDATES`] entities per token.
+//! token) brings in at most [`MAX_PREFIX_CANDIDATES`] of them, in term then entity order, which
+//! bounds the cost of very short or very common words on large graphs (there, hits that rank
+//! equal may be missed beyond the cap). For a query token that starts fewer terms (counted by
+//! entity) than the hits asked for, or when all the candidates are fewer than that, the entities
+//! with a key token within a typo of it are added, at most [`MAX_TYPO_CANDIDATES`] per token.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -36,9 +37,9 @@ pub struct SearchHit {
 }
 
 /// How many entities one prefix may pull in as candidates; bounds the cost of short queries.
-const MAX_PREFIX_CANDIDATES: usize = 5_000;
+const MAX_PREFIX_CANDIDATES: usize = 2_000;
 /// How many entities the typos of one query token may pull in as candidates.
-const MAX_TYPO_CANDIDATES: usize = 5_000;
+const MAX_TYPO_CANDIDATES: usize = 2_000;
 /// Longest query, in characters, that is scored; longer ones are cut (search is for names).
 const MAX_QUERY_CHARS: usize = 200;
 /// The largest typo allowance ([`typo_allowance`]); bounds the edit-distance band.
@@ -58,8 +59,11 @@ pub(super) struct SearchIndex {
     /// terms are a run of ranks, so its postings are one contiguous slice.
     postings: Vec<u32>,
     post_start: Vec<u32>,
-    /// The ranks of the terms of two or more characters, sorted by (first character, length in
-    /// characters, rank): the typo dictionary, searched by first character and length.
+    /// The ranks of the key tokens of two or more characters, sorted by (first character, length
+    /// in characters, rank): the typo dictionary, searched by first character and length.
+    /// Compact forms of several tokens are left out: scoring compares query tokens with key
+    /// tokens, so a typo of one scores nothing unless the query is also a substring of it; and
+    /// at scale they are most of the terms (one per id slug and per name).
     typo_terms: Vec<u32>,
     /// Each entity's record, `keys[key_span[e].0..key_span[e].1]`: its name's length in
     /// characters (ties go to the shorter name), then each folded key as its weight tag (an
@@ -85,6 +89,8 @@ impl SearchIndex {
         let mut compact = String::new();
         let mut bigrams = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
+        // By term id: whether the term is a key token (not only a compact key or a bigram).
+        let mut is_token: Vec<bool> = Vec::new();
         for (key, entity) in entities {
             let e = key.0 as usize;
             if key_span.len() <= e {
@@ -114,7 +120,12 @@ impl SearchIndex {
                 for token in folded.split_whitespace() {
                     push_varint(&mut keys_blob, token.len());
                     compact.push_str(token);
-                    ids.push(interner.id(token));
+                    let id = interner.id(token);
+                    if is_token.len() <= id as usize {
+                        is_token.resize(id as usize + 1, false);
+                    }
+                    is_token[id as usize] = true;
+                    ids.push(id);
                     cjk_bigrams_into(token, &mut bigrams);
                     ids.extend(bigrams.iter().map(|b| interner.id(b)));
                 }
@@ -148,6 +159,13 @@ impl SearchIndex {
             term_text.push_str(interner.get(*id as usize));
         }
         term_start.push(to_u32(term_text.len()));
+        let mut token_rank = vec![false; terms];
+        for (id, is) in is_token.iter().enumerate() {
+            if *is {
+                token_rank[rank[id] as usize] = true;
+            }
+        }
+        drop(is_token);
         drop(order);
         drop(interner);
 
@@ -185,6 +203,7 @@ impl SearchIndex {
             key_span,
         };
         let mut typo: Vec<(char, u32, u32)> = (0..terms)
+            .filter(|r| token_rank[*r])
             .filter_map(|r| {
                 let term = index.term(r);
                 let len = term.chars().count();
@@ -211,6 +230,12 @@ impl SearchIndex {
         let lo = partition(terms, |r| self.term(r) < prefix);
         let hi = lo + partition(terms - lo, |i| self.term(lo + i).starts_with(prefix));
         lo..hi
+    }
+
+    /// How many postings the terms starting with `prefix` have (an entity may count twice).
+    fn prefix_count(&self, prefix: &str) -> usize {
+        let ranks = self.prefix_ranks(prefix);
+        (self.post_start[ranks.end] - self.post_start[ranks.start]) as usize
     }
 
     /// The rank of exactly `term`, if indexed.
@@ -255,10 +280,14 @@ impl SearchIndex {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if candidates.len() < first {
-            for token in &q_tokens {
+        let few = candidates.len() < first;
+        let before = candidates.len();
+        for token in &q_tokens {
+            if few || self.prefix_count(token.text) < first {
                 self.fuzzy_candidates(token, &mut candidates);
             }
+        }
+        if candidates.len() > before {
             candidates.sort_unstable();
             candidates.dedup();
         }
@@ -312,19 +341,15 @@ impl SearchIndex {
         (best, name_len)
     }
 
-    /// The postings of the terms starting with `prefix`, whole lists in term order until
-    /// [`MAX_PREFIX_CANDIDATES`] is reached (the list that reaches it is included).
+    /// The first [`MAX_PREFIX_CANDIDATES`] postings of the terms starting with `prefix`, in term
+    /// then entity order: one contiguous slice.
     fn prefix_candidates(&self, prefix: &str, out: &mut Vec<u32>) {
         let ranks = self.prefix_ranks(prefix);
         if ranks.is_empty() {
             return;
         }
         let base = self.post_start[ranks.start] as usize;
-        let ends = &self.post_start[ranks.start + 1..=ranks.end];
-        let within = partition(ends.len(), |i| {
-            (ends[i] as usize - base) < MAX_PREFIX_CANDIDATES
-        });
-        let end = ends[within.min(ends.len() - 1)] as usize;
+        let end = (self.post_start[ranks.end] as usize).min(base + MAX_PREFIX_CANDIDATES);
         out.extend_from_slice(&self.postings[base..end]);
     }
 
@@ -370,14 +395,15 @@ impl SearchIndex {
             + partition(self.typo_terms.len() - lo, |i| {
                 key(lo + i) <= (Some(first), token.chars + allowed)
             });
-        let mut added = 0;
+        let mut budget = MAX_TYPO_CANDIDATES;
         for &r in &self.typo_terms[lo..hi] {
-            if added >= MAX_TYPO_CANDIDATES {
+            if budget == 0 {
                 break;
             }
             if within_edits(token.text, self.term(r as usize), allowed) {
                 let list = self.list(r as usize);
-                added += list.len();
+                let list = &list[..list.len().min(budget)];
+                budget -= list.len();
                 out.extend_from_slice(list);
             }
         }
