@@ -367,6 +367,34 @@ mod search {
         let fx = fixture(size);
         bencher.bench_local(|| fx.graph.search(black_box(&fx.typo_query), &[], 10));
     }
+
+    /// A two-letter prefix of many made-up words (and ids): the prefix cap's worst case.
+    #[divan::bench(args = sizes(), sample_count = 30)]
+    fn short_prefix(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| fx.graph.search(black_box("ka"), &[], 10));
+    }
+
+    /// Two words that each name thousands of entities at 1M.
+    #[divan::bench(args = sizes(), sample_count = 30)]
+    fn two_common_words(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| fx.graph.search(black_box("permanent magnets"), &[], 10));
+    }
+
+    /// A Chinese bigram in a fifth of the organizations' aliases ("group").
+    #[divan::bench(args = sizes(), sample_count = 30)]
+    fn cjk_common(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| fx.graph.search(black_box("集团"), &[], 10));
+    }
+
+    /// A common word with a typo: no prefix matches, so the typo pass pulls in its thousands.
+    #[divan::bench(args = sizes(), sample_count = 30)]
+    fn typo_common_word(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| fx.graph.search(black_box("permanant"), &[], 10));
+    }
 }
 
 mod neighborhood {

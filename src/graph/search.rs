@@ -12,8 +12,14 @@
 //! the mean per-token match (exact 1, prefix 0.8, CJK substring 0.7, typo 0.6). A typo is an
 //! edit distance of 1 for tokens of 4-7 characters and 2 for longer ones; the first character
 //! must match. Aliases weigh 0.95, id slugs 0.9. Ties go to the shorter name, then the id.
-
-use std::collections::{BTreeMap, HashMap};
+//!
+//! Candidates are the entities with a term that starts with a query token or with the whole
+//! compact query, and those with every bigram of a Chinese token; each prefix (and each Chinese
+//! token) brings in at most [`MAX_PREFIX_CANDIDATES`] of them, in term then entity order, which
+//! bounds the cost of very short or very common words on large graphs (there, hits that rank
+//! equal may be missed beyond the cap). For a query token that starts fewer terms (counted by
+//! entity) than the hits asked for, or when all the candidates are fewer than that, the entities
+//! with a key token within a typo of it are added, at most [`MAX_TYPO_CANDIDATES`] per token.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -30,76 +36,212 @@ pub struct SearchHit {
     pub score: f64,
 }
 
-/// A folded key of one entity.
-#[derive(Debug)]
-struct Key {
-    compact: Box<str>,
-    tokens: Vec<Box<str>>,
-    weight: f64,
-}
-
 /// How many entities one prefix may pull in as candidates; bounds the cost of short queries.
-const MAX_PREFIX_CANDIDATES: usize = 5_000;
+const MAX_PREFIX_CANDIDATES: usize = 2_000;
+/// How many entities the typos of one query token may pull in as candidates.
+const MAX_TYPO_CANDIDATES: usize = 2_000;
 /// Longest query, in characters, that is scored; longer ones are cut (search is for names).
 const MAX_QUERY_CHARS: usize = 200;
+/// The largest typo allowance ([`typo_allowance`]); bounds the edit-distance band.
+const MAX_EDITS: usize = 2;
+/// The weights of the kinds of key (name or code, alias, id slug), by their tag in `keys`.
+const WEIGHTS: [f64; 3] = [1.0, 0.95, 0.9];
 
-/// The inverted index: folded terms -> entities, plus each entity's folded keys for scoring.
+/// The inverted index: sorted folded terms -> entities, plus each entity's folded keys for
+/// scoring. Everything lives in a few flat arrays (no per-term or per-entity allocation).
 #[derive(Debug, Default)]
 pub(super) struct SearchIndex {
-    terms: BTreeMap<Box<str>, Vec<EntityKey>>,
-    keys: HashMap<EntityKey, (Vec<Key>, usize)>,
+    /// Every distinct term (key tokens, compact keys, Chinese bigrams), concatenated in sorted
+    /// order; term `r` is `term_text[term_start[r]..term_start[r + 1]]`.
+    term_text: String,
+    term_start: Vec<u32>,
+    /// Term `r`'s entities, sorted: `postings[post_start[r]..post_start[r + 1]]`. A prefix's
+    /// terms are a run of ranks, so its postings are one contiguous slice.
+    postings: Vec<u32>,
+    post_start: Vec<u32>,
+    /// The ranks of the key tokens of two or more characters, sorted by (first character, length
+    /// in characters, rank): the typo dictionary, searched by first character and length.
+    /// Compact forms of several tokens are left out: scoring compares query tokens with key
+    /// tokens, so a typo of one scores nothing unless the query is also a substring of it; and
+    /// at scale they are most of the terms (one per id slug and per name).
+    typo_terms: Vec<u32>,
+    /// Each entity's record, `keys[key_span[e].0..key_span[e].1]`: its name's length in
+    /// characters (ties go to the shorter name), then each folded key as its weight tag (an
+    /// index in [`WEIGHTS`]), its token count, its tokens' lengths in bytes, and its compact
+    /// form (the tokens, concatenated). Numbers are LEB128 varints. One record is read per
+    /// candidate, with one cache miss or two.
+    keys: Vec<u8>,
+    key_span: Vec<(u32, u32)>,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("the search index stays under 4 GiB")
 }
 
 impl SearchIndex {
     pub(super) fn build<'a>(entities: impl Iterator<Item = (EntityKey, &'a Entity)>) -> Self {
-        let mut index = SearchIndex::default();
+        let mut interner = Interner::default();
+        // (term id, entity), entities in the order given (keys increase in practice).
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut keys_blob: Vec<u8> = Vec::new();
+        let mut key_span: Vec<(u32, u32)> = Vec::new();
+        let mut folded = String::new();
+        let mut compact = String::new();
+        let mut bigrams = Vec::new();
+        let mut ids: Vec<u32> = Vec::new();
+        // By term id: whether the term is a key token (not only a compact key or a bigram).
+        let mut is_token: Vec<bool> = Vec::new();
         for (key, entity) in entities {
-            let mut keys = vec![(entity.name.as_str(), 1.0)];
-            keys.extend(entity.aliases.iter().map(|a| (a.as_str(), 0.95)));
-            if let Details::Standard(s) = &entity.details
-                && let Some(code) = &s.code
-            {
-                keys.push((code.as_str(), 1.0));
+            let e = key.0 as usize;
+            if key_span.len() <= e {
+                key_span.resize(e + 1, (0, 0));
             }
+            let start = keys_blob.len();
+            push_varint(&mut keys_blob, entity.name.chars().count());
+            let code = match &entity.details {
+                Details::Standard(s) => s.code.as_deref(),
+                _ => None,
+            };
             let slug = entity.id.as_str().split_once(':').map_or("", |(_, s)| s);
-            keys.push((slug, 0.9));
-            let mut folded = Vec::with_capacity(keys.len());
-            for (text, weight) in keys {
-                let tokens = tokens(&fold(text));
-                if tokens.is_empty() {
+            let keys = std::iter::once((entity.name.as_str(), 0u8))
+                .chain(entity.aliases.iter().map(|a| (a.as_str(), 1)))
+                .chain(code.map(|c| (c, 0)))
+                .chain(std::iter::once((slug, 2)));
+            ids.clear();
+            for (text, tag) in keys {
+                folded.clear();
+                fold_into(text, &mut folded);
+                if folded.split_whitespace().next().is_none() {
                     continue;
                 }
-                let compact: Box<str> = tokens.concat().into();
-                for term in tokens.iter().chain(std::iter::once(&compact)) {
-                    index.add(term, key);
-                    for bigram in cjk_bigrams(term) {
-                        index.add(&bigram, key);
+                compact.clear();
+                keys_blob.push(tag);
+                push_varint(&mut keys_blob, folded.split_whitespace().count());
+                for token in folded.split_whitespace() {
+                    push_varint(&mut keys_blob, token.len());
+                    compact.push_str(token);
+                    let id = interner.id(token);
+                    if is_token.len() <= id as usize {
+                        is_token.resize(id as usize + 1, false);
                     }
+                    is_token[id as usize] = true;
+                    ids.push(id);
+                    cjk_bigrams_into(token, &mut bigrams);
+                    ids.extend(bigrams.iter().map(|b| interner.id(b)));
                 }
-                folded.push(Key {
-                    compact,
-                    tokens,
-                    weight,
-                });
+                keys_blob.extend_from_slice(compact.as_bytes());
+                ids.push(interner.id(&compact));
+                cjk_bigrams_into(&compact, &mut bigrams);
+                ids.extend(bigrams.iter().map(|b| interner.id(b)));
             }
-            index
-                .keys
-                .insert(key, (folded, entity.name.chars().count()));
+            key_span[e] = (to_u32(start), to_u32(keys_blob.len()));
+            ids.sort_unstable();
+            ids.dedup();
+            pairs.extend(ids.iter().map(|&t| (t, key.0)));
         }
-        for postings in index.terms.values_mut() {
-            postings.sort_unstable();
-            postings.dedup();
+
+        // Rank the terms in byte order (as a BTreeMap<str> would), sorting on an 8-byte prefix
+        // first so that most comparisons are of integers.
+        let terms = interner.len();
+        let mut order: Vec<(u64, u32)> = (0..terms)
+            .map(|id| (prefix_u64(interner.get(id)), to_u32(id)))
+            .collect();
+        order.sort_unstable_by(|(pa, a), (pb, b)| {
+            pa.cmp(pb)
+                .then_with(|| interner.get(*a as usize).cmp(interner.get(*b as usize)))
+        });
+        let mut rank = vec![0u32; terms];
+        let mut term_text = String::with_capacity(interner.text.len());
+        let mut term_start = Vec::with_capacity(terms + 1);
+        for (r, (_, id)) in order.iter().enumerate() {
+            rank[*id as usize] = to_u32(r);
+            term_start.push(to_u32(term_text.len()));
+            term_text.push_str(interner.get(*id as usize));
         }
+        term_start.push(to_u32(term_text.len()));
+        let mut token_rank = vec![false; terms];
+        for (id, is) in is_token.iter().enumerate() {
+            if *is {
+                token_rank[rank[id] as usize] = true;
+            }
+        }
+        drop(is_token);
+        drop(order);
+        drop(interner);
+
+        // Postings by counting sort on the rank: stable, so each list keeps the entities' order.
+        let mut post_start = vec![0u32; terms + 1];
+        for (t, _) in &pairs {
+            post_start[rank[*t as usize] as usize + 1] += 1;
+        }
+        for r in 0..terms {
+            post_start[r + 1] += post_start[r];
+        }
+        let mut fill: Vec<u32> = post_start[..terms].to_vec();
+        let mut postings = vec![0u32; pairs.len()];
+        for (t, e) in &pairs {
+            let r = rank[*t as usize] as usize;
+            postings[fill[r] as usize] = *e;
+            fill[r] += 1;
+        }
+        drop(pairs);
+        drop(fill);
+        for r in 0..terms {
+            let list = &mut postings[post_start[r] as usize..post_start[r + 1] as usize];
+            if !list.is_sorted() {
+                list.sort_unstable();
+            }
+        }
+
+        let mut index = SearchIndex {
+            term_text,
+            term_start,
+            postings,
+            post_start,
+            typo_terms: Vec::new(),
+            keys: keys_blob,
+            key_span,
+        };
+        let mut typo: Vec<(char, u32, u32)> = (0..terms)
+            .filter(|r| token_rank[*r])
+            .filter_map(|r| {
+                let term = index.term(r);
+                let len = term.chars().count();
+                let first = term.chars().next()?;
+                (len >= 2).then(|| (first, to_u32(len), to_u32(r)))
+            })
+            .collect();
+        typo.sort_unstable();
+        index.typo_terms = typo.into_iter().map(|(_, _, r)| r).collect();
         index
     }
 
-    fn add(&mut self, term: &str, key: EntityKey) {
-        match self.terms.get_mut(term) {
-            Some(list) => list.push(key),
-            None => {
-                self.terms.insert(term.into(), vec![key]);
-            }
-        }
+    fn term(&self, rank: usize) -> &str {
+        &self.term_text[self.term_start[rank] as usize..self.term_start[rank + 1] as usize]
+    }
+
+    fn list(&self, rank: usize) -> &[u32] {
+        &self.postings[self.post_start[rank] as usize..self.post_start[rank + 1] as usize]
+    }
+
+    /// The ranks of the terms that start with `prefix`.
+    fn prefix_ranks(&self, prefix: &str) -> std::ops::Range<usize> {
+        let terms = self.term_start.len().saturating_sub(1);
+        let lo = partition(terms, |r| self.term(r) < prefix);
+        let hi = lo + partition(terms - lo, |i| self.term(lo + i).starts_with(prefix));
+        lo..hi
+    }
+
+    /// How many postings the terms starting with `prefix` have (an entity may count twice).
+    fn prefix_count(&self, prefix: &str) -> usize {
+        let ranks = self.prefix_ranks(prefix);
+        (self.post_start[ranks.end] - self.post_start[ranks.start]) as usize
+    }
+
+    /// The rank of exactly `term`, if indexed.
+    fn rank_of(&self, term: &str) -> Option<usize> {
+        let r = self.prefix_ranks(term).start;
+        (r < self.term_start.len().saturating_sub(1) && self.term(r) == term).then_some(r)
     }
 
     /// Up to `first` hits for `query` among entities that pass `keep`, best first.
@@ -110,74 +252,114 @@ impl SearchIndex {
         keep: impl Fn(EntityKey) -> bool,
     ) -> Vec<SearchHit> {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
-        let q_tokens = tokens(&fold(&query));
+        let mut folded = String::new();
+        fold_into(&query, &mut folded);
+        let q_tokens: Vec<QueryToken<'_>> =
+            folded.split_whitespace().map(QueryToken::new).collect();
         if q_tokens.is_empty() || first == 0 {
             return Vec::new();
         }
-        let q_compact = q_tokens.concat();
-        let mut candidates: Vec<EntityKey> = Vec::new();
+        let q_compact: String = q_tokens.iter().map(|t| t.text).collect();
+        let q = Query {
+            compact_chars: q_compact.chars().count(),
+            compact: &q_compact,
+            tokens: &q_tokens,
+        };
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut bigrams = Vec::new();
         for term in q_tokens
             .iter()
-            .map(|t| &**t)
+            .map(|t| t.text)
             .chain(std::iter::once(q_compact.as_str()))
         {
             self.prefix_candidates(term, &mut candidates);
-            let bigrams = cjk_bigrams(term);
+            cjk_bigrams_into(term, &mut bigrams);
             if !bigrams.is_empty() {
                 self.cjk_candidates(&bigrams, &mut candidates);
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if candidates.len() < first {
-            for token in &q_tokens {
+        let few = candidates.len() < first;
+        let before = candidates.len();
+        for token in &q_tokens {
+            if few || self.prefix_count(token.text) < first {
                 self.fuzzy_candidates(token, &mut candidates);
             }
+        }
+        if candidates.len() > before {
             candidates.sort_unstable();
             candidates.dedup();
         }
         let mut hits: Vec<(SearchHit, usize)> = candidates
             .into_iter()
+            .map(EntityKey)
             .filter(|k| keep(*k))
             .filter_map(|k| {
-                let (keys, name_len) = self.keys.get(&k)?;
-                let score = keys
-                    .iter()
-                    .map(|key| key.weight * score_key(key, &q_tokens, &q_compact))
-                    .fold(0.0, f64::max);
-                (score > 0.0).then_some((SearchHit { entity: k, score }, *name_len))
+                let (score, name_len) = self.score(k.0 as usize, &q);
+                (score > 0.0).then_some((SearchHit { entity: k, score }, name_len))
             })
             .collect();
-        hits.sort_by(|(a, la), (b, lb)| {
+        let order = |(a, la): &(SearchHit, usize), (b, lb): &(SearchHit, usize)| {
             b.score
                 .total_cmp(&a.score)
                 .then(la.cmp(lb))
                 .then(a.entity.cmp(&b.entity))
-        });
-        hits.truncate(first);
+        };
+        if hits.len() > first {
+            hits.select_nth_unstable_by(first - 1, order);
+            hits.truncate(first);
+        }
+        hits.sort_unstable_by(order);
         hits.into_iter().map(|(h, _)| h).collect()
     }
 
-    fn prefix_candidates(&self, term: &str, out: &mut Vec<EntityKey>) {
-        let mut added = 0;
-        for (t, postings) in self
-            .terms
-            .range::<str, _>((std::ops::Bound::Included(term), std::ops::Bound::Unbounded))
-        {
-            if !t.starts_with(term) || added >= MAX_PREFIX_CANDIDATES {
-                break;
+    /// Entity `e`'s best weighted key score, and its name's length in characters.
+    fn score(&self, e: usize, q: &Query<'_>) -> (f64, usize) {
+        let Some(&(start, end)) = self.key_span.get(e) else {
+            return (0.0, 0);
+        };
+        let mut record = Reader(
+            self.keys
+                .get(start as usize..end as usize)
+                .unwrap_or_default(),
+        );
+        let name_len = record.varint();
+        let mut best = 0.0;
+        while let Some(tag) = record.byte() {
+            let weight = WEIGHTS[usize::from(tag).min(WEIGHTS.len() - 1)];
+            let count = record.varint();
+            let lens = record.0;
+            let mut total = 0;
+            for _ in 0..count {
+                total += record.varint();
             }
-            added += postings.len();
-            out.extend_from_slice(postings);
+            let lens = &lens[..lens.len() - record.0.len()];
+            let compact = record.take(total);
+            best = f64::max(best, weight * score_key(compact, lens, q));
         }
+        (best, name_len)
     }
 
-    /// Entities that have every bigram of a Chinese query.
-    fn cjk_candidates(&self, bigrams: &[String], out: &mut Vec<EntityKey>) {
-        let mut lists: Vec<&Vec<EntityKey>> = Vec::with_capacity(bigrams.len());
+    /// The first [`MAX_PREFIX_CANDIDATES`] postings of the terms starting with `prefix`, in term
+    /// then entity order: one contiguous slice.
+    fn prefix_candidates(&self, prefix: &str, out: &mut Vec<u32>) {
+        let ranks = self.prefix_ranks(prefix);
+        if ranks.is_empty() {
+            return;
+        }
+        let base = self.post_start[ranks.start] as usize;
+        let end = (self.post_start[ranks.end] as usize).min(base + MAX_PREFIX_CANDIDATES);
+        out.extend_from_slice(&self.postings[base..end]);
+    }
+
+    /// Entities that have every bigram of a Chinese query: the first [`MAX_PREFIX_CANDIDATES`],
+    /// in entity order.
+    fn cjk_candidates(&self, bigrams: &[String], out: &mut Vec<u32>) {
+        let mut lists: Vec<&[u32]> = Vec::with_capacity(bigrams.len());
         for b in bigrams {
-            match self.terms.get(b.as_str()) {
-                Some(list) => lists.push(list),
+            match self.rank_of(b) {
+                Some(r) => lists.push(self.list(r)),
                 None => return,
             }
         }
@@ -186,66 +368,226 @@ impl SearchIndex {
             out.extend(
                 shortest
                     .iter()
-                    .filter(|k| rest.iter().all(|l| l.binary_search(k).is_ok())),
+                    .filter(|k| rest.iter().all(|l| l.binary_search(k).is_ok()))
+                    .take(MAX_PREFIX_CANDIDATES),
             );
         }
     }
 
-    fn fuzzy_candidates(&self, token: &str, out: &mut Vec<EntityKey>) {
-        let allowed = typo_allowance(token);
-        let Some(first) = token.chars().next() else {
+    /// Entities with a term within the typo allowance of `token` (same first character), up
+    /// to [`MAX_TYPO_CANDIDATES`] postings. Only the dictionary entries with the same first
+    /// character and a length within the allowance are compared.
+    fn fuzzy_candidates(&self, token: &QueryToken<'_>, out: &mut Vec<u32>) {
+        let allowed = token.allowance;
+        let Some(first) = token.first else {
             return;
         };
         if allowed == 0 {
             return;
         }
-        let start = first.to_string();
-        for (t, postings) in self.terms.range::<str, _>((
-            std::ops::Bound::Included(start.as_str()),
-            std::ops::Bound::Unbounded,
-        )) {
-            if !t.starts_with(first) {
+        let key = |i: usize| {
+            let term = self.term(self.typo_terms[i] as usize);
+            (term.chars().next(), term.chars().count())
+        };
+        let lo_len = token.chars.saturating_sub(allowed);
+        let lo = partition(self.typo_terms.len(), |i| key(i) < (Some(first), lo_len));
+        let hi = lo
+            + partition(self.typo_terms.len() - lo, |i| {
+                key(lo + i) <= (Some(first), token.chars + allowed)
+            });
+        let mut budget = MAX_TYPO_CANDIDATES;
+        for &r in &self.typo_terms[lo..hi] {
+            if budget == 0 {
                 break;
             }
-            if within_edits(token, t, allowed) {
-                out.extend_from_slice(postings);
+            if within_edits(token.text, self.term(r as usize), allowed) {
+                let list = self.list(r as usize);
+                let list = &list[..list.len().min(budget)];
+                budget -= list.len();
+                out.extend_from_slice(list);
             }
         }
     }
 }
 
-fn score_key(key: &Key, q_tokens: &[Box<str>], q_compact: &str) -> f64 {
-    if *key.compact == *q_compact {
-        return 1.0;
+/// The first index in `0..n` for which `pred` is false (`pred` true then false over `0..n`).
+fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
     }
-    let key_len = key.compact.chars().count();
-    let q_len = q_compact.chars().count();
-    if key.compact.starts_with(q_compact) && key_len > 0 {
-        return 0.85 + 0.1 * (q_len as f64 / key_len as f64);
-    }
-    if q_len >= 2 && key.compact.contains(q_compact) {
-        return 0.7;
-    }
-    let total: f64 = q_tokens
-        .iter()
-        .map(|q| {
-            key.tokens
-                .iter()
-                .map(|t| token_match(t, q))
-                .fold(0.0, f64::max)
-        })
-        .sum();
-    0.75 * total / q_tokens.len() as f64
+    lo
 }
 
-fn token_match(token: &str, q: &str) -> f64 {
-    if token == q {
+/// The first 8 bytes of `s`, big-endian, zero-padded: orders as `s` does, up to ties.
+fn prefix_u64(s: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = s.len().min(8);
+    bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
+/// Distinct strings, each stored once in one buffer, numbered in order of first appearance.
+#[derive(Default)]
+struct Interner {
+    text: String,
+    /// String `i` is `text[start[i]..start[i + 1]]`.
+    start: Vec<usize>,
+    /// Open addressing by hash; `u32::MAX` is empty.
+    table: Vec<u32>,
+}
+
+impl Interner {
+    fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    fn get(&self, id: usize) -> &str {
+        &self.text[self.start[id]..self.start[id + 1]]
+    }
+
+    fn id(&mut self, s: &str) -> u32 {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+        if 2 * (self.len() + 1) > self.table.len() {
+            self.grow();
+        }
+        let mask = self.table.len() - 1;
+        let mut slot = hash(s) as usize & mask;
+        loop {
+            let id = self.table[slot];
+            if id == u32::MAX {
+                let id = to_u32(self.len());
+                self.text.push_str(s);
+                self.start.push(self.text.len());
+                self.table[slot] = id;
+                return id;
+            }
+            if self.get(id as usize) == s {
+                return id;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.table.len() * 2).max(1024);
+        self.table = vec![u32::MAX; size];
+        let mask = size - 1;
+        for id in 0..self.len() {
+            let mut slot = hash(self.get(id)) as usize & mask;
+            while self.table[slot] != u32::MAX {
+                slot = (slot + 1) & mask;
+            }
+            self.table[slot] = to_u32(id);
+        }
+    }
+}
+
+/// A fast non-cryptographic string hash (FxHash steps, then a mix of the high bits down).
+fn hash(s: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = s.len() as u64;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+/// A folded query token with what matching it needs, computed once.
+struct QueryToken<'a> {
+    text: &'a str,
+    chars: usize,
+    first: Option<char>,
+    /// The length in bytes of the first character.
+    first_len: usize,
+    has_cjk: bool,
+    allowance: usize,
+}
+
+impl<'a> QueryToken<'a> {
+    fn new(text: &'a str) -> Self {
+        let chars = text.chars().count();
+        QueryToken {
+            text,
+            chars,
+            first: text.chars().next(),
+            first_len: text.chars().next().map_or(0, char::len_utf8),
+            has_cjk: text.chars().any(is_cjk),
+            allowance: typo_allowance(chars),
+        }
+    }
+}
+
+struct Query<'a> {
+    compact: &'a str,
+    compact_chars: usize,
+    tokens: &'a [QueryToken<'a>],
+}
+
+/// One key's score: `compact` is its tokens concatenated, `lens` their lengths in bytes
+/// (varints).
+fn score_key(compact: &[u8], lens: &[u8], q: &Query<'_>) -> f64 {
+    let qc = q.compact.as_bytes();
+    if compact == qc {
+        return 1.0;
+    }
+    let q_len = q.compact_chars;
+    if compact.starts_with(qc) && !compact.is_empty() {
+        let key_len = char_count(compact);
+        return 0.85 + 0.1 * (q_len as f64 / key_len as f64);
+    }
+    if q_len >= 2 && contains(compact, qc) {
+        return 0.7;
+    }
+    let total: f64 = q
+        .tokens
+        .iter()
+        .map(|qt| {
+            let mut lens = Reader(lens);
+            let mut rest = compact;
+            let mut best: f64 = 0.0;
+            while !lens.0.is_empty() {
+                let (token, tail) = rest.split_at(lens.varint().min(rest.len()));
+                rest = tail;
+                best = best.max(token_match(token, qt));
+            }
+            best
+        })
+        .sum();
+    0.75 * total / q.tokens.len() as f64
+}
+
+/// How well one key token matches one query token (both folded, as UTF-8 bytes).
+fn token_match(token: &[u8], q: &QueryToken<'_>) -> f64 {
+    let qt = q.text.as_bytes();
+    if token == qt {
         1.0
-    } else if q.chars().count() >= 2 && token.starts_with(q) {
+    } else if q.chars >= 2 && token.starts_with(qt) {
         0.8
-    } else if !cjk_bigrams(q).is_empty() && token.contains(q) {
+    } else if q.has_cjk && contains(token, qt) {
         0.7
-    } else if within_edits(q, token, typo_allowance(q)) && token.chars().next() == q.chars().next()
+    } else if q.allowance > 0
+        && token.starts_with(&qt[..q.first_len])
+        && char_count(token).abs_diff(q.chars) <= q.allowance
+        && std::str::from_utf8(token).is_ok_and(|t| within_edits(q.text, t, q.allowance))
     {
         0.6
     } else {
@@ -253,51 +595,199 @@ fn token_match(token: &str, q: &str) -> f64 {
     }
 }
 
-fn typo_allowance(token: &str) -> usize {
-    match token.chars().count() {
+/// Whether `needle` occurs in `hay` (bytes; on UTF-8 text a match is whole characters).
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    (0..=hay.len() - needle.len()).any(|i| hay[i] == first && hay[i + 1..i + needle.len()] == *rest)
+}
+
+/// The number of characters in UTF-8 `bytes`.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// Reads a record of `SearchIndex::keys`.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn varint(&mut self) -> usize {
+        let mut n = 0usize;
+        let mut shift = 0;
+        while let Some(b) = self.byte() {
+            n |= usize::from(b & 0x7f) << shift.min(63);
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        n
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        head
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn typo_allowance(chars: usize) -> usize {
+    match chars {
         0..=3 => 0,
         4..=7 => 1,
-        _ => 2,
+        _ => MAX_EDITS,
     }
 }
 
 /// Whether the Levenshtein distance between `a` and `b` is at most `max` (and `max > 0`).
+/// Does not allocate for ASCII text or for words of up to 32 characters.
 fn within_edits(a: &str, b: &str, max: usize) -> bool {
     if max == 0 {
         return false;
     }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max {
-        return false;
+    if a.is_ascii() && b.is_ascii() {
+        return within_edits_of(a.as_bytes(), b.as_bytes(), max);
     }
+    const N: usize = 32;
+    let (mut ca, mut cb) = (['\0'; N], ['\0'; N]);
+    let (mut na, mut nb) = (0, 0);
+    for c in a.chars() {
+        if na == N {
+            break;
+        }
+        ca[na] = c;
+        na += 1;
+    }
+    for c in b.chars() {
+        if nb == N {
+            break;
+        }
+        cb[nb] = c;
+        nb += 1;
+    }
+    if na < N && nb < N {
+        within_edits_of(&ca[..na], &cb[..nb], max)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        within_edits_of(&a, &b, max)
+    }
+}
+
+/// Bounded Levenshtein distance over a diagonal band of width `2 * max + 1` (Ukkonen), with an
+/// early exit once a whole row exceeds `max`. Distances are capped at `max + 1`.
+fn within_edits_of<T: PartialEq>(a: &[T], b: &[T], max: usize) -> bool {
+    const W: usize = 2 * MAX_EDITS + 1;
+    let k = max.min(MAX_EDITS);
+    if max > MAX_EDITS || a.len().abs_diff(b.len()) > k {
+        // Never asked for (allowances are at most MAX_EDITS); keep the answer exact anyway.
+        return max > MAX_EDITS && plain_distance(a, b) <= max;
+    }
+    let width = 2 * k + 1;
+    let inf = k + 1;
+    // Row i holds D[i][j] for j = i + d - k, d in 0..width.
+    let mut prev = [inf; W];
+    for (d, cell) in prev.iter_mut().enumerate().take(width) {
+        if d >= k && d - k <= b.len() {
+            *cell = d - k;
+        }
+    }
+    for i in 1..=a.len() {
+        let mut cur = [inf; W];
+        let mut row_min = inf;
+        for d in 0..width {
+            let Some(j) = (i + d).checked_sub(k) else {
+                continue;
+            };
+            if j > b.len() {
+                break;
+            }
+            let v = if j == 0 {
+                i
+            } else {
+                let mut v = prev[d] + usize::from(a[i - 1] != b[j - 1]);
+                if d + 1 < width {
+                    v = v.min(prev[d + 1] + 1);
+                }
+                if d >= 1 {
+                    v = v.min(cur[d - 1] + 1);
+                }
+                v
+            };
+            cur[d] = v.min(inf);
+            row_min = row_min.min(cur[d]);
+        }
+        if row_min > k {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len() + k - a.len()] <= k
+}
+
+/// Full Levenshtein distance (for allowances beyond the band; not used by search itself).
+fn plain_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
-        let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            row_min = row_min.min(cur[j + 1]);
-        }
-        if row_min > max {
-            return false;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()] <= max
+    prev[b.len()]
 }
 
-/// Folds text for matching: NFKD, no combining marks, lowercase, non-alphanumerics as spaces.
-pub(crate) fn fold(text: &str) -> String {
-    text.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect()
+#[cfg(test)]
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
 }
 
+/// Folds text for matching, into `out`: NFKD, no combining marks, lowercase, non-alphanumerics
+/// as spaces.
+fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        // Fast path, same result: ASCII is its own NFKD and has no combining marks.
+        out.extend(text.bytes().map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b.to_ascii_lowercase())
+            } else {
+                ' '
+            }
+        }));
+        return;
+    }
+    out.extend(
+        text.nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' }),
+    );
+}
+
+#[cfg(test)]
 fn tokens(folded: &str) -> Vec<Box<str>> {
     folded.split_whitespace().map(Box::from).collect()
 }
@@ -306,9 +796,13 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
 }
 
-/// Two-character windows of the Chinese runs in `text` (a lone character counts as one).
-fn cjk_bigrams(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Two-character windows of the Chinese runs in `text` (a lone character counts as one), into
+/// `out` (cleared first).
+fn cjk_bigrams_into(text: &str, out: &mut Vec<String>) {
+    out.clear();
+    if text.is_ascii() {
+        return;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -326,6 +820,12 @@ fn cjk_bigrams(text: &str) -> Vec<String> {
         }
         out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
     }
+}
+
+#[cfg(test)]
+fn cjk_bigrams(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    cjk_bigrams_into(text, &mut out);
     out
 }
 
@@ -345,6 +845,55 @@ mod tests {
         assert!(within_edits("dysprosium", "dysprosuim", 2));
         assert!(!within_edits("terbium", "erbium", 0));
         assert!(!within_edits("magnet", "market", 1));
+    }
+
+    #[test]
+    fn banded_edit_distance_agrees_with_the_full_one() {
+        // Every pair of words of up to 5 letters over a 3-letter alphabet, at every allowance.
+        let mut words = vec![String::new()];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.len() == len - 1) {
+                for c in ['a', 'b', 'c'] {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next);
+        }
+        for a in &words {
+            for b in &words {
+                let full = plain_distance(a.as_bytes(), b.as_bytes());
+                for max in 0..=3 {
+                    let expected = max > 0 && full <= max;
+                    assert_eq!(within_edits(a, b, max), expected, "{a:?} {b:?} {max}");
+                }
+            }
+        }
+        assert!(within_edits("稀土标准化", "稀土標准化", 1));
+        assert!(!within_edits("稀土标准化", "土标准化委", 1));
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut buf = Vec::new();
+        let values = [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as usize];
+        for v in values {
+            push_varint(&mut buf, v);
+        }
+        let mut r = Reader(&buf);
+        for v in values {
+            assert_eq!(r.varint(), v);
+        }
+        assert!(r.0.is_empty());
+    }
+
+    #[test]
+    fn byte_substring_search() {
+        assert!(contains(b"gbt135602017", b"13560"));
+        assert!(contains(b"abc", b""));
+        assert!(!contains(b"ab", b"abc"));
+        assert!(contains("全国稀土".as_bytes(), "稀土".as_bytes()));
+        assert!(!contains(b"aab", b"ba"));
     }
 
     #[test]
