@@ -16,10 +16,11 @@
 //! Candidates are the entities with a term that starts with a query token or with the whole
 //! compact query, and those with every bigram of a Chinese token; each prefix (and each Chinese
 //! token) brings in at most [`MAX_PREFIX_CANDIDATES`] of them, in term then entity order, which
-//! bounds the cost of very short or very common words on large graphs (there, hits that rank
-//! equal may be missed beyond the cap). For a query token that starts fewer terms (counted by
-//! entity) than the hits asked for, or when all the candidates are fewer than that, the entities
-//! with a key token within a typo of it are added, at most [`MAX_TYPO_CANDIDATES`] per token.
+//! bounds the cost of very short or very common words on large graphs (where an entity beyond
+//! the cap is not seen, even if it would have ranked first). For a query token whose prefix has
+//! fewer postings than the hits asked for, or for every token when all the candidates are fewer
+//! than that, the entities with a key token within a typo of it are added, at most
+//! [`MAX_TYPO_CANDIDATES`] per token.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
