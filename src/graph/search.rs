@@ -16,10 +16,11 @@
 //! Candidates are the entities with a term that starts with a query token or with the whole
 //! compact query, and those with every bigram of a Chinese token; each prefix (and each Chinese
 //! token) brings in at most [`MAX_PREFIX_CANDIDATES`] of them, in term then entity order, which
-//! bounds the cost of very short or very common words on large graphs (there, hits that rank
-//! equal may be missed beyond the cap). For a query token that starts fewer terms (counted by
-//! entity) than the hits asked for, or when all the candidates are fewer than that, the entities
-//! with a key token within a typo of it are added, at most [`MAX_TYPO_CANDIDATES`] per token.
+//! bounds the cost of very short or very common words on large graphs (where an entity beyond
+//! the cap is not seen, even if it would have ranked first). For a query token whose prefix has
+//! fewer postings than the hits asked for, or for every token when all the candidates are fewer
+//! than that, the entities with a key token within a typo of it are added, at most
+//! [`MAX_TYPO_CANDIDATES`] per token.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -561,21 +562,37 @@ fn score_key(compact: &[u8], lens: &[u8], q: &Query<'_>) -> f64 {
         .tokens
         .iter()
         .map(|qt| {
-            let mut lens = Reader(lens);
-            let mut rest = compact;
-            let mut best: f64 = 0.0;
-            while !lens.0.is_empty() {
-                let (token, tail) = rest.split_at(lens.varint().min(rest.len()));
-                rest = tail;
-                best = best.max(token_match(token, qt));
+            // Exact, prefix and Chinese matches first: they all beat a typo, so the edit
+            // distance is only computed for a query token that matched nothing else.
+            let best = key_tokens(compact, lens)
+                .map(|t| token_match(t, qt))
+                .fold(0.0, f64::max);
+            if best > 0.0 || qt.allowance == 0 {
+                return best;
             }
-            best
+            let typo = key_tokens(compact, lens).any(|t| is_typo(t, qt));
+            if typo { 0.6 } else { 0.0 }
         })
         .sum();
     0.75 * total / q.tokens.len() as f64
 }
 
-/// How well one key token matches one query token (both folded, as UTF-8 bytes).
+/// The tokens of a key, from its compact form and its tokens' lengths.
+fn key_tokens<'a>(compact: &'a [u8], lens: &'a [u8]) -> impl Iterator<Item = &'a [u8]> {
+    let mut lens = Reader(lens);
+    let mut rest = compact;
+    std::iter::from_fn(move || {
+        if lens.0.is_empty() {
+            return None;
+        }
+        let (token, tail) = rest.split_at(lens.varint().min(rest.len()));
+        rest = tail;
+        Some(token)
+    })
+}
+
+/// How well one key token matches one query token (both folded, as UTF-8 bytes), short of a
+/// typo: exact 1, prefix 0.8, Chinese substring 0.7 (a typo, 0.6, is [`is_typo`]).
 fn token_match(token: &[u8], q: &QueryToken<'_>) -> f64 {
     let qt = q.text.as_bytes();
     if token == qt {
@@ -584,15 +601,17 @@ fn token_match(token: &[u8], q: &QueryToken<'_>) -> f64 {
         0.8
     } else if q.has_cjk && contains(token, qt) {
         0.7
-    } else if q.allowance > 0
-        && token.starts_with(&qt[..q.first_len])
-        && char_count(token).abs_diff(q.chars) <= q.allowance
-        && std::str::from_utf8(token).is_ok_and(|t| within_edits(q.text, t, q.allowance))
-    {
-        0.6
     } else {
         0.0
     }
+}
+
+/// Whether a key token is within the query token's typo allowance, same first character.
+fn is_typo(token: &[u8], q: &QueryToken<'_>) -> bool {
+    q.allowance > 0
+        && token.starts_with(&q.text.as_bytes()[..q.first_len])
+        && char_count(token).abs_diff(q.chars) <= q.allowance
+        && std::str::from_utf8(token).is_ok_and(|t| within_edits(q.text, t, q.allowance))
 }
 
 /// Whether `needle` occurs in `hay` (bytes; on UTF-8 text a match is whole characters).
