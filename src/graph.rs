@@ -231,6 +231,9 @@ impl Adjacency {
     }
 }
 
+/// Graphs with at least this many entities build their search index on a second thread.
+const PARALLEL_BUILD_MIN: usize = 50_000;
+
 /// The smallest hub threshold, so that small graphs do not treat ordinary entities as hubs.
 const MIN_HUB_DEGREE: usize = 16;
 
@@ -260,13 +263,30 @@ impl KnowledgeGraph {
             };
             graph.add_edge(from.node(), to.node(), relation);
         }
-        for keys in &mut by_kind {
-            // Ids are unique, so an unstable sort gives the same order.
-            keys.sort_unstable_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
-        }
-        let adjacency = Adjacency::build(&graph);
-        let search =
-            search::SearchIndex::build(graph.node_indices().map(|n| (EntityKey::of(n), &graph[n])));
+        // The search index and the other indexes only read the finished graph: on large graphs
+        // they are built side by side (the search index is the larger half of the work).
+        let build_search = || {
+            search::SearchIndex::build(graph.node_indices().map(|n| (EntityKey::of(n), &graph[n])))
+        };
+        let build_rest = |by_kind: &mut [Vec<EntityKey>]| {
+            for keys in by_kind {
+                // Ids are unique, so an unstable sort gives the same order.
+                keys.sort_unstable_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
+            }
+            Adjacency::build(&graph)
+        };
+        let (search, adjacency) = if graph.node_count() < PARALLEL_BUILD_MIN {
+            (build_search(), build_rest(&mut by_kind))
+        } else {
+            std::thread::scope(|scope| {
+                let search = scope.spawn(build_search);
+                let adjacency = build_rest(&mut by_kind);
+                let search = search
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (search, adjacency)
+            })
+        };
         let mean_degree = if graph.node_count() == 0 {
             0
         } else {
