@@ -225,15 +225,6 @@ pub fn write(dataset: &Dataset, path: &Path) -> Result<(), super::LoadError> {
     std::fs::rename(&temp, path).map_err(io)
 }
 
-/// Whether the file at `path` starts like a snapshot.
-pub fn is_snapshot(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; MAGIC.len()];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| &head == MAGIC)
-}
-
 /// Decodes and checks a snapshot. O(bytes + records).
 pub fn from_bytes(bytes: &[u8]) -> Result<Dataset, SnapshotError> {
     let Some(rest) = bytes.strip_prefix(MAGIC.as_slice()) else {

@@ -25,8 +25,6 @@ impl Problems<'_> {
 
 /// What is known of an entity id once all entities are read.
 struct Known {
-    /// The id itself: every reference to the entity shares this allocation.
-    id: EntityId,
     kind: EntityKind,
     /// Where the entity comes in the output, for compact duplicate checks; `None` for entities
     /// whose record could not be read.
@@ -39,6 +37,7 @@ struct Known {
 
 /// Entity ids, kinds and source texts, once all entities are read.
 struct Index {
+    /// The map's keys are the ids every reference shares (see [`resolve`]).
     known: HashMap<EntityId, Known>,
     /// Source texts by path, whitespace-normalized, or why they are unavailable.
     texts: HashMap<String, Result<String, String>>,
@@ -92,7 +91,6 @@ pub(crate) fn validate(
                     index.known.insert(
                         id.clone(),
                         Known {
-                            id: id.clone(),
                             kind: e.table_kind,
                             index: Some(next_index),
                             first: (e.file, e.id.span().start),
@@ -113,9 +111,8 @@ pub(crate) fn validate(
             && !index.known.contains_key(id.as_str())
         {
             index.known.insert(
-                id.clone(),
+                id,
                 Known {
-                    id,
                     kind,
                     index: None,
                     first: (0, 0),
@@ -177,7 +174,7 @@ pub(crate) fn validate(
             &mut lists,
             &mut problems,
         );
-        let (Some(from), Some(to)) = (from, to) else {
+        let (Some((from_id, from)), Some((to_id, to))) = (from, to) else {
             continue;
         };
         let t = f.relation_type;
@@ -205,11 +202,11 @@ pub(crate) fn validate(
             );
             continue;
         }
-        if from.id == to.id {
+        if from_id == to_id {
             problems.at(
                 r.file,
                 r.span.start,
-                format!("relation from `{}` to itself", from.id),
+                format!("relation from `{from_id}` to itself"),
             );
             continue;
         }
@@ -229,18 +226,16 @@ pub(crate) fn validate(
                 r.file,
                 r.span.start,
                 format!(
-                    "duplicate relation `{}` {} `{}`: merge their citations",
-                    from.id,
+                    "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
                     t.name(),
-                    to.id
                 ),
             );
             continue;
         }
         relations.push(Relation {
             relation_type: t,
-            from: from.id.clone(),
-            to: to.id.clone(),
+            from: from_id.clone(),
+            to: to_id.clone(),
             role: f.role,
             since: f.since,
             until: f.until,
@@ -364,17 +359,17 @@ pub fn is_well_formed_code(code: &str) -> bool {
     }
 }
 
-/// The entity a reference names, or a problem saying why there is none. Allocates nothing
-/// when the reference is good.
+/// The entity a reference names (its shared id and what is known of it), or a problem saying
+/// why there is none. Allocates nothing when the reference is good.
 fn resolve<'i>(
     file: usize,
     id: &Spanned<String>,
     index: &'i Index,
     problems: &mut Problems<'_>,
-) -> Option<&'i Known> {
+) -> Option<(&'i EntityId, &'i Known)> {
     let raw = id.get_ref().as_str();
-    if let Some(known) = index.known.get(raw) {
-        return Some(known);
+    if let Some(found) = index.known.get_key_value(raw) {
+        return Some(found);
     }
     let message = match EntityId::kind_of(raw) {
         Err(e) => e.to_string(),
@@ -407,7 +402,7 @@ fn check_citations(
     let mut list = Vec::with_capacity(raw.len());
     let mut sources_ok = true;
     for c in raw {
-        let Some(source) = resolve(file, &c.source, index, problems) else {
+        let Some((source_id, source)) = resolve(file, &c.source, index, problems) else {
             sources_ok = false;
             continue;
         };
@@ -416,8 +411,7 @@ fn check_citations(
                 file,
                 c.source.span().start,
                 format!(
-                    "citation source `{}` is of kind {}, not a source",
-                    source.id,
+                    "citation source `{source_id}` is of kind {}, not a source",
                     source.kind.prefix()
                 ),
             );
@@ -426,7 +420,7 @@ fn check_citations(
         }
         spans.push(c.quote.as_ref().map(|q| q.span().start));
         list.push(Citation {
-            source: source.id.clone(),
+            source: source_id.clone(),
             quote: c.quote.map(Spanned::into_inner),
             grade: c.grade,
             note: c.note,
