@@ -22,8 +22,30 @@ use crate::graph::KnowledgeGraph;
 pub use entity::Entity;
 pub use query::Query;
 
-/// The reegraph schema type.
-pub type ReeSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The reegraph schema: async-graphql's schema, whose depth and complexity rejections
+/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`). Cheap to clone.
+#[derive(Clone)]
+pub struct ReeSchema {
+    inner: Schema<Query, EmptyMutation, EmptySubscription>,
+    explain: limits::ExplainLimits,
+}
+
+impl ReeSchema {
+    /// Executes a request (attach the graph with [`with_graph`] first).
+    pub async fn execute(
+        &self,
+        request: impl Into<async_graphql::Request>,
+    ) -> async_graphql::Response {
+        let mut response = self.inner.execute(request).await;
+        self.explain.explain(&mut response.errors);
+        response
+    }
+
+    /// The schema's SDL.
+    pub fn sdl_with_options(&self, options: SDLExportOptions) -> String {
+        self.inner.sdl_with_options(options)
+    }
+}
 
 /// Hard maximums on query arguments and traversal work. Exceeding an argument maximum is an
 /// error (LIMIT_EXCEEDED), never a silent clamp.
@@ -87,15 +109,17 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(options.limits)
         .limit_depth(options.max_query_depth)
-        .limit_complexity(options.max_complexity)
-        .extension(limits::ExplainLimits {
-            max_depth: options.max_query_depth,
-            max_complexity: options.max_complexity,
-        });
+        .limit_complexity(options.max_complexity);
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    builder.finish()
+    ReeSchema {
+        inner: builder.finish(),
+        explain: limits::ExplainLimits {
+            max_depth: options.max_query_depth,
+            max_complexity: options.max_complexity,
+        },
+    }
 }
 
 /// Attaches a graph snapshot to a request.

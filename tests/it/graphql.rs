@@ -1370,3 +1370,36 @@ async fn relation_types_list_the_vocabulary() {
     assert_eq!(administers["fromKinds"], json!(["ORGANIZATION"]));
     assert_eq!(administers["inverseLabel"], "administered by");
 }
+
+// ------------------------------------------------------------------------------------------------
+// schema-wide limits
+
+/// async-graphql's depth and complexity rejections come back worded to name the configured
+/// limit, with the LIMIT_EXCEEDED code and no `data`, through `schema.execute` as through HTTP.
+#[tokio::test]
+async fn depth_and_complexity_rejections_name_the_limit() {
+    let schema = reegraph::graphql::build_schema(reegraph::graphql::SchemaOptions {
+        max_query_depth: 5,
+        max_complexity: 50,
+        ..reegraph::graphql::SchemaOptions::default()
+    });
+    let deep = "{ entity(id: \"x\") { relations(first: 1) { nodes { to { relations(first: 1) \
+                { nodes { type } } } } } } }";
+    let costly = "{ search(query: \"neodymium\", first: 100) { score } }";
+    for (query, wording) in [
+        (deep, "nests selections deeper than the limit of 5"),
+        (costly, "complexity is above the limit of 50"),
+    ] {
+        let request =
+            reegraph::graphql::with_graph(async_graphql::Request::new(query), common::real_graph());
+        let response = serde_json::to_value(schema.execute(request).await).expect("JSON");
+        assert_eq!(error_codes(&response), ["LIMIT_EXCEEDED"], "{response:#}");
+        let message = response["errors"][0]["message"].as_str().unwrap_or("");
+        assert!(message.contains(wording), "{message}");
+        assert!(response["data"].is_null(), "{response:#}");
+    }
+    let shallow = "{ search(query: \"neodymium\", first: 5) { score } }";
+    let request =
+        reegraph::graphql::with_graph(async_graphql::Request::new(shallow), common::real_graph());
+    assert!(schema.execute(request).await.errors.is_empty());
+}
