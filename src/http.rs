@@ -17,6 +17,7 @@
 mod cache;
 mod cost;
 mod documents;
+mod edge;
 mod limits;
 mod metrics;
 mod serve;
@@ -29,17 +30,12 @@ use async_graphql::parser::types::OperationType;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderName;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use tokio::sync::Semaphore;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -173,11 +169,10 @@ impl AppState {
 /// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
-    let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         let id = request
             .headers()
-            .get("x-request-id")
+            .get(edge::X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
@@ -195,10 +190,14 @@ pub fn app(state: AppState) -> Router {
             explain_payload_too_large,
         ))
         .layer(RequestBodyTimeoutLayer::new(config.body_read_timeout))
-        .layer(cors_layer(&config.cors_origins))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(edge::CorsLayer::new(
+            &config.cors_origins,
+            &[Method::GET, Method::POST],
+            &[header::CONTENT_TYPE, header::ACCEPT],
+            Duration::from_secs(3600),
+        ))
         .layer(trace)
-        .layer(SetRequestIdLayer::new(request_id, Counter::default()))
+        .layer(edge::RequestIdLayer::default())
         .with_state(state)
 }
 
@@ -220,20 +219,6 @@ async fn explain_payload_too_large(State(state): State<AppState>, response: Resp
     .into_response(MediaType::Json)
 }
 
-/// Request ids: a process-unique counter, prefixed so they are easy to grep.
-#[derive(Clone, Default)]
-struct Counter(Arc<std::sync::atomic::AtomicU64>);
-
-impl MakeRequestId for Counter {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        // The formatted id becomes the header's bytes without another copy.
-        HeaderValue::from_maybe_shared(Bytes::from(format!("r{n:x}")))
-            .ok()
-            .map(RequestId::new)
-    }
-}
-
 async fn metrics_text(State(state): State<AppState>) -> Response {
     (
         [(
@@ -243,20 +228,6 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.0.metrics.render(&state.0.graph.load()),
     )
         .into_response()
-}
-
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let base = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
-        .max_age(Duration::from_secs(3600));
-    if origins.iter().any(|o| o == "*") {
-        base.allow_origin(AllowOrigin::any())
-    } else {
-        base.allow_origin(AllowOrigin::list(
-            origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
-        ))
-    }
 }
 
 async fn graphiql(State(state): State<AppState>) -> Response {
