@@ -196,11 +196,17 @@ fn load<'t>(
     read: impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync,
     texts: &dyn SourceTexts,
 ) -> Result<Dataset, LoadError> {
-    let mut raw = parse::RawDataset::default();
+    let parsed = parse_all(names, &read)
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut raw = parse::RawDataset {
+        entities: Vec::with_capacity(parsed.iter().map(|p| p.raw.entities.len()).sum()),
+        relations: Vec::with_capacity(parsed.iter().map(|p| p.raw.relations.len()).sum()),
+        unparsed: Vec::new(),
+    };
     let mut problems = Vec::new();
     let mut fingerprint = FNV_OFFSET;
-    for parsed in parse_all(names, &read) {
-        let parsed = parsed?;
+    for parsed in parsed {
         raw.entities.extend(parsed.raw.entities);
         raw.relations.extend(parsed.raw.relations);
         raw.unparsed.extend(parsed.raw.unparsed);
@@ -217,7 +223,7 @@ fn load<'t>(
     // Only files with problems are read again, once each.
     let mut sources: Vec<Option<Cow<'t, str>>> = vec![None; names.len()];
     for p in &problems {
-        for file in std::iter::once(p.file).chain(p.first_defined.map(|(f, _)| f)) {
+        for file in std::iter::once(p.file).chain(p.first_defined.as_ref().map(|(f, _)| *f)) {
             if sources[file].is_none() {
                 sources[file] = Some(read(file)?);
             }
@@ -228,21 +234,34 @@ fn load<'t>(
         .zip(names)
         .map(|(text, name)| text.as_deref().map(|t| LineIndex::new(name, t)))
         .collect();
-    let locate = |file: usize, offset: usize| match &lines[file] {
-        Some(index) => index.locate(offset),
-        None => Location {
-            file: names[file].clone(),
-            line: 1,
-            column: 1,
-        },
+    // Fields are found by parsing a file again, once, and only when a problem is in one.
+    let mut records: Vec<Option<parse::Records<'_>>> = (0..names.len()).map(|_| None).collect();
+    let mut locate = |file: usize, place: Place| {
+        let offset = match place {
+            Place::At(offset) => offset,
+            Place::In { record, field } => match &sources[file] {
+                Some(text) => records[file]
+                    .get_or_insert_with(|| parse::Records::new(text))
+                    .offset(record, field),
+                None => record,
+            },
+        };
+        match &lines[file] {
+            Some(index) => index.locate(offset),
+            None => Location {
+                file: names[file].clone(),
+                line: 1,
+                column: 1,
+            },
+        }
     };
     let mut problems = problems
         .into_iter()
         .map(|p| Problem {
-            location: locate(p.file, p.offset),
+            location: locate(p.file, p.place),
             message: match p.first_defined {
-                Some((file, offset)) => {
-                    format!("{} (first defined at {})", p.message, locate(file, offset))
+                Some((file, place)) => {
+                    format!("{} (first defined at {})", p.message, locate(file, place))
                 }
                 None => p.message,
             },
@@ -260,6 +279,7 @@ fn parse_all<'t>(
     read: &(impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync),
 ) -> Vec<Result<ParsedFile, LoadError>> {
     let next = AtomicUsize::new(0);
+    let interner = parse::Interner::default();
     let work = || {
         let mut done = Vec::new();
         loop {
@@ -270,7 +290,7 @@ fn parse_all<'t>(
             let parsed = read(i).map(|text| {
                 let mut raw = parse::RawDataset::default();
                 let mut problems = Vec::new();
-                parse::parse_file(i, &text, &mut raw, &mut problems);
+                parse::parse_file(i, &text, &interner, &mut raw, &mut problems);
                 let hash = fnv(fnv(FNV_OFFSET, name.as_bytes()), text.as_bytes());
                 ParsedFile {
                     raw,
@@ -302,14 +322,23 @@ fn parse_all<'t>(
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// A problem before its byte offset is turned into a line and column.
+/// A problem before its place is turned into a line and column.
 #[derive(Debug)]
 pub(crate) struct RawProblem {
     pub(crate) file: usize,
-    pub(crate) offset: usize,
+    pub(crate) place: Place,
     pub(crate) message: String,
-    /// For duplicates: the file and offset of the first definition.
-    pub(crate) first_defined: Option<(usize, usize)>,
+    /// For duplicates: the file and place of the first definition.
+    pub(crate) first_defined: Option<(usize, Place)>,
+}
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Place {
+    /// At this byte offset.
+    At(usize),
+    /// At a field of the record whose table starts at byte offset `record`.
+    In { record: usize, field: parse::Field },
 }
 
 /// Byte offset -> line and column, for one file.

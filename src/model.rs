@@ -157,6 +157,13 @@ impl EntityId {
         Ok((EntityId(raw.into()), kind))
     }
 
+    /// Validates an id already shared (e.g. interned while reading), returning it with its
+    /// kind; the id keeps the allocation.
+    pub fn from_shared(raw: Arc<str>) -> Result<(EntityId, EntityKind), IdError> {
+        let kind = EntityId::kind_of(&raw)?;
+        Ok((EntityId(raw), kind))
+    }
+
     /// Validates an id without allocating, returning its kind.
     pub fn kind_of(raw: &str) -> Result<EntityKind, IdError> {
         let Some((prefix, slug)) = raw.split_once(':') else {

@@ -1,13 +1,20 @@
-//! TOML text -> raw records with byte spans. Each record is deserialized on its own, so one bad
-//! record does not hide the problems of the others.
+//! TOML text -> compact raw records. Each record is deserialized on its own, so one bad record
+//! does not hide the problems of the others, and is made compact at once: ids are interned (the
+//! entity, every relation that ends at it and every citation of it share one allocation) and
+//! equal citation lists are shared, across all files and threads. Records keep only where their
+//! table starts; the place of a field inside one is found again, by parsing the file anew, only
+//! when a problem has to be shown there (see [`Records`]).
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::ops::Range;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::RawProblem;
+use super::{Place, RawProblem};
 use crate::model::{
     ApplicationDetails, Date, Details, DirectiveDetails, EntityKind, EventDetails, Grade,
     LocationDetails, MineralDetails, OfficialDetails, OrganizationDetails, RelationType,
@@ -16,9 +23,6 @@ use crate::model::{
 
 /// The fields every entity table has; the rest are its kind's details.
 const COMMON_FIELDS: [&str; 5] = ["id", "name", "aliases", "description", "citations"];
-/// The kind-specific fields that validation may report a problem at; others are reported at
-/// their table. Keeping only these saves an allocation per record on large datasets.
-const LOCATED_FIELDS: [&str; 4] = ["atomic_number", "classifications", "code", "text"];
 
 /// Everything parsed from all files, not yet cross-checked.
 #[derive(Debug, Default)]
@@ -34,19 +38,126 @@ pub(crate) struct RawDataset {
 #[derive(Debug)]
 pub(crate) struct UnparsedEntity {
     pub(crate) table_kind: EntityKind,
-    pub(crate) id: Spanned<String>,
+    pub(crate) id: String,
+}
+
+/// Where a problem about one field of a record is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// The value of this key of the record's table, or the table itself without it.
+    Value(&'static str),
+    /// The `source` of the record's citation at this index.
+    CitationSource(usize),
+    /// The `quote` of the record's citation at this index.
+    CitationQuote(usize),
+}
+
+/// A citation as read, its source id interned. Equal lists of these are shared.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct RawCite {
+    pub(crate) source: Arc<str>,
+    pub(crate) quote: Option<String>,
+    pub(crate) grade: Grade,
+    pub(crate) note: Option<String>,
+}
+
+/// An entity as read, and where its table starts.
+#[derive(Debug)]
+pub(crate) struct RawEntity {
+    pub(crate) file: usize,
+    /// The byte offset of the whole table; fields are found from it (see [`Field`]).
+    pub(crate) record: usize,
+    /// The kind named by the table (`[[standard]]`).
+    pub(crate) table_kind: EntityKind,
+    pub(crate) id: Arc<str>,
+    pub(crate) name: String,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) citations: Arc<[RawCite]>,
+    pub(crate) details: Details,
+}
+
+/// A relation as read, and where its table starts.
+#[derive(Debug)]
+pub(crate) struct RawRelation {
+    pub(crate) file: usize,
+    pub(crate) record: usize,
+    pub(crate) relation_type: RelationType,
+    pub(crate) from: Arc<str>,
+    pub(crate) to: Arc<str>,
+    pub(crate) role: Option<String>,
+    pub(crate) since: Option<Date>,
+    pub(crate) until: Option<Date>,
+    pub(crate) citations: Arc<[RawCite]>,
+}
+
+/// Ids and citation lists already read, shared by the threads that parse files. Each set is
+/// split in shards, each behind its own lock, so the threads seldom wait for each other.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    hasher: RandomState,
+    ids: [Mutex<HashSet<Arc<str>>>; SHARDS],
+    lists: [Mutex<HashSet<Arc<[RawCite]>>>; SHARDS],
+}
+
+const SHARDS: usize = 16;
+
+impl Interner {
+    fn shard<K: Hash + ?Sized>(&self, key: &K) -> usize {
+        // The low bits choose the shard; the set itself hashes again with its own state.
+        usize::try_from(self.hasher.hash_one(key) % SHARDS as u64).unwrap_or(0)
+    }
+
+    /// The shared copy of the id `raw`.
+    pub(crate) fn id(&self, raw: &str) -> Arc<str> {
+        let mut set = self.ids[self.shard(raw)]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(shared) = set.get(raw) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = raw.into();
+        set.insert(shared.clone());
+        shared
+    }
+
+    /// The shared copy of the citation list `list`.
+    fn list(&self, list: Vec<RawCite>) -> Arc<[RawCite]> {
+        let mut set = self.lists[self.shard(list.as_slice())]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(shared) = set.get(list.as_slice()) {
+            return shared.clone();
+        }
+        let shared: Arc<[RawCite]> = list.into();
+        set.insert(shared.clone());
+        shared
+    }
+
+    fn citations(&self, raw: Vec<RawCitation>) -> Arc<[RawCite]> {
+        self.list(
+            raw.into_iter()
+                .map(|c| RawCite {
+                    source: self.id(c.source.get_ref()),
+                    quote: c.quote.map(Spanned::into_inner),
+                    grade: c.grade,
+                    note: c.note,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// A citation as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawCitation {
-    pub(crate) source: Spanned<String>,
+struct RawCitation {
+    source: Spanned<String>,
     #[serde(default)]
-    pub(crate) quote: Option<Spanned<String>>,
-    pub(crate) grade: Grade,
+    quote: Option<Spanned<String>>,
+    grade: Grade,
     #[serde(default)]
-    pub(crate) note: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,75 +173,131 @@ struct RawCommon {
     citations: Vec<RawCitation>,
 }
 
-/// An entity as written, with where it was written.
-#[derive(Debug)]
-pub(crate) struct RawEntity {
-    pub(crate) file: usize,
-    /// The span of the whole table.
-    pub(crate) span: Range<usize>,
-    /// The kind named by the table (`[[standard]]`).
-    pub(crate) table_kind: EntityKind,
-    pub(crate) id: Spanned<String>,
-    pub(crate) name: Spanned<String>,
-    pub(crate) aliases: Vec<String>,
-    pub(crate) description: Option<String>,
-    pub(crate) citations: Vec<RawCitation>,
-    pub(crate) details: Details,
-    /// Where the value of each kind-specific field starts, for problems about one field.
-    pub(crate) field_offsets: Vec<(&'static str, usize)>,
-}
-
-impl RawEntity {
-    /// Where the value of the kind-specific `field` starts, or the table's start without it.
-    pub(crate) fn field_offset(&self, field: &str) -> usize {
-        debug_assert!(LOCATED_FIELDS.contains(&field), "`{field}` is not kept");
-        self.field_offsets
-            .iter()
-            .find(|(name, _)| *name == field)
-            .map_or(self.span.start, |(_, offset)| *offset)
-    }
-}
-
 /// A relation as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawRelationFields {
-    pub(crate) from: Spanned<String>,
+struct RawRelationFields {
+    from: Spanned<String>,
     #[serde(rename = "type")]
-    pub(crate) relation_type: RelationType,
-    pub(crate) to: Spanned<String>,
+    relation_type: RelationType,
+    to: Spanned<String>,
     #[serde(default)]
-    pub(crate) role: Option<String>,
+    role: Option<String>,
     #[serde(default)]
-    pub(crate) since: Option<Date>,
+    since: Option<Date>,
     #[serde(default)]
-    pub(crate) until: Option<Date>,
+    until: Option<Date>,
     #[serde(default)]
-    pub(crate) citations: Vec<RawCitation>,
-}
-
-/// A relation as written, with where it was written.
-#[derive(Debug)]
-pub(crate) struct RawRelation {
-    pub(crate) file: usize,
-    pub(crate) span: Range<usize>,
-    pub(crate) fields: RawRelationFields,
+    citations: Vec<RawCitation>,
 }
 
 /// Parses one file into `out`, adding a problem for each record that cannot be read.
+///
+/// A file made only of `[[table]]` records (as data files are) is parsed one record at a time,
+/// so memory holds one record's parse tree, not the whole file's. Anything else (a syntax error,
+/// a table or key outside the records, an unknown table) is parsed again as one document, so
+/// every problem is the one the whole document has, at the same place.
 pub(crate) fn parse_file(
     file: usize,
     text: &str,
+    interner: &Interner,
+    out: &mut RawDataset,
+    problems: &mut Vec<RawProblem>,
+) {
+    let before = (
+        out.entities.len(),
+        out.relations.len(),
+        out.unparsed.len(),
+        problems.len(),
+    );
+    if parse_by_record(file, text, interner, out, problems).is_none() {
+        out.entities.truncate(before.0);
+        out.relations.truncate(before.1);
+        out.unparsed.truncate(before.2);
+        problems.truncate(before.3);
+        parse_document(file, text, interner, out, problems);
+    }
+}
+
+/// Where records may start: the file's start and the byte offsets of the lines that begin with
+/// `[[`. Such a line may also be inside a multi-line string or array, not starting a record; the
+/// text before it is then cut inside a value and does not parse, which [`parse_by_record`]
+/// takes as its cue to give up.
+fn record_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(text.match_indices("\n[[").map(|(i, _)| i + 1))
+}
+
+/// Parses `text` piece by piece, each piece from one `[[table]]` header line to the next;
+/// `None` when the pieces are not exactly the whole document's records (what was added to
+/// `out` is then to be discarded). The text before the first header may hold only comments.
+pub(crate) fn parse_by_record(
+    file: usize,
+    text: &str,
+    interner: &Interner,
+    out: &mut RawDataset,
+    problems: &mut Vec<RawProblem>,
+) -> Option<()> {
+    let mut starts = record_starts(text).peekable();
+    while let Some(start) = starts.next() {
+        let end = starts.peek().copied().unwrap_or(text.len());
+        let piece = text.get(start..end)?;
+        let root = DeTable::parse(piece).ok()?.into_inner();
+        let mut tables = root.into_iter();
+        let Some((key, value)) = tables.next() else {
+            // Only the text before the first header may be empty of records.
+            if start == 0 {
+                continue;
+            }
+            return None;
+        };
+        if tables.next().is_some() {
+            return None;
+        }
+        let table = key.get_ref().as_ref();
+        let kind = table_kind(table)?;
+        let DeValue::Array(items) = value.into_inner() else {
+            return None;
+        };
+        let mut items = items.into_iter();
+        let item = items.next()?;
+        if items.next().is_some() {
+            return None;
+        }
+        let span = item.span();
+        let DeValue::Table(fields) = item.into_inner() else {
+            return None;
+        };
+        parse_record(
+            file, table, kind, span, fields, start, interner, out, problems,
+        );
+    }
+    Some(())
+}
+
+/// The kind of a record table's name: `Some(None)` for `relation`, `None` for no known table.
+fn table_kind(table: &str) -> Option<Option<EntityKind>> {
+    if table == "relation" {
+        Some(None)
+    } else {
+        EntityKind::from_prefix(table).map(Some)
+    }
+}
+
+/// Parses `text` as one document into `out`.
+pub(crate) fn parse_document(
+    file: usize,
+    text: &str,
+    interner: &Interner,
     out: &mut RawDataset,
     problems: &mut Vec<RawProblem>,
 ) {
     // The parsed tables come back grouped by name (`[[mineral]]` before `[[source]]`, whatever
     // their place); the entities are put back in file order at the end.
     let first_entity = out.entities.len();
-    let mut problem = |offset: usize, message: String| {
+    let problem = |problems: &mut Vec<RawProblem>, offset: usize, message: String| {
         problems.push(RawProblem {
             file,
-            offset,
+            place: Place::At(offset),
             message,
             first_defined: None,
         });
@@ -139,19 +306,20 @@ pub(crate) fn parse_file(
         Ok(root) => root.into_inner(),
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
-            problem(offset, format!("invalid TOML: {}", e.message().trim_end()));
+            problem(
+                problems,
+                offset,
+                format!("invalid TOML: {}", e.message().trim_end()),
+            );
             return;
         }
     };
     for (key, value) in root {
         let table = key.get_ref().as_ref();
-        let kind = if table == "relation" {
-            None
-        } else if let Some(kind) = EntityKind::from_prefix(table) {
-            Some(kind)
-        } else {
+        let Some(kind) = table_kind(table) else {
             let known = EntityKind::ALL.map(EntityKind::prefix).join("]], [[");
             problem(
+                problems,
                 key.span().start,
                 format!("unknown table `{table}`: expected [[{known}]] or [[relation]]"),
             );
@@ -160,6 +328,7 @@ pub(crate) fn parse_file(
         let span = value.span();
         let DeValue::Array(items) = value.into_inner() else {
             problem(
+                problems,
                 span.start,
                 format!("`{table}` must be an array of tables: write [[{table}]]"),
             );
@@ -168,56 +337,84 @@ pub(crate) fn parse_file(
         for item in items {
             let span = item.span();
             let DeValue::Table(fields) = item.into_inner() else {
-                problem(span.start, format!("each `{table}` entry must be a table"));
+                problem(
+                    problems,
+                    span.start,
+                    format!("each `{table}` entry must be a table"),
+                );
                 continue;
             };
-            let parsed = match kind {
-                Some(kind) => {
-                    let id =
-                        fields
-                            .iter()
-                            .find(|(k, _)| *k.get_ref() == "id")
-                            .and_then(|(_, v)| {
-                                v.get_ref()
-                                    .as_str()
-                                    .map(|s| Spanned::new(v.span(), s.to_owned()))
-                            });
-                    match parse_entity(file, kind, span.clone(), fields) {
-                        Ok(e) => {
-                            out.entities.push(e);
-                            Ok(())
-                        }
-                        Err(errors) => {
-                            if let Some(id) = id {
-                                out.unparsed.push(UnparsedEntity {
-                                    table_kind: kind,
-                                    id,
-                                });
-                            }
-                            Err(errors)
-                        }
-                    }
+            parse_record(file, table, kind, span, fields, 0, interner, out, problems);
+        }
+    }
+    out.entities[first_entity..].sort_by_key(|e| e.record);
+}
+
+/// Reads one record (an entity when `kind` is given, else a relation) whose table `fields`
+/// spans `span` of the text it was parsed from, which starts at byte `shift` of the file.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per way of parsing a file"
+)]
+fn parse_record(
+    file: usize,
+    table: &str,
+    kind: Option<EntityKind>,
+    span: Range<usize>,
+    fields: DeTable<'_>,
+    shift: usize,
+    interner: &Interner,
+    out: &mut RawDataset,
+    problems: &mut Vec<RawProblem>,
+) {
+    let record = span.start + shift;
+    let parsed = match kind {
+        Some(kind) => {
+            let id = fields
+                .iter()
+                .find(|(k, _)| *k.get_ref() == "id")
+                .and_then(|(_, v)| v.get_ref().as_str().map(str::to_owned));
+            match parse_entity(file, kind, span.clone(), fields, interner) {
+                Ok(e) => {
+                    out.entities.push(RawEntity { record, ..e });
+                    Ok(())
                 }
-                None => deserialize::<RawRelationFields>(span.clone(), fields).map(|fields| {
-                    out.relations.push(RawRelation {
-                        file,
-                        span: span.clone(),
-                        fields,
-                    })
-                }),
-            };
-            if let Err(errors) = parsed {
-                for e in errors {
-                    let offset = e.span().map_or(span.start, |s| s.start);
-                    problem(
-                        offset,
-                        format!("in [[{table}]]: {}", e.message().trim_end()),
-                    );
+                Err(errors) => {
+                    if let Some(id) = id {
+                        out.unparsed.push(UnparsedEntity {
+                            table_kind: kind,
+                            id,
+                        });
+                    }
+                    Err(errors)
                 }
             }
         }
+        None => deserialize::<RawRelationFields>(span, fields).map(|f| {
+            out.relations.push(RawRelation {
+                file,
+                record,
+                relation_type: f.relation_type,
+                from: interner.id(f.from.get_ref()),
+                to: interner.id(f.to.get_ref()),
+                role: f.role,
+                since: f.since,
+                until: f.until,
+                citations: interner.citations(f.citations),
+            });
+        }),
+    };
+    if let Err(errors) = parsed {
+        for e in errors {
+            let offset = e.span().map_or(record, |s| s.start + shift);
+            problems.push(RawProblem {
+                file,
+                place: Place::At(offset),
+                message: format!("in [[{table}]]: {}", e.message().trim_end()),
+                first_defined: None,
+            });
+        }
     }
-    out.entities[first_entity..].sort_by_key(|e| e.span.start);
 }
 
 fn parse_entity(
@@ -225,33 +422,24 @@ fn parse_entity(
     kind: EntityKind,
     span: Range<usize>,
     fields: DeTable<'_>,
+    interner: &Interner,
 ) -> Result<RawEntity, Vec<toml::de::Error>> {
     let (common, rest): (DeTable<'_>, DeTable<'_>) = fields
         .into_iter()
         .partition(|(k, _)| COMMON_FIELDS.contains(&k.get_ref().as_ref()));
-    let field_offsets = rest
-        .iter()
-        .filter_map(|(k, v)| {
-            let name = LOCATED_FIELDS
-                .iter()
-                .find(|f| **f == k.get_ref().as_ref())?;
-            Some((*name, v.span().start))
-        })
-        .collect();
     let common = deserialize::<RawCommon>(span.clone(), common);
     let details = deserialize_details(kind, span.clone(), rest);
     match (common, details) {
         (Ok(c), Ok(details)) => Ok(RawEntity {
             file,
-            span,
+            record: span.start,
             table_kind: kind,
-            id: c.id,
-            name: c.name,
+            id: interner.id(c.id.get_ref()),
+            name: c.name.into_inner(),
             aliases: c.aliases,
             description: c.description,
-            citations: c.citations,
+            citations: interner.citations(c.citations),
             details,
-            field_offsets,
         }),
         (Err(mut a), Err(b)) => {
             a.extend(b);
@@ -259,6 +447,63 @@ fn parse_entity(
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
     }
+}
+
+/// The tables of one file by where they start, to find the field a problem is about.
+pub(crate) struct Records<'t> {
+    tables: HashMap<usize, DeTable<'t>>,
+}
+
+impl<'t> Records<'t> {
+    /// Parses `text` again (it parsed before, so it does again unless it changed meanwhile).
+    pub(crate) fn new(text: &'t str) -> Self {
+        let mut tables = HashMap::new();
+        if let Ok(root) = DeTable::parse(text) {
+            for (_, value) in root.into_inner() {
+                if let DeValue::Array(items) = value.into_inner() {
+                    for item in items {
+                        let start = item.span().start;
+                        if let DeValue::Table(fields) = item.into_inner() {
+                            tables.insert(start, fields);
+                        }
+                    }
+                }
+            }
+        }
+        Records { tables }
+    }
+
+    /// The byte offset of `field` in the table that starts at `record`; the table's start
+    /// when there is no such field.
+    pub(crate) fn offset(&self, record: usize, field: Field) -> usize {
+        let Some(table) = self.tables.get(&record) else {
+            return record;
+        };
+        let citation = |i: usize, key: &str| {
+            let DeValue::Array(items) = value(table, "citations")?.get_ref() else {
+                return None;
+            };
+            let item = items.get(i)?;
+            let DeValue::Table(fields) = item.get_ref() else {
+                return Some(item.span().start);
+            };
+            Some(value(fields, key).map_or(item.span().start, |v| v.span().start))
+        };
+        match field {
+            Field::Value(key) => value(table, key).map(|v| v.span().start),
+            Field::CitationSource(i) => citation(i, "source"),
+            Field::CitationQuote(i) => citation(i, "quote"),
+        }
+        .unwrap_or(record)
+    }
+}
+
+/// The value of `key` in `table`.
+fn value<'a, 't>(table: &'a DeTable<'t>, key: &str) -> Option<&'a Spanned<DeValue<'t>>> {
+    table
+        .iter()
+        .find(|(k, _)| *k.get_ref() == key)
+        .map(|(_, v)| v)
 }
 
 fn deserialize_details(

@@ -4,19 +4,27 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use toml::Spanned;
-
-use super::parse::{RawCitation, RawDataset, RawEntity};
-use super::{Dataset, RawProblem, SourceTexts};
+use super::parse::{Field, RawCite, RawDataset, RawEntity};
+use super::{Dataset, Place, RawProblem, SourceTexts};
 use crate::model::{Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType};
 
 struct Problems<'a>(&'a mut Vec<RawProblem>);
 
 impl Problems<'_> {
-    fn at(&mut self, file: usize, offset: usize, message: String) {
+    /// A problem about a record as a whole: shown at its table.
+    fn at(&mut self, file: usize, record: usize, message: String) {
+        self.push(file, Place::At(record), message);
+    }
+
+    /// A problem about one field of a record.
+    fn field(&mut self, file: usize, record: usize, field: Field, message: String) {
+        self.push(file, Place::In { record, field }, message);
+    }
+
+    fn push(&mut self, file: usize, place: Place, message: String) {
         self.0.push(RawProblem {
             file,
-            offset,
+            place,
             message,
             first_defined: None,
         });
@@ -29,7 +37,7 @@ struct Known {
     /// Where the entity comes in the output, for compact duplicate checks; `None` for entities
     /// whose record could not be read.
     index: Option<u32>,
-    /// Where it was first defined.
+    /// Where it was first defined: its file and the start of its table.
     first: (usize, usize),
     /// For a SOURCE with a local text: its path, a key into the texts read.
     text: Option<String>,
@@ -43,9 +51,27 @@ struct Index {
     texts: HashMap<String, Result<String, String>>,
 }
 
-/// Citation lists already built, each with whether it was free of problems: equal lists are
+/// Citation lists already built, by the list read (equal lists read are one allocation, see
+/// [`super::parse::Interner`]), each with whether it was free of problems: equal lists are
 /// shared, and checked once.
-type CitationLists = HashMap<Arc<[Citation]>, bool>;
+type CitationLists = HashMap<ByAddress, (Arc<[Citation]>, bool)>;
+
+/// A citation list read, compared by address: the interner made equal lists one.
+struct ByAddress(Arc<[RawCite]>);
+
+impl PartialEq for ByAddress {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ByAddress {}
+
+impl std::hash::Hash for ByAddress {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0).cast::<u8>(), state);
+    }
+}
 
 /// Checks the raw dataset as a whole; returns what is valid and records every problem.
 ///
@@ -73,9 +99,9 @@ pub(crate) fn validate(
             match index.known.get(id.as_str()) {
                 Some(first) => problems.0.push(RawProblem {
                     file: e.file,
-                    offset: e.id.span().start,
+                    place: id_place(e.record),
                     message: format!("duplicate id `{id}`"),
-                    first_defined: Some(first.first),
+                    first_defined: Some((first.first.0, id_place(first.first.1))),
                 }),
                 None => {
                     let text = match &e.details {
@@ -93,7 +119,7 @@ pub(crate) fn validate(
                         Known {
                             kind: e.table_kind,
                             index: Some(next_index),
-                            first: (e.file, e.id.span().start),
+                            first: (e.file, e.record),
                             text,
                         },
                     );
@@ -106,7 +132,7 @@ pub(crate) fn validate(
     // Entities whose record could not be read (their problems are already reported) still exist:
     // a reference to one is not dangling.
     for u in &raw.unparsed {
-        if let Ok((id, kind)) = EntityId::parse(u.id.get_ref())
+        if let Ok((id, kind)) = EntityId::parse(&u.id)
             && kind == u.table_kind
             && !index.known.contains_key(id.as_str())
         {
@@ -129,25 +155,29 @@ pub(crate) fn validate(
             && let Some(Err(why)) = index.texts.get(path)
             && reported_texts.insert(path.clone())
         {
-            problems.at(e.file, e.field_offset("text"), why.clone());
+            problems.field(e.file, e.record, Field::Value("text"), why.clone());
         }
     }
 
     // Pass 2: citations of entities, then relations.
-    let mut entities = Vec::with_capacity(raw.entities.len());
-    for (e, id) in raw.entities.into_iter().zip(ids) {
-        let citations = check_citations(
-            e.file,
-            e.span.start,
-            e.citations,
-            &index,
-            &mut lists,
-            &mut problems,
-        );
-        if let Some(id) = id {
-            let name = e.name.into_inner();
-            entities.push(Entity {
-                id,
+    // Each output vector is built in the allocation of the records it is made from (in-place
+    // `collect`), so records and model never take twice the memory.
+    let entities: Vec<Entity> = raw
+        .entities
+        .into_iter()
+        .zip(ids)
+        .filter_map(|(e, id)| {
+            let citations = check_citations(
+                e.file,
+                e.record,
+                e.citations,
+                &index,
+                &mut lists,
+                &mut problems,
+            );
+            let name = e.name;
+            Some(Entity {
+                id: id?,
                 name: match name.trim() {
                     trimmed if trimmed.len() == name.len() => name,
                     trimmed => trimmed.to_owned(),
@@ -156,92 +186,108 @@ pub(crate) fn validate(
                 description: e.description,
                 citations,
                 details: e.details,
-            });
-        }
-    }
+            })
+        })
+        .collect();
 
-    let mut relations = Vec::with_capacity(raw.relations.len());
     let mut seen: HashSet<(u32, RelationType, u32)> = HashSet::with_capacity(raw.relations.len());
-    for r in raw.relations {
-        let f = r.fields;
-        let from = resolve(r.file, &f.from, &index, &mut problems);
-        let to = resolve(r.file, &f.to, &index, &mut problems);
-        let citations = check_citations(
-            r.file,
-            r.span.start,
-            f.citations,
-            &index,
-            &mut lists,
-            &mut problems,
-        );
-        let (Some((from_id, from)), Some((to_id, to))) = (from, to) else {
-            continue;
-        };
-        let t = f.relation_type;
-        if !t.allows(from.kind, to.kind) {
-            let spec = t.spec();
-            problems.at(
-                r.file,
-                r.span.start,
-                format!(
-                    "{} cannot go from {} to {}: it goes from [{}] to [{}]",
-                    t.name(),
-                    kind_name(from.kind),
-                    kind_name(to.kind),
-                    spec.from
-                        .iter()
-                        .map(|k| kind_name(*k))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    spec.to
-                        .iter()
-                        .map(|k| kind_name(*k))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+    let relations: Vec<Relation> = raw
+        .relations
+        .into_iter()
+        .filter_map(|f| {
+            let from = resolve(
+                f.file,
+                f.record,
+                Field::Value("from"),
+                &f.from,
+                &index,
+                &mut problems,
             );
-            continue;
-        }
-        if from_id == to_id {
-            problems.at(
-                r.file,
-                r.span.start,
-                format!("relation from `{from_id}` to itself"),
+            let to = resolve(
+                f.file,
+                f.record,
+                Field::Value("to"),
+                &f.to,
+                &index,
+                &mut problems,
             );
-            continue;
-        }
-        if let (Some(since), Some(until)) = (f.since, f.until)
-            && since > until
-        {
-            problems.at(
-                r.file,
-                r.span.start,
-                format!("since {since} is after until {until}"),
+            let citations = check_citations(
+                f.file,
+                f.record,
+                f.citations,
+                &index,
+                &mut lists,
+                &mut problems,
             );
-        }
-        if let (Some(a), Some(b)) = (from.index, to.index)
-            && !seen.insert((a, t, b))
-        {
-            problems.at(
-                r.file,
-                r.span.start,
-                format!(
-                    "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
-                    t.name(),
-                ),
-            );
-            continue;
-        }
-        relations.push(Relation {
-            relation_type: t,
-            from: from_id.clone(),
-            to: to_id.clone(),
-            role: f.role,
-            since: f.since,
-            until: f.until,
-            citations,
-        });
-    }
+            let (Some((from_id, from)), Some((to_id, to))) = (from, to) else {
+                return None;
+            };
+            let t = f.relation_type;
+            if !t.allows(from.kind, to.kind) {
+                let spec = t.spec();
+                problems.at(
+                    f.file,
+                    f.record,
+                    format!(
+                        "{} cannot go from {} to {}: it goes from [{}] to [{}]",
+                        t.name(),
+                        kind_name(from.kind),
+                        kind_name(to.kind),
+                        spec.from
+                            .iter()
+                            .map(|k| kind_name(*k))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        spec.to
+                            .iter()
+                            .map(|k| kind_name(*k))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                );
+                return None;
+            }
+            if from_id == to_id {
+                problems.at(
+                    f.file,
+                    f.record,
+                    format!("relation from `{from_id}` to itself"),
+                );
+                return None;
+            }
+            if let (Some(since), Some(until)) = (f.since, f.until)
+                && since > until
+            {
+                problems.at(
+                    f.file,
+                    f.record,
+                    format!("since {since} is after until {until}"),
+                );
+            }
+            if let (Some(a), Some(b)) = (from.index, to.index)
+                && !seen.insert((a, t, b))
+            {
+                problems.at(
+                    f.file,
+                    f.record,
+                    format!(
+                        "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
+                        t.name(),
+                    ),
+                );
+                return None;
+            }
+            Some(Relation {
+                relation_type: t,
+                from: from_id.clone(),
+                to: to_id.clone(),
+                role: f.role,
+                since: f.since,
+                until: f.until,
+                citations,
+            })
+        })
+        .collect();
     Dataset {
         entities,
         relations,
@@ -253,13 +299,21 @@ fn kind_name(kind: EntityKind) -> String {
     kind.prefix().replace('-', "_").to_uppercase()
 }
 
+/// Where a problem about an entity's id is shown.
+fn id_place(record: usize) -> Place {
+    Place::In {
+        record,
+        field: Field::Value("id"),
+    }
+}
+
 fn check_entity_id(e: &RawEntity, problems: &mut Problems<'_>) -> Option<EntityId> {
-    match EntityId::parse(e.id.get_ref()) {
+    match EntityId::from_shared(e.id.clone()) {
         Ok((id, kind)) if kind == e.table_kind => Some(id),
         Ok((id, kind)) => {
-            problems.at(
+            problems.push(
                 e.file,
-                e.id.span().start,
+                id_place(e.record),
                 format!(
                     "id `{id}` has the prefix of [[{}]] but is in table [[{}]]",
                     kind.prefix(),
@@ -269,19 +323,28 @@ fn check_entity_id(e: &RawEntity, problems: &mut Problems<'_>) -> Option<EntityI
             None
         }
         Err(err) => {
-            problems.at(e.file, e.id.span().start, err.to_string());
+            problems.push(e.file, id_place(e.record), err.to_string());
             None
         }
     }
 }
 
 fn check_entity_fields(e: &RawEntity, problems: &mut Problems<'_>) {
-    if e.name.get_ref().trim().is_empty() {
-        problems.at(e.file, e.name.span().start, "name is empty".to_owned());
+    if e.name.trim().is_empty() {
+        problems.field(
+            e.file,
+            e.record,
+            Field::Value("name"),
+            "name is empty".to_owned(),
+        );
     }
     // Problems about one field are reported at its value, the others at the table.
-    let start = e.span.start;
-    let mut at = |offset: usize, message: String| problems.at(e.file, offset, message);
+    let start = Place::At(e.record);
+    let field = |name: &'static str| Place::In {
+        record: e.record,
+        field: Field::Value(name),
+    };
+    let mut at = |place: Place, message: String| problems.push(e.file, place, message);
     match &e.details {
         Details::Event(ev) => {
             if let (Some(a), Some(b)) = (ev.start_date, ev.end_date)
@@ -302,7 +365,7 @@ fn check_entity_fields(e: &RawEntity, problems: &mut Problems<'_>) {
                 && !(1..=118).contains(&z)
             {
                 at(
-                    e.field_offset("atomic_number"),
+                    field("atomic_number"),
                     format!("atomic_number {z} is not between 1 and 118"),
                 );
             }
@@ -310,7 +373,7 @@ fn check_entity_fields(e: &RawEntity, problems: &mut Problems<'_>) {
             for c in &m.classifications {
                 if !schemes.insert(c.scheme) {
                     at(
-                        e.field_offset("classifications"),
+                        field("classifications"),
                         format!("classification scheme {:?} given twice", c.scheme),
                     );
                 }
@@ -321,7 +384,7 @@ fn check_entity_fields(e: &RawEntity, problems: &mut Problems<'_>) {
                 && !is_well_formed_code(code)
             {
                 at(
-                    e.field_offset("code"),
+                    field("code"),
                     format!(
                         "standard code `{code}` is not well formed: expected e.g. `GB/T 13560-2017`, `XB/T 617.2-2014` or `ISO 22444-1:2020`"
                     ),
@@ -363,11 +426,12 @@ pub fn is_well_formed_code(code: &str) -> bool {
 /// why there is none. Allocates nothing when the reference is good.
 fn resolve<'i>(
     file: usize,
-    id: &Spanned<String>,
+    record: usize,
+    field: Field,
+    raw: &str,
     index: &'i Index,
     problems: &mut Problems<'_>,
 ) -> Option<(&'i EntityId, &'i Known)> {
-    let raw = id.get_ref().as_str();
     if let Some(found) = index.known.get_key_value(raw) {
         return Some(found);
     }
@@ -375,7 +439,7 @@ fn resolve<'i>(
         Err(e) => e.to_string(),
         Ok(_) => format!("no entity has id `{raw}`"),
     };
-    problems.at(file, id.span().start, message);
+    problems.field(file, record, field, message);
     None
 }
 
@@ -386,7 +450,7 @@ fn resolve<'i>(
 fn check_citations(
     file: usize,
     record: usize,
-    raw: Vec<RawCitation>,
+    raw: Arc<[RawCite]>,
     index: &Index,
     lists: &mut CitationLists,
     problems: &mut Problems<'_>,
@@ -398,47 +462,50 @@ fn check_citations(
             "no citation: every fact needs at least one".to_owned(),
         );
     }
-    let mut spans = Vec::with_capacity(raw.len());
-    let mut list = Vec::with_capacity(raw.len());
+    let raw = ByAddress(raw);
+    if let Some((shared, true)) = lists.get(&raw) {
+        return shared.clone();
+    }
+    let mut quoted = Vec::with_capacity(raw.0.len());
+    let mut list = Vec::with_capacity(raw.0.len());
     let mut sources_ok = true;
-    for c in raw {
-        let Some((source_id, source)) = resolve(file, &c.source, index, problems) else {
+    for (i, c) in raw.0.iter().enumerate() {
+        let source = Field::CitationSource(i);
+        let Some((source_id, known)) = resolve(file, record, source, &c.source, index, problems)
+        else {
             sources_ok = false;
             continue;
         };
-        if source.kind != EntityKind::Source {
-            problems.at(
+        if known.kind != EntityKind::Source {
+            problems.field(
                 file,
-                c.source.span().start,
+                record,
+                source,
                 format!(
                     "citation source `{source_id}` is of kind {}, not a source",
-                    source.kind.prefix()
+                    known.kind.prefix()
                 ),
             );
             sources_ok = false;
             continue;
         }
-        spans.push(c.quote.as_ref().map(|q| q.span().start));
+        quoted.push(i);
         list.push(Citation {
             source: source_id.clone(),
-            quote: c.quote.map(Spanned::into_inner),
+            quote: c.quote.clone(),
             grade: c.grade,
-            note: c.note,
+            note: c.note.clone(),
         });
     }
-    if let Some((shared, &ok)) = lists.get_key_value(list.as_slice())
-        && ok
-    {
-        return shared.clone();
-    }
     let mut quotes_ok = true;
-    for (c, span) in list.iter().zip(spans) {
-        let (Some(quote), Some(span)) = (&c.quote, span) else {
+    for (c, i) in list.iter().zip(quoted) {
+        let Some(quote) = &c.quote else {
             continue;
         };
+        let at = Field::CitationQuote(i);
         let q = normalize_space(quote);
         if q.is_empty() {
-            problems.at(file, span, "quote is empty".to_owned());
+            problems.field(file, record, at, "quote is empty".to_owned());
             quotes_ok = false;
         } else if let Some(Ok(text)) = index
             .known
@@ -447,9 +514,10 @@ fn check_citations(
             .and_then(|path| index.texts.get(path))
             && !text.contains(&q)
         {
-            problems.at(
+            problems.field(
                 file,
-                span,
+                record,
+                at,
                 format!(
                     "quote not found verbatim in the text of `{}`: \"{q}\"",
                     c.source
@@ -459,7 +527,7 @@ fn check_citations(
         }
     }
     let shared: Arc<[Citation]> = list.into();
-    lists.insert(shared.clone(), sources_ok && quotes_ok);
+    lists.insert(raw, (shared.clone(), sources_ok && quotes_ok));
     shared
 }
 
