@@ -193,13 +193,26 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The graph of `--data`: built from a directory's text files, or loaded from a snapshot file
+/// with its stored indexes.
+pub(crate) fn load_graph(path: &std::path::Path) -> Result<KnowledgeGraph, dataset::LoadError> {
+    dataset::load_path_into(path, KnowledgeGraph::new, KnowledgeGraph::from_snapshot)
+}
+
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
-    let dataset = dataset::load_path(&args.data.data)?;
-    dataset::snapshot::write(&dataset, &args.out)?;
+    let graph = load_graph(&args.data.data)?;
+    let bytes = graph
+        .to_snapshot()
+        .map_err(|source| dataset::LoadError::Snapshot {
+            path: args.out.clone(),
+            source,
+        })?;
+    dataset::snapshot::write(&bytes, &args.out)?;
+    let stats = graph.stats();
     println!(
         "wrote {} entities and {} relations to {} ({} bytes)",
-        dataset.entities.len(),
-        dataset.relations.len(),
+        stats.entities,
+        stats.relations,
         args.out.display(),
         std::fs::metadata(&args.out).map_or(0, |m| m.len())
     );
@@ -225,7 +238,7 @@ fn check(args: &DataArgs) -> ExitCode {
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
-    let graph = Arc::new(KnowledgeGraph::new(dataset::load_path(&args.data.data)?));
+    let graph = Arc::new(load_graph(&args.data.data)?);
     let mut request = async_graphql::Request::new(args.query.clone());
     if let Some(vars) = &args.variables {
         let value: serde_json::Value = serde_json::from_str(vars)

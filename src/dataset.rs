@@ -130,19 +130,36 @@ impl SourceTexts for DirTexts {
 }
 
 /// Loads a dataset from `path`: a directory of TOML files ([`load_dir`]) or a snapshot file
-/// written by [`snapshot::write`].
+/// written by [`snapshot::write`] (its dataset section; the graph's indexes are left aside).
 pub fn load_path(path: &Path) -> Result<Dataset, LoadError> {
+    load_path_into(path, |dataset| dataset, snapshot::Sections::dataset)
+}
+
+/// Loads `path` like [`load_path`], but hands a directory's dataset to `from_dataset` and a
+/// snapshot file's checked sections to `from_snapshot`, which may use its index section too
+/// (the graph: `KnowledgeGraph::from_snapshot`). Errors from either name the file.
+pub fn load_path_into<T>(
+    path: &Path,
+    from_dataset: impl FnOnce(Dataset) -> T,
+    from_snapshot: impl FnOnce(snapshot::Sections) -> Result<T, snapshot::SnapshotError>,
+) -> Result<T, LoadError> {
     if path.is_dir() {
-        return load_dir(path);
+        return load_dir(path).map(from_dataset);
     }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
+    };
+    let snapshot = |source| LoadError::Snapshot {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let sections = snapshot::read(std::io::BufReader::new(file)).map_err(|e| match e {
+        snapshot::ReadError::Io(e) => io(e),
+        snapshot::ReadError::Snapshot(e) => snapshot(e),
     })?;
-    snapshot::from_bytes(&bytes).map_err(|source| LoadError::Snapshot {
-        path: path.to_path_buf(),
-        source,
-    })
+    from_snapshot(sections).map_err(snapshot)
 }
 
 /// Loads every `*.toml` file directly inside `dir` (in name order) and validates the whole.

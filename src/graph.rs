@@ -1,17 +1,22 @@
-//! [`KnowledgeGraph`]: the validated dataset in a petgraph, with an id index and a search index,
-//! and pure, synchronous queries over it (lookup, pages, relations, neighborhood, paths,
-//! related, search).
+//! [`KnowledgeGraph`]: the validated dataset (its records in plain vectors, its topology in a
+//! petgraph), with an id index, an adjacency index, per-kind lists and a search index, and pure,
+//! synchronous queries over it (lookup, pages, relations, neighborhood, paths, related, search).
+//!
+//! A graph is built from a [`Dataset`] ([`KnowledgeGraph::new`]) or loaded from a snapshot with
+//! its indexes already built ([`KnowledgeGraph::from_snapshot`]; see `stored`).
 //!
 //! Architecture invariant: this module knows nothing of GraphQL, HTTP or files, and does no IO.
 //! petgraph's `NodeIndex` never leaves it: callers hold [`EntityKey`] and [`RelationKey`].
 //! Every traversal is bounded by its arguments and by a work budget ([`Budget`]).
 
 mod search;
+mod stored;
 mod traverse;
 
 use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
@@ -134,7 +139,11 @@ pub struct GraphStats {
 /// The knowledge graph: an immutable snapshot, shared across requests as `Arc<KnowledgeGraph>`.
 #[derive(Debug)]
 pub struct KnowledgeGraph {
-    graph: DiGraph<Entity, Relation, u32>,
+    /// The topology only: node `k` is `entities[k]`, edge `r` is `relations[r]`. The records
+    /// live in plain vectors, so a dataset's vectors become the graph's without a copy.
+    graph: DiGraph<(), (), u32>,
+    entities: Vec<Entity>,
+    relations: Vec<Relation>,
     adjacency: Adjacency,
     /// Shares the entities' id allocations.
     ids: HashMap<EntityId, EntityKey>,
@@ -148,12 +157,15 @@ pub struct KnowledgeGraph {
 /// Every entity's relations in data order, outgoing then incoming, in one flat array
 /// (compressed sparse rows): walking an entity's relations reads one contiguous slice, and its
 /// degree is a subtraction.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Adjacency {
     /// `offsets[k]..offsets[k + 1]` are entity `k`'s entries.
+    #[serde(with = "stored::le_u32")]
     offsets: Vec<u32>,
     /// `offsets[k]..splits[k]` are its outgoing relations, the rest incoming.
+    #[serde(with = "stored::le_u32")]
     splits: Vec<u32>,
+    #[serde(with = "stored::entry_columns")]
     entries: Vec<AdjacencyEntry>,
 }
 
@@ -165,7 +177,7 @@ struct AdjacencyEntry {
 }
 
 impl Adjacency {
-    fn build(graph: &DiGraph<Entity, Relation, u32>) -> Self {
+    fn build(graph: &DiGraph<(), (), u32>, relations: &[Relation]) -> Self {
         let n = graph.node_count();
         let mut out_degree = vec![0u32; n];
         let mut in_degree = vec![0u32; n];
@@ -191,9 +203,9 @@ impl Adjacency {
         let mut next_out: Vec<u32> = offsets[..n].to_vec();
         let mut next_in: Vec<u32> = splits.clone();
         // Edge indices follow data order, so every list comes out in data order.
-        for (index, edge) in graph.raw_edges().iter().enumerate() {
+        for ((index, edge), r) in graph.raw_edges().iter().enumerate().zip(relations) {
             let (from, to) = (edge.source().index(), edge.target().index());
-            let relation_type = edge.weight.relation_type;
+            let relation_type = r.relation_type;
             let relation = index as u32;
             entries[next_out[from] as usize] = AdjacencyEntry {
                 relation,
@@ -237,6 +249,16 @@ const PARALLEL_BUILD_MIN: usize = 50_000;
 /// The smallest hub threshold, so that small graphs do not treat ordinary entities as hubs.
 const MIN_HUB_DEGREE: usize = 16;
 
+/// Four times the mean degree, at least [`MIN_HUB_DEGREE`].
+fn hub_degree(graph: &DiGraph<(), (), u32>) -> usize {
+    let mean_degree = if graph.node_count() == 0 {
+        0
+    } else {
+        (2 * graph.edge_count()).div_ceil(graph.node_count())
+    };
+    (4 * mean_degree).max(MIN_HUB_DEGREE)
+}
+
 impl KnowledgeGraph {
     /// Builds the graph from a validated dataset. O(entities + relations).
     ///
@@ -244,36 +266,48 @@ impl KnowledgeGraph {
     /// Never for a [`Dataset`] from [`crate::dataset`], whose relations all have known endpoints;
     /// relations with unknown endpoints are skipped.
     pub fn new(dataset: Dataset) -> Self {
-        let mut graph = DiGraph::with_capacity(dataset.entities.len(), dataset.relations.len());
-        let mut ids = HashMap::with_capacity(dataset.entities.len());
+        let Dataset {
+            entities,
+            mut relations,
+            fingerprint,
+        } = dataset;
+        let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
+        let mut ids = HashMap::with_capacity(entities.len());
         let mut by_kind: [Vec<EntityKey>; EntityKind::ALL.len()] = Default::default();
-        for entity in dataset.entities {
-            let id = entity.id.clone();
-            let kind = entity.kind();
-            let key = EntityKey::of(graph.add_node(entity));
-            by_kind[kind.index()].push(key);
-            ids.insert(id, key);
+        for entity in &entities {
+            let key = EntityKey::of(graph.add_node(()));
+            by_kind[entity.kind().index()].push(key);
+            ids.insert(entity.id.clone(), key);
         }
-        for relation in dataset.relations {
+        // Edges are added in the order of the relations kept, so edge `r` is `relations[r]`.
+        relations.retain(|relation| {
             let (Some(&from), Some(&to)) = (
                 ids.get(relation.from.as_str()),
                 ids.get(relation.to.as_str()),
             ) else {
-                continue;
+                return false;
             };
-            graph.add_edge(from.node(), to.node(), relation);
-        }
+            graph.add_edge(from.node(), to.node(), ());
+            true
+        });
         // The search index and the other indexes only read the finished graph: on large graphs
         // they are built side by side (the search index is the larger half of the work).
         let build_search = || {
-            search::SearchIndex::build(graph.node_indices().map(|n| (EntityKey::of(n), &graph[n])))
+            search::SearchIndex::build(
+                entities
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| (EntityKey(k as u32), e)),
+            )
         };
         let build_rest = |by_kind: &mut [Vec<EntityKey>]| {
             for keys in by_kind {
                 // Ids are unique, so an unstable sort gives the same order.
-                keys.sort_unstable_by(|a, b| graph[a.node()].id.cmp(&graph[b.node()].id));
+                keys.sort_unstable_by(|a, b| {
+                    entities[a.0 as usize].id.cmp(&entities[b.0 as usize].id)
+                });
             }
-            Adjacency::build(&graph)
+            Adjacency::build(&graph, &relations)
         };
         let (search, adjacency) = if graph.node_count() < PARALLEL_BUILD_MIN {
             (build_search(), build_rest(&mut by_kind))
@@ -287,19 +321,51 @@ impl KnowledgeGraph {
                 (search, adjacency)
             })
         };
-        let mean_degree = if graph.node_count() == 0 {
-            0
-        } else {
-            (2 * graph.edge_count()).div_ceil(graph.node_count())
-        };
         KnowledgeGraph {
+            hub_degree: hub_degree(&graph),
             graph,
+            entities,
+            relations,
             adjacency,
             ids,
             by_kind,
             search,
-            hub_degree: (4 * mean_degree).max(MIN_HUB_DEGREE),
-            fingerprint: dataset.fingerprint,
+            fingerprint,
+        }
+    }
+
+    /// A graph from a dataset and its already built (and checked) indexes, relation `r` going
+    /// from `endpoints[r].0` to `endpoints[r].1` (entity numbers below the entity count).
+    fn assemble(
+        dataset: Dataset,
+        endpoints: &[(u32, u32)],
+        adjacency: Adjacency,
+        by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
+        search: search::SearchIndex,
+    ) -> Self {
+        let Dataset {
+            entities,
+            relations,
+            fingerprint,
+        } = dataset;
+        let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
+        let mut ids = HashMap::with_capacity(entities.len());
+        for entity in &entities {
+            ids.insert(entity.id.clone(), EntityKey::of(graph.add_node(())));
+        }
+        for &(from, to) in endpoints {
+            graph.add_edge(EntityKey(from).node(), EntityKey(to).node(), ());
+        }
+        KnowledgeGraph {
+            hub_degree: hub_degree(&graph),
+            graph,
+            entities,
+            relations,
+            adjacency,
+            ids,
+            by_kind,
+            search,
+            fingerprint,
         }
     }
 
@@ -310,12 +376,12 @@ impl KnowledgeGraph {
 
     /// The entity behind a key. O(1).
     pub fn entity(&self, key: EntityKey) -> &Entity {
-        &self.graph[key.node()]
+        &self.entities[key.0 as usize]
     }
 
     /// The relation behind a key. O(1).
     pub fn relation(&self, key: RelationKey) -> &Relation {
-        &self.graph[key.edge()]
+        &self.relations[key.0 as usize]
     }
 
     /// The keys of a relation's `from` and `to` entities. O(1).

@@ -13,13 +13,11 @@ use tokio::net::TcpListener;
 
 use super::ServeArgs;
 use crate::dataset;
-use crate::graph::KnowledgeGraph;
 use crate::graphql::{self, Limits, SchemaOptions};
 use crate::http::{self, AppState, ConnectionLimits, HttpConfig};
 
 pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let dataset = dataset::load_path(&args.data)?;
-    let graph = Arc::new(KnowledgeGraph::new(dataset));
+    let graph = Arc::new(super::load_graph(&args.data)?);
     let stats = graph.stats();
     tracing::info!(data = %args.data.display(), entities = stats.entities, relations = stats.relations, "graph loaded");
     let schema = graphql::build_schema(SchemaOptions {
@@ -91,9 +89,8 @@ impl Reloader {
 
     /// The same, on the calling thread. Returns whether the new data was swapped in.
     pub fn reload_now(&self) -> Result<(), dataset::LoadError> {
-        match dataset::load_path(&self.data) {
-            Ok(ds) => {
-                let graph = KnowledgeGraph::new(ds);
+        match super::load_graph(&self.data) {
+            Ok(graph) => {
                 let stats = graph.stats();
                 self.state.replace_graph(Arc::new(graph));
                 self.state.metrics().record_reload(true, 0);

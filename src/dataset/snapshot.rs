@@ -1,20 +1,24 @@
-//! A validated binary snapshot of a [`Dataset`]: the fast start path for large graphs.
+//! A validated binary snapshot of a [`Dataset`], with room for the graph's built indexes: the
+//! fast start path for large graphs.
 //!
-//! `reegraph snapshot --data DIR --out FILE` loads and validates the text files as usual, then
-//! writes the result; `--data FILE` (serve, check, query) loads it. Reading text costs a TOML
-//! parse, a string per field and a quote check per citation; a snapshot is a flat encoding
+//! `reegraph snapshot --data DIR --out FILE` loads and validates the text files as usual, builds
+//! the graph, then writes both; `--data FILE` (serve, check, query) loads it. Reading text costs
+//! a TOML parse, a string per field and a quote check per citation; a snapshot is a flat encoding
 //! (postcard) in which references are entity numbers and equal citation lists are stored once.
 //!
 //! Layout: [`MAGIC`], the format version (u32 LE), the payload's length (u64 LE), the
-//! SHA-256 of the payload, then the payload. Reading checks all four before decoding, then
-//! re-checks every invariant the graph relies on (ids well formed, unique and of the kind their
-//! details say; every reference in range; relation types between the kinds they allow; every
-//! record cited, by SOURCE entities). Quotes are not compared with source texts again: that
-//! was done when the snapshot was written, and the checksum shows the bytes are the ones
-//! written then.
+//! SHA-256 of the payload, then the payload: the dataset section's length (u64 LE), the dataset
+//! section, and the index section. [`open`] checks the header, the length and the checksum;
+//! [`Sections::dataset`] decodes the dataset section, then re-checks every invariant the graph
+//! relies on (ids well formed, unique and of the kind their details say; every reference in
+//! range; relation types between the kinds they allow; every record cited, by SOURCE
+//! entities). Quotes are not compared with source texts again: that was done when the snapshot
+//! was written, and the checksum shows the bytes are the ones written then. The index section
+//! is opaque here: the graph writes it, and decodes and checks it itself
+//! (`KnowledgeGraph::from_snapshot`).
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -29,7 +33,7 @@ use crate::model::{
 /// The first bytes of every snapshot file.
 pub const MAGIC: &[u8; 16] = b"reegraph-snap\r\n\0";
 /// Bumped whenever the payload's encoding changes; older snapshots are refused, not misread.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = MAGIC.len() + 4 + 8 + 32;
 
 /// Why a snapshot could not be written or read.
@@ -115,13 +119,18 @@ struct SnapRelation<'a> {
     citations: u32,
 }
 
-/// Encodes a validated dataset. O(records).
-pub fn to_bytes(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
+/// Encodes validated records (a [`Dataset`]'s, in order) and an index section. O(records).
+pub fn to_bytes<'d>(
+    entities: impl ExactSizeIterator<Item = &'d Entity> + Clone,
+    relations: impl ExactSizeIterator<Item = &'d Relation>,
+    fingerprint: u64,
+    indexes: &[u8],
+) -> Result<Vec<u8>, SnapshotError> {
     let count = |n: usize| {
         u32::try_from(n).map_err(|_| SnapshotError::Invalid(format!("{n} records is too many")))
     };
-    let mut number: HashMap<&str, u32> = HashMap::with_capacity(dataset.entities.len());
-    for (i, e) in dataset.entities.iter().enumerate() {
+    let mut number: HashMap<&str, u32> = HashMap::with_capacity(entities.len());
+    for (i, e) in entities.clone().enumerate() {
         number.insert(e.id.as_str(), count(i)?);
     }
     let lookup = |id: &EntityId| {
@@ -132,9 +141,9 @@ pub fn to_bytes(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
     };
     // Lists are shared in memory (see `validate`), so sharing is found by address.
     let mut lists = CitationLists::default();
-    let mut entities = Vec::with_capacity(dataset.entities.len());
-    for e in &dataset.entities {
-        entities.push(SnapEntity {
+    let mut snap_entities = Vec::with_capacity(entities.len());
+    for e in entities {
+        snap_entities.push(SnapEntity {
             id: e.id.as_str(),
             name: &e.name,
             aliases: e.aliases.iter().map(String::as_str).collect(),
@@ -143,9 +152,9 @@ pub fn to_bytes(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
             details: e.details.clone(),
         });
     }
-    let mut relations = Vec::with_capacity(dataset.relations.len());
-    for r in &dataset.relations {
-        relations.push(SnapRelation {
+    let mut snap_relations = Vec::with_capacity(relations.len());
+    for r in relations {
+        snap_relations.push(SnapRelation {
             relation_type: r.relation_type,
             from: lookup(&r.from)?,
             to: lookup(&r.to)?,
@@ -171,18 +180,25 @@ pub fn to_bytes(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
                 .collect::<Result<Vec<_>, SnapshotError>>()
         })
         .collect::<Result<Vec<_>, SnapshotError>>()?;
-    let payload = postcard::to_stdvec(&Payload {
-        fingerprint: dataset.fingerprint,
-        entities,
+    let records = postcard::to_stdvec(&Payload {
+        fingerprint,
+        entities: snap_entities,
         citation_lists,
-        relations,
+        relations: snap_relations,
     })?;
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    let payload_len = 8 + records.len() + indexes.len();
+    let mut out = Vec::with_capacity(HEADER_LEN + payload_len);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(&payload));
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&(payload_len as u64).to_le_bytes());
+    let digest_at = out.len();
+    out.extend_from_slice(&[0; 32]);
+    out.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    out.extend_from_slice(&records);
+    drop(records);
+    out.extend_from_slice(indexes);
+    let digest = Sha256::digest(&out[HEADER_LEN..]);
+    out[digest_at..HEADER_LEN].copy_from_slice(&digest);
     Ok(out)
 }
 
@@ -206,13 +222,9 @@ impl<'d> CitationLists<'d> {
     }
 }
 
-/// Writes a snapshot of `dataset` to `path`, through a temporary file renamed into place so
-/// that a server watching `path` never reads half a file.
-pub fn write(dataset: &Dataset, path: &Path) -> Result<(), super::LoadError> {
-    let bytes = to_bytes(dataset).map_err(|source| super::LoadError::Snapshot {
-        path: path.to_path_buf(),
-        source,
-    })?;
+/// Writes snapshot bytes (from [`to_bytes`]) to `path`, through a temporary file renamed into
+/// place so that a server watching `path` never reads half a file.
+pub fn write(bytes: &[u8], path: &Path) -> Result<(), super::LoadError> {
     let io = |source| super::LoadError::Io {
         path: path.to_path_buf(),
         source,
@@ -220,47 +232,138 @@ pub fn write(dataset: &Dataset, path: &Path) -> Result<(), super::LoadError> {
     let mut temp = path.as_os_str().to_owned();
     temp.push(".partial");
     let mut file = std::fs::File::create(&temp).map_err(io)?;
-    file.write_all(&bytes).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)?;
     std::fs::rename(&temp, path).map_err(io)
 }
 
-/// Decodes and checks a snapshot. O(bytes + records).
-pub fn from_bytes(bytes: &[u8]) -> Result<Dataset, SnapshotError> {
-    let Some(rest) = bytes.strip_prefix(MAGIC.as_slice()) else {
-        return Err(SnapshotError::NotASnapshot);
+/// A snapshot whose header, length and checksum are right, as its two sections. They are
+/// separate buffers, so the index section can be dropped once decoded, before the records are.
+#[derive(Debug, Clone)]
+pub struct Sections {
+    records: Vec<u8>,
+    /// The index section, as the graph wrote it (not yet checked beyond the checksum).
+    pub indexes: Vec<u8>,
+}
+
+/// Checks a snapshot's header, length and checksum, and splits its payload. O(bytes).
+pub fn open(bytes: &[u8]) -> Result<Sections, SnapshotError> {
+    match read(bytes) {
+        Ok(sections) => Ok(sections),
+        Err(ReadError::Snapshot(e)) => Err(e),
+        // Reading from memory does not fail.
+        Err(ReadError::Io(e)) => Err(invalid(e.to_string())),
+    }
+}
+
+/// Why [`read`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Reading failed.
+    Io(std::io::Error),
+    /// The bytes are not a sound snapshot.
+    Snapshot(SnapshotError),
+}
+
+impl From<SnapshotError> for ReadError {
+    fn from(e: SnapshotError) -> Self {
+        ReadError::Snapshot(e)
+    }
+}
+
+/// Reads a snapshot as [`open`] checks one, straight into its two sections (no buffer of the
+/// whole file), hashing as it reads. O(bytes).
+pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
+    let mut head = Vec::with_capacity(HEADER_LEN + 8);
+    (&mut source)
+        .take((HEADER_LEN + 8) as u64)
+        .read_to_end(&mut head)
+        .map_err(ReadError::Io)?;
+    let Some(rest) = head.strip_prefix(MAGIC.as_slice()) else {
+        return Err(SnapshotError::NotASnapshot.into());
     };
     if rest.len() < HEADER_LEN - MAGIC.len() {
         return Err(SnapshotError::Length {
             expected: 0,
             found: rest.len() as u64,
-        });
+        }
+        .into());
     }
     let (version, rest) = rest.split_at(4);
     let (length, rest) = rest.split_at(8);
-    let (digest, payload) = rest.split_at(32);
+    let (digest, payload_head) = rest.split_at(32);
     let found = u32::from_le_bytes(version.try_into().unwrap_or_default());
     if found != FORMAT_VERSION {
-        return Err(SnapshotError::Version { found });
+        return Err(SnapshotError::Version { found }.into());
     }
     let expected = u64::from_le_bytes(length.try_into().unwrap_or_default());
-    if expected != payload.len() as u64 {
+    let mut hasher = Sha256::new();
+    hasher.update(payload_head);
+    let mut got = payload_head.len() as u64;
+    // Sizes come from the file: buffers grow as bytes arrive rather than trusting them.
+    let mut section = |n: u64, got: &mut u64| -> Result<Vec<u8>, ReadError> {
+        let mut buf = Vec::with_capacity(usize::try_from(n.min(1 << 30)).unwrap_or(0));
+        (&mut source)
+            .take(n)
+            .read_to_end(&mut buf)
+            .map_err(ReadError::Io)?;
+        hasher.update(&buf);
+        *got += buf.len() as u64;
+        Ok(buf)
+    };
+    let mut records = Vec::new();
+    let mut indexes = Vec::new();
+    if payload_head.len() == 8 {
+        let records_len = u64::from_le_bytes(payload_head.try_into().unwrap_or_default());
+        records = section(records_len.min(expected.saturating_sub(8)), &mut got)?;
+        indexes = section(expected.saturating_sub(got), &mut got)?;
+    }
+    got += std::io::copy(&mut source, &mut std::io::sink()).map_err(ReadError::Io)?;
+    if expected != got {
         return Err(SnapshotError::Length {
             expected,
-            found: payload.len() as u64,
-        });
+            found: got,
+        }
+        .into());
     }
-    if Sha256::digest(payload).as_slice() != digest {
-        return Err(SnapshotError::Checksum);
+    if hasher.finalize().as_slice() != digest {
+        return Err(SnapshotError::Checksum.into());
     }
-    let (decoded, trailing): (Payload<'_>, &[u8]) = postcard::take_from_bytes(payload)?;
-    if !trailing.is_empty() {
+    let Ok(records_len) = <[u8; 8]>::try_from(payload_head).map(u64::from_le_bytes) else {
+        return Err(invalid("no dataset section".to_owned()).into());
+    };
+    if records_len != records.len() as u64 {
         return Err(invalid(format!(
-            "{} bytes after the payload",
-            trailing.len()
-        )));
+            "a dataset section of {records_len} bytes, longer than the payload"
+        ))
+        .into());
     }
-    rebuild(decoded)
+    Ok(Sections { records, indexes })
+}
+
+impl Sections {
+    /// Decodes and checks the dataset section, and frees it. O(bytes + records).
+    pub fn dataset(self) -> Result<Dataset, SnapshotError> {
+        let (decoded, trailing): (Payload<'_>, &[u8]) = postcard::take_from_bytes(&self.records)?;
+        if !trailing.is_empty() {
+            return Err(invalid(format!(
+                "{} bytes after the dataset section",
+                trailing.len()
+            )));
+        }
+        rebuild(decoded)
+    }
+
+    /// Takes the index section out, leaving it empty.
+    pub fn take_indexes(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.indexes)
+    }
+}
+
+/// Decodes and checks a snapshot's dataset (its index section is left aside).
+/// O(bytes + records).
+pub fn from_bytes(bytes: &[u8]) -> Result<Dataset, SnapshotError> {
+    open(bytes)?.dataset()
 }
 
 fn invalid(message: String) -> SnapshotError {

@@ -22,10 +22,12 @@
 //! than that, the entities with a key token within a typo of it are added, at most
 //! [`MAX_TYPO_CANDIDATES`] per token.
 
+use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::EntityKey;
+use super::stored::{check_offsets, le_u32, le_u32_pairs};
 use crate::model::{Details, Entity};
 
 /// One search result.
@@ -50,21 +52,26 @@ const WEIGHTS: [f64; 3] = [1.0, 0.95, 0.9];
 
 /// The inverted index: sorted folded terms -> entities, plus each entity's folded keys for
 /// scoring. Everything lives in a few flat arrays (no per-term or per-entity allocation).
-#[derive(Debug, Default)]
+/// Snapshots store it as it is (see `super::stored`), after [`SearchIndex::check`].
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(super) struct SearchIndex {
     /// Every distinct term (key tokens, compact keys, Chinese bigrams), concatenated in sorted
     /// order; term `r` is `term_text[term_start[r]..term_start[r + 1]]`.
     term_text: String,
+    #[serde(with = "le_u32")]
     term_start: Vec<u32>,
     /// Term `r`'s entities, sorted: `postings[post_start[r]..post_start[r + 1]]`. A prefix's
     /// terms are a run of ranks, so its postings are one contiguous slice.
+    #[serde(with = "le_u32")]
     postings: Vec<u32>,
+    #[serde(with = "le_u32")]
     post_start: Vec<u32>,
     /// The ranks of the key tokens of two or more characters, sorted by (first character, length
     /// in characters, rank): the typo dictionary, searched by first character and length.
     /// Compact forms of several tokens are left out: scoring compares query tokens with key
     /// tokens, so a typo of one scores nothing unless the query is also a substring of it; and
     /// at scale they are most of the terms (one per id slug and per name).
+    #[serde(with = "le_u32")]
     typo_terms: Vec<u32>,
     /// Each entity's record, `keys[key_span[e].0..key_span[e].1]`: its name's length in
     /// characters (ties go to the shorter name), then each folded key as its weight tag (an
@@ -72,6 +79,7 @@ pub(super) struct SearchIndex {
     /// form (the tokens, concatenated). Numbers are LEB128 varints. One record is read per
     /// candidate, with one cache miss or two.
     keys: Vec<u8>,
+    #[serde(with = "le_u32_pairs")]
     key_span: Vec<(u32, u32)>,
 }
 
@@ -215,6 +223,59 @@ impl SearchIndex {
         typo.sort_unstable();
         index.typo_terms = typo.into_iter().map(|(_, _, r)| r).collect();
         index
+    }
+
+    /// Checks that every slice a search takes is in range and on character boundaries, and
+    /// that every posting names one of `entities`: a decoded index cannot make a search panic.
+    /// Not checked: whether it is the index the entities would give. O(index size).
+    pub(super) fn check(&self, entities: usize) -> Result<(), String> {
+        let terms = self.term_start.len().saturating_sub(1);
+        check_offsets("search term starts", &self.term_start, self.term_text.len())?;
+        if let Some(&bad) = self
+            .term_start
+            .iter()
+            .find(|&&s| !self.term_text.is_char_boundary(s as usize))
+        {
+            return Err(format!("search term start {bad} is inside a character"));
+        }
+        if self.post_start.len() != terms + 1 {
+            return Err(format!(
+                "{} posting starts for {terms} search terms",
+                self.post_start.len()
+            ));
+        }
+        check_offsets(
+            "search posting starts",
+            &self.post_start,
+            self.postings.len(),
+        )?;
+        for r in 0..terms {
+            let list = self.list(r);
+            if list.last().is_some_and(|&e| e as usize >= entities)
+                || list.windows(2).any(|w| w[0] >= w[1])
+            {
+                return Err(format!(
+                    "search term {r}'s postings are unsorted or out of range"
+                ));
+            }
+        }
+        if self.typo_terms.iter().any(|&r| r as usize >= terms) {
+            return Err("a search typo term is out of range".to_owned());
+        }
+        if self.key_span.len() != entities {
+            return Err(format!(
+                "{} search key records for {entities} entities",
+                self.key_span.len()
+            ));
+        }
+        if self
+            .key_span
+            .iter()
+            .any(|&(start, end)| start > end || end as usize > self.keys.len())
+        {
+            return Err("a search key record is out of range".to_owned());
+        }
+        Ok(())
     }
 
     fn term(&self, rank: usize) -> &str {

@@ -5,19 +5,34 @@ use std::sync::Arc;
 
 use reegraph::dataset::snapshot::{self, FORMAT_VERSION, MAGIC, SnapshotError};
 use reegraph::dataset::{self, Dataset, LoadError};
-use reegraph::graph::KnowledgeGraph;
+use reegraph::graph::{Direction, KnowledgeGraph, RelationFilter};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::common::{data_dir, run_on};
+
+/// Magic, version, payload length, SHA-256.
+const HEADER_LEN: usize = 16 + 4 + 8 + 32;
 
 fn real_dataset() -> Dataset {
     dataset::load_dir(&data_dir()).expect("data/ loads")
 }
 
+fn encode(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
+    snapshot::to_bytes(
+        dataset.entities.iter(),
+        dataset.relations.iter(),
+        dataset.fingerprint,
+        &[],
+    )
+}
+
 #[test]
 fn a_round_trip_keeps_every_record_and_the_fingerprint() {
     let original = real_dataset();
-    let bytes = snapshot::to_bytes(&original).expect("encodes");
+    let bytes = KnowledgeGraph::new(real_dataset())
+        .to_snapshot()
+        .expect("encodes");
     let restored = snapshot::from_bytes(&bytes).expect("decodes");
     assert_eq!(restored.entities, original.entities);
     assert_eq!(restored.relations, original.relations);
@@ -41,27 +56,188 @@ fn a_round_trip_keeps_every_record_and_the_fingerprint() {
 async fn a_graph_from_a_snapshot_answers_like_one_from_text() {
     let dir = tempdir("answers");
     let path = dir.join("graph.snap");
-    snapshot::write(&real_dataset(), &path).expect("writes");
-    let from_snapshot = Arc::new(KnowledgeGraph::new(
-        dataset::load_path(&path).expect("loads"),
-    ));
+    let bytes = KnowledgeGraph::new(real_dataset())
+        .to_snapshot()
+        .expect("encodes");
+    snapshot::write(&bytes, &path).expect("writes");
+    let from_snapshot = Arc::new(
+        dataset::load_path_into(&path, KnowledgeGraph::new, KnowledgeGraph::from_snapshot)
+            .expect("loads"),
+    );
     let from_text = Arc::new(KnowledgeGraph::new(real_dataset()));
-    let query = r#"query($id: ID!) {
+    let query = r#"query($id: ID!, $to: ID!) {
         entity(id: $id) { id name citations { source { id } quote grade }
           ... on Application { name } }
         related(to: $id, kinds: [STANDARD], maxHops: 3, first: 20) {
           entity { id } path { explanation hops { relation { type since
-            citations { source { id } quote grade note } } } } } }"#;
-    let vars = json!({ "id": "application:defense-grade-magnets" });
-    let a = run_on(from_snapshot, query, vars.clone()).await;
-    let b = run_on(from_text, query, vars).await;
+            citations { source { id } quote grade note } } } } }
+        neighborhood(id: $id, depth: 2) { truncated entities { id } relations { type from { id } to { id } } }
+        paths(from: $id, to: $to, maxHops: 4, first: 10) { explanation hops { reading from { id } to { id } } }
+        search(query: "magnet", first: 25) { score entity { id } }
+        stats { entities relations hubDegree dataVersion byKind { kind count } } }"#;
+    let vars = json!({
+        "id": "application:defense-grade-magnets",
+        "to": "standard:gb-t-13560-2017",
+    });
+    let a = run_on(from_snapshot.clone(), query, vars.clone()).await;
+    let b = run_on(from_text.clone(), query, vars).await;
     assert!(a.get("errors").is_none(), "{a:#}");
     assert_eq!(a, b);
     assert!(!path.with_extension("snap.partial").exists());
+    assert_graphs_agree(&from_snapshot, &from_text);
+}
+
+/// Every entity, relation, adjacency list, page and search by name agrees.
+fn assert_graphs_agree(a: &KnowledgeGraph, b: &KnowledgeGraph) {
+    assert_eq!(a.stats(), b.stats());
+    assert_eq!(a.fingerprint(), b.fingerprint());
+    let (keys, relations): (Vec<_>, Vec<_>) = (a.keys().collect(), a.relation_keys().collect());
+    assert_eq!(keys, b.keys().collect::<Vec<_>>());
+    assert_eq!(relations, b.relation_keys().collect::<Vec<_>>());
+    for &r in &relations {
+        assert_eq!(a.relation(r), b.relation(r));
+        assert_eq!(a.endpoints(r), b.endpoints(r));
+    }
+    for &k in &keys {
+        let entity = a.entity(k);
+        assert_eq!(entity, b.entity(k));
+        assert_eq!(a.lookup(entity.id.as_str()), Some(k));
+        assert_eq!(a.degree(k), b.degree(k));
+        for direction in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+            let all = RelationFilter::all();
+            assert_eq!(
+                a.incident(k, &all, direction).collect::<Vec<_>>(),
+                b.incident(k, &all, direction).collect::<Vec<_>>()
+            );
+        }
+        for query in
+            std::iter::once(entity.name.as_str()).chain(entity.aliases.iter().map(String::as_str))
+        {
+            assert_eq!(
+                a.search(query, &[], 10),
+                b.search(query, &[], 10),
+                "{query}"
+            );
+        }
+    }
+    for offset in [0, 7, 100] {
+        assert_eq!(
+            a.entities_of_kinds(&[], offset, 50),
+            b.entities_of_kinds(&[], offset, 50)
+        );
+    }
+    for query in [
+        "nd",
+        "稀土",
+        "gbt13560",
+        "neodymum",
+        "xyzzy",
+        "magnet alloy",
+    ] {
+        assert_eq!(
+            a.search(query, &[], 20),
+            b.search(query, &[], 20),
+            "{query}"
+        );
+    }
+}
+
+/// The index section's byte range in snapshot `bytes`.
+fn index_section(bytes: &[u8]) -> std::ops::Range<usize> {
+    let mut records_len = [0; 8];
+    records_len.copy_from_slice(&bytes[HEADER_LEN..HEADER_LEN + 8]);
+    let start = HEADER_LEN + 8 + usize::try_from(u64::from_le_bytes(records_len)).expect("fits");
+    start..bytes.len()
+}
+
+/// Recomputes the checksum after a change, as a hostile writer would.
+fn reseal(bytes: &mut [u8]) {
+    let digest = Sha256::digest(&bytes[HEADER_LEN..]);
+    bytes[HEADER_LEN - 32..HEADER_LEN].copy_from_slice(&digest);
+}
+
+fn graph_bytes() -> Vec<u8> {
+    KnowledgeGraph::new(real_dataset())
+        .to_snapshot()
+        .expect("encodes")
+}
+
+#[test]
+fn a_tampered_index_with_a_valid_checksum_is_refused() {
+    let mut bytes = graph_bytes();
+    // The index section opens with the adjacency's offsets: a varint length, then entity 0's
+    // offset, which must be 0.
+    let mut at = index_section(&bytes).start;
+    while bytes[at] >= 0x80 {
+        at += 1;
+    }
+    bytes[at + 1..at + 5].copy_from_slice(&5u32.to_le_bytes());
+    reseal(&mut bytes);
+    let err = KnowledgeGraph::from_snapshot_bytes(&bytes).expect_err("must be refused");
+    assert!(matches!(err, SnapshotError::Invalid(_)), "{err}");
+    assert!(
+        err.to_string().contains("graph indexes: adjacency offsets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_tampered_index_byte_makes_loading_or_querying_panic() {
+    let clean = graph_bytes();
+    let section = index_section(&clean);
+    let (mut refused, mut loaded) = (0, 0);
+    // About 150 bytes spread over the index section, each changed in turn (checksum
+    // recomputed).
+    let step = section.len() / 150 + 1;
+    for at in section.step_by(step) {
+        for flip in [0x01, 0xff] {
+            let mut bytes = clean.clone();
+            bytes[at] ^= flip;
+            reseal(&mut bytes);
+            match KnowledgeGraph::from_snapshot_bytes(&bytes) {
+                Err(SnapshotError::Invalid(_) | SnapshotError::Decode(_)) => refused += 1,
+                Err(other) => panic!("byte {at}: unexpected error {other}"),
+                Ok(graph) => {
+                    loaded += 1;
+                    exercise(&graph);
+                }
+            }
+        }
+    }
+    assert!(
+        refused > 0 && loaded > 0,
+        "{refused} refused, {loaded} loaded"
+    );
+}
+
+/// Runs searches, pages and neighborhoods over the whole graph (they must not panic).
+fn exercise(graph: &KnowledgeGraph) {
+    for query in ["nd", "magnet", "稀土", "gbt13560", "neodymum", "standrd"] {
+        let _ = graph.search(query, &[], 20);
+    }
+    let _ = graph.entities_of_kinds(&[], 0, 1000);
+    for k in graph.keys() {
+        let _ = graph
+            .incident(k, &RelationFilter::all(), Direction::Both)
+            .count();
+    }
+}
+
+#[test]
+fn a_snapshot_of_the_previous_format_is_refused_with_the_version_error() {
+    let mut bytes = graph_bytes();
+    bytes[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&1u32.to_le_bytes());
+    let err = KnowledgeGraph::from_snapshot_bytes(&bytes).expect_err("must be refused");
+    assert!(matches!(err, SnapshotError::Version { found: 1 }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("write it again with `reegraph snapshot`"),
+        "{err}"
+    );
 }
 
 fn valid_bytes() -> Vec<u8> {
-    snapshot::to_bytes(&real_dataset()).expect("encodes")
+    graph_bytes()
 }
 
 #[test]
@@ -112,7 +288,7 @@ fn a_dataset_that_breaks_an_invariant_does_not_encode() {
         .expect("well formed")
         .0;
     ds.relations.push(relation);
-    let err = snapshot::to_bytes(&ds).expect_err("must be refused");
+    let err = encode(&ds).expect_err("must be refused");
     assert!(err.to_string().contains("mineral:unobtainium"), "{err}");
 }
 
