@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::model::{Entity, Relation};
 
@@ -198,9 +199,8 @@ pub fn load_files(files: &[DataFile], texts: &dyn SourceTexts) -> Result<Dataset
     load(&names, |i| Ok(Cow::Borrowed(files[i].text.as_str())), texts)
 }
 
-/// One file, parsed.
+/// One file, parsed (its records are in the [`parse::RawDataset`] of all files).
 struct ParsedFile {
-    raw: parse::RawDataset,
     problems: Vec<RawProblem>,
     /// FNV-1a of the file's name and text.
     hash: u64,
@@ -213,20 +213,11 @@ fn load<'t>(
     read: impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync,
     texts: &dyn SourceTexts,
 ) -> Result<Dataset, LoadError> {
-    let parsed = parse_all(names, &read)
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut raw = parse::RawDataset {
-        entities: Vec::with_capacity(parsed.iter().map(|p| p.raw.entities.len()).sum()),
-        relations: Vec::with_capacity(parsed.iter().map(|p| p.raw.relations.len()).sum()),
-        unparsed: Vec::new(),
-    };
+    let (raw, parsed) = parse_all(names, &read);
     let mut problems = Vec::new();
     let mut fingerprint = FNV_OFFSET;
     for parsed in parsed {
-        raw.entities.extend(parsed.raw.entities);
-        raw.relations.extend(parsed.raw.relations);
-        raw.unparsed.extend(parsed.raw.unparsed);
+        let parsed = parsed?;
         problems.extend(parsed.problems);
         fingerprint = fnv(fingerprint, &parsed.hash.to_le_bytes());
     }
@@ -290,31 +281,35 @@ fn load<'t>(
 }
 
 /// Reads and parses every file, on as many threads as there are cores (each takes the next
-/// file), and returns the results in file order. A thread holds one text at a time.
+/// file), and returns the records of all files (in file order) and each file's result. A thread
+/// holds one text at a time, and adds each file's records to the whole as soon as they are read,
+/// so records are never held twice.
 fn parse_all<'t>(
     names: &[String],
     read: &(impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync),
-) -> Vec<Result<ParsedFile, LoadError>> {
+) -> (parse::RawDataset, Vec<Result<ParsedFile, LoadError>>) {
     let next = AtomicUsize::new(0);
     let interner = parse::Interner::default();
+    let all = Mutex::new(parse::RawDataset::default());
     let work = || {
         let mut done = Vec::new();
+        let mut raw = parse::RawDataset::default();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(name) = names.get(i) else {
                 return done;
             };
             let parsed = read(i).map(|text| {
-                let mut raw = parse::RawDataset::default();
                 let mut problems = Vec::new();
                 parse::parse_file(i, &text, &interner, &mut raw, &mut problems);
                 let hash = fnv(fnv(FNV_OFFSET, name.as_bytes()), text.as_bytes());
-                ParsedFile {
-                    raw,
-                    problems,
-                    hash,
-                }
+                ParsedFile { problems, hash }
             });
+            let mut all = all.lock().unwrap_or_else(PoisonError::into_inner);
+            all.entities.append(&mut raw.entities);
+            all.relations.append(&mut raw.relations);
+            all.unparsed.append(&mut raw.unparsed);
+            drop(all);
             done.push((i, parsed));
         }
     };
@@ -336,7 +331,11 @@ fn parse_all<'t>(
         })
     };
     results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    let mut all = all.into_inner().unwrap_or_else(PoisonError::into_inner);
+    // Files were added in the order they were done; each (file, table start) is one record.
+    all.entities.sort_unstable_by_key(|e| (e.file, e.record));
+    all.relations.sort_unstable_by_key(|r| (r.file, r.record));
+    (all, results.into_iter().map(|(_, r)| r).collect())
 }
 
 /// A problem before its place is turned into a line and column.
