@@ -13,8 +13,6 @@ mod search;
 mod stored;
 mod traverse;
 
-use std::collections::HashMap;
-
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::{Deserialize, Serialize};
 
@@ -146,7 +144,7 @@ pub struct KnowledgeGraph {
     relations: Vec<Relation>,
     adjacency: Adjacency,
     /// Shares the entities' id allocations.
-    ids: HashMap<EntityId, EntityKey>,
+    ids: foldhash::HashMap<EntityId, EntityKey>,
     /// Entities of each kind, sorted by id, for stable Relay pages.
     by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
     search: search::SearchIndex,
@@ -272,7 +270,8 @@ impl KnowledgeGraph {
             fingerprint,
         } = dataset;
         let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
-        let mut ids = HashMap::with_capacity(entities.len());
+        let mut ids =
+            foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
         let mut by_kind: [Vec<EntityKey>; EntityKind::ALL.len()] = Default::default();
         for entity in &entities {
             let key = EntityKey::of(graph.add_node(()));
@@ -349,7 +348,8 @@ impl KnowledgeGraph {
             fingerprint,
         } = dataset;
         let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
-        let mut ids = HashMap::with_capacity(entities.len());
+        let mut ids =
+            foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
         for entity in &entities {
             ids.insert(entity.id.clone(), EntityKey::of(graph.add_node(())));
         }

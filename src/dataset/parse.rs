@@ -5,8 +5,8 @@
 //! table starts; the place of a field inside one is found again, by parsing the file anew, only
 //! when a problem has to be shown there (see [`Records`]).
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -95,9 +95,9 @@ pub(crate) struct RawRelation {
 /// split in shards, each behind its own lock, so the threads seldom wait for each other.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    hasher: RandomState,
-    ids: [Mutex<HashSet<Arc<str>>>; SHARDS],
-    lists: [Mutex<HashSet<Arc<[RawCite]>>>; SHARDS],
+    hasher: foldhash::fast::RandomState,
+    ids: [Mutex<foldhash::HashSet<Arc<str>>>; SHARDS],
+    lists: [Mutex<foldhash::HashSet<Arc<[RawCite]>>>; SHARDS],
 }
 
 const SHARDS: usize = 16;

@@ -17,7 +17,7 @@
 //! is opaque here: the graph writes it, and decodes and checks it itself
 //! (`KnowledgeGraph::from_snapshot`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -374,7 +374,8 @@ fn invalid(message: String) -> SnapshotError {
 fn rebuild(payload: Payload<'_>) -> Result<Dataset, SnapshotError> {
     let mut ids = Vec::with_capacity(payload.entities.len());
     let mut kinds = Vec::with_capacity(payload.entities.len());
-    let mut unique = HashSet::with_capacity(payload.entities.len());
+    let mut unique =
+        foldhash::HashSet::with_capacity_and_hasher(payload.entities.len(), Default::default());
     for e in &payload.entities {
         let (id, kind) =
             EntityId::parse(e.id).map_err(|err| invalid(format!("entity {}: {err}", e.id)))?;

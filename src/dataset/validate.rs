@@ -46,7 +46,7 @@ struct Known {
 /// Entity ids, kinds and source texts, once all entities are read.
 struct Index {
     /// The map's keys are the ids every reference shares (see [`resolve`]).
-    known: HashMap<EntityId, Known>,
+    known: foldhash::HashMap<EntityId, Known>,
     /// Source texts by path, whitespace-normalized, or why they are unavailable.
     texts: HashMap<String, Result<String, String>>,
 }
@@ -84,7 +84,7 @@ pub(crate) fn validate(
 ) -> Dataset {
     let mut problems = Problems(problems);
     let mut index = Index {
-        known: HashMap::with_capacity(raw.entities.len()),
+        known: foldhash::HashMap::with_capacity_and_hasher(raw.entities.len(), Default::default()),
         texts: HashMap::new(),
     };
     let mut lists = CitationLists::new();
@@ -190,7 +190,8 @@ pub(crate) fn validate(
         })
         .collect();
 
-    let mut seen: HashSet<(u32, RelationType, u32)> = HashSet::with_capacity(raw.relations.len());
+    let mut seen: foldhash::HashSet<(u32, RelationType, u32)> =
+        foldhash::HashSet::with_capacity_and_hasher(raw.relations.len(), Default::default());
     let relations: Vec<Relation> = raw
         .relations
         .into_iter()
