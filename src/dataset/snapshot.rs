@@ -51,6 +51,12 @@ pub enum SnapshotError {
         /// The version in the file.
         found: u32,
     },
+    /// Cut short inside its header.
+    #[error("snapshot is truncated: its header is {found} bytes long, not {HEADER_LEN}")]
+    Header {
+        /// Header bytes present.
+        found: usize,
+    },
     /// Shorter or longer than its header says.
     #[error(
         "snapshot is truncated or has trailing bytes: the header says {expected} payload bytes, the file has {found}"
@@ -283,9 +289,8 @@ pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
         return Err(SnapshotError::NotASnapshot.into());
     };
     if rest.len() < HEADER_LEN - MAGIC.len() {
-        return Err(SnapshotError::Length {
-            expected: 0,
-            found: rest.len() as u64,
+        return Err(SnapshotError::Header {
+            found: MAGIC.len() + rest.len(),
         }
         .into());
     }
