@@ -243,16 +243,22 @@ pub fn write(bytes: &[u8], path: &Path) -> Result<(), super::LoadError> {
     std::fs::rename(&temp, path).map_err(io)
 }
 
-/// A snapshot whose header, length and checksum are right, as its two sections. They are
+/// A snapshot whose header and length are right, as its two sections, with the checksum still
+/// to compare: only [`Sections::dataset`] and [`Sections::dataset_and`] read them, and both
+/// return [`SnapshotError::Checksum`] unless the payload is the one written. The sections are
 /// separate buffers, so the index section can be dropped once decoded, before the records are.
 #[derive(Debug, Clone)]
 pub struct Sections {
+    /// The payload's first 8 bytes: the dataset section's length.
+    head: [u8; 8],
     records: Vec<u8>,
     /// The index section, as the graph wrote it (not yet checked beyond the checksum).
-    pub indexes: Vec<u8>,
+    indexes: Vec<u8>,
+    /// The SHA-256 from the header.
+    digest: [u8; 32],
 }
 
-/// Checks a snapshot's header, length and checksum, and splits its payload. O(bytes).
+/// Checks a snapshot's header and length, and splits its payload (see [`Sections`]). O(bytes).
 pub fn open(bytes: &[u8]) -> Result<Sections, SnapshotError> {
     match read(bytes) {
         Ok(sections) => Ok(sections),
@@ -278,7 +284,7 @@ impl From<SnapshotError> for ReadError {
 }
 
 /// Reads a snapshot as [`open`] checks one, straight into its two sections (no buffer of the
-/// whole file), hashing as it reads. O(bytes).
+/// whole file). O(bytes).
 pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
     let mut head = Vec::with_capacity(HEADER_LEN + 8);
     (&mut source)
@@ -302,8 +308,7 @@ pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
         return Err(SnapshotError::Version { found }.into());
     }
     let expected = u64::from_le_bytes(length.try_into().unwrap_or_default());
-    let mut hasher = Sha256::new();
-    hasher.update(payload_head);
+    let digest: [u8; 32] = digest.try_into().unwrap_or_default();
     let mut got = payload_head.len() as u64;
     // Sizes come from the file: buffers grow as bytes arrive rather than trusting them.
     let mut section = |n: u64, got: &mut u64| -> Result<Vec<u8>, ReadError> {
@@ -312,16 +317,19 @@ pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
             .take(n)
             .read_to_end(&mut buf)
             .map_err(ReadError::Io)?;
-        hasher.update(&buf);
         *got += buf.len() as u64;
         Ok(buf)
     };
-    let mut records = Vec::new();
-    let mut indexes = Vec::new();
+    let mut sections = Sections {
+        head: payload_head.try_into().unwrap_or_default(),
+        records: Vec::new(),
+        indexes: Vec::new(),
+        digest,
+    };
     if payload_head.len() == 8 {
-        let records_len = u64::from_le_bytes(payload_head.try_into().unwrap_or_default());
-        records = section(records_len.min(expected.saturating_sub(8)), &mut got)?;
-        indexes = section(expected.saturating_sub(got), &mut got)?;
+        let records_len = u64::from_le_bytes(sections.head);
+        sections.records = section(records_len.min(expected.saturating_sub(8)), &mut got)?;
+        sections.indexes = section(expected.saturating_sub(got), &mut got)?;
     }
     got += std::io::copy(&mut source, &mut std::io::sink()).map_err(ReadError::Io)?;
     if expected != got {
@@ -331,38 +339,88 @@ pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
         }
         .into());
     }
-    if hasher.finalize().as_slice() != digest {
-        return Err(SnapshotError::Checksum.into());
-    }
-    let Ok(records_len) = <[u8; 8]>::try_from(payload_head).map(u64::from_le_bytes) else {
-        return Err(invalid("no dataset section".to_owned()).into());
+    // A payload too short for its dataset section's length: a damaged file says so first.
+    let short = if payload_head.len() == 8 {
+        let records_len = u64::from_le_bytes(sections.head);
+        (records_len != sections.records.len() as u64)
+            .then(|| format!("a dataset section of {records_len} bytes, longer than the payload"))
+    } else {
+        Some("no dataset section".to_owned())
     };
-    if records_len != records.len() as u64 {
-        return Err(invalid(format!(
-            "a dataset section of {records_len} bytes, longer than the payload"
-        ))
-        .into());
+    if let Some(message) = short {
+        let mut hasher = Sha256::new();
+        hasher.update(payload_head);
+        hasher.update(&sections.records);
+        hasher.update(&sections.indexes);
+        if hasher.finalize().as_slice() != digest {
+            return Err(SnapshotError::Checksum.into());
+        }
+        return Err(invalid(message).into());
     }
-    Ok(Sections { records, indexes })
+    Ok(sections)
 }
 
 impl Sections {
-    /// Decodes and checks the dataset section, and frees it. O(bytes + records).
-    pub fn dataset(self) -> Result<Dataset, SnapshotError> {
-        let (decoded, trailing): (Payload<'_>, &[u8]) = postcard::take_from_bytes(&self.records)?;
-        if !trailing.is_empty() {
-            return Err(invalid(format!(
-                "{} bytes after the dataset section",
-                trailing.len()
-            )));
-        }
-        rebuild(decoded)
+    /// Whether the payload is the one written.
+    fn intact(head: &[u8; 8], records: &[u8], indexes: &[u8], digest: &[u8; 32]) -> bool {
+        let mut hasher = Sha256::new();
+        hasher.update(head);
+        hasher.update(records);
+        hasher.update(indexes);
+        hasher.finalize().as_slice() == digest
     }
 
-    /// Takes the index section out, leaving it empty.
-    pub fn take_indexes(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.indexes)
+    /// Compares the checksum, then decodes and checks the dataset section, and frees it.
+    /// O(bytes + records).
+    pub fn dataset(self) -> Result<Dataset, SnapshotError> {
+        if !Self::intact(&self.head, &self.records, &self.indexes, &self.digest) {
+            return Err(SnapshotError::Checksum);
+        }
+        drop(self.indexes);
+        decode_dataset(&self.records)
     }
+
+    /// [`Sections::dataset`], and `indexes` applied to the index section, on two threads: one
+    /// compares the checksum and then runs `indexes` (and frees the section), while the other
+    /// decodes the dataset section at once. Decoding checks everything it reads, so decoding a
+    /// damaged section is harmless; its result is dropped if the checksum does not match.
+    /// O(bytes + records).
+    pub fn dataset_and<T: Send>(
+        self,
+        indexes: impl FnOnce(&[u8]) -> Result<T, SnapshotError> + Send,
+    ) -> Result<(Dataset, T), SnapshotError> {
+        let Sections {
+            head,
+            records,
+            indexes: index_bytes,
+            digest,
+        } = self;
+        let records = &records;
+        let (dataset, decoded) = std::thread::scope(|scope| {
+            let side = scope.spawn(move || {
+                Self::intact(&head, records, &index_bytes, &digest).then(|| indexes(&index_bytes))
+            });
+            let dataset = decode_dataset(records);
+            let decoded = side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (dataset, decoded)
+        });
+        let decoded = decoded.ok_or(SnapshotError::Checksum)?;
+        Ok((dataset?, decoded?))
+    }
+}
+
+/// Decodes and checks a dataset section.
+fn decode_dataset(records: &[u8]) -> Result<Dataset, SnapshotError> {
+    let (decoded, trailing): (Payload<'_>, &[u8]) = postcard::take_from_bytes(records)?;
+    if !trailing.is_empty() {
+        return Err(invalid(format!(
+            "{} bytes after the dataset section",
+            trailing.len()
+        )));
+    }
+    rebuild(decoded)
 }
 
 /// Decodes and checks a snapshot's dataset (its index section is left aside).

@@ -59,21 +59,13 @@ impl KnowledgeGraph {
     }
 
     /// Loads a graph from a snapshot (from [`KnowledgeGraph::to_snapshot`], read by
-    /// [`snapshot::read`] or [`snapshot::open`]): the dataset is decoded and re-checked as [`crate::dataset::snapshot`] describes, the indexes are decoded
-    /// (beside it, on a second thread) and checked as this module describes, and nothing is
-    /// built again. O(bytes + entities + relations).
-    pub fn from_snapshot(mut sections: Sections) -> Result<Self, SnapshotError> {
-        let indexes = sections.take_indexes();
-        let (dataset, stored) = std::thread::scope(|scope| {
-            // Each section's buffer is freed as soon as it is decoded.
-            let stored = scope.spawn(move || decode(&indexes));
-            let dataset = sections.dataset();
-            let stored = stored
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (dataset, stored)
-        });
-        let (dataset, stored) = (dataset?, stored?);
+    /// [`snapshot::read`] or [`snapshot::open`]): the dataset is decoded and re-checked as
+    /// [`crate::dataset::snapshot`] describes while, on a second thread, the checksum is compared
+    /// and the indexes are decoded; the indexes are then checked as this module describes, and
+    /// nothing is built again. O(bytes + entities + relations).
+    pub fn from_snapshot(sections: Sections) -> Result<Self, SnapshotError> {
+        // The index section is freed as soon as it is decoded, the records once decoded.
+        let (dataset, stored) = sections.dataset_and(decode)?;
         KnowledgeGraph::from_stored(dataset, stored)
             .map_err(|message| SnapshotError::Invalid(format!("graph indexes: {message}")))
     }

@@ -281,6 +281,28 @@ fn a_changed_byte_fails_the_checksum() {
     assert!(matches!(err, SnapshotError::Checksum), "{err}");
 }
 
+/// The graph load compares the checksum beside decoding: a damaged byte anywhere (the record
+/// count, the dataset section, the index section, the section length) is the checksum error,
+/// whatever decoding the damaged bytes would have said.
+#[test]
+fn a_changed_byte_fails_the_checksum_when_loading_a_graph() {
+    let bytes = graph_bytes();
+    let indexes = index_section(&bytes);
+    for at in [
+        HEADER_LEN + 3,
+        HEADER_LEN + 8,
+        HEADER_LEN + 40,
+        indexes.start,
+        indexes.start + 9,
+        bytes.len() - 1,
+    ] {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x55;
+        let err = KnowledgeGraph::from_snapshot_bytes(&damaged).expect_err("must be refused");
+        assert!(matches!(err, SnapshotError::Checksum), "byte {at}: {err}");
+    }
+}
+
 #[test]
 fn a_dataset_that_breaks_an_invariant_does_not_encode() {
     let mut ds = real_dataset();
