@@ -63,7 +63,6 @@ pub struct GenerateArgs {
     pub out: PathBuf,
 }
 
-/// Where the data lives.
 /// Arguments of `snapshot`.
 #[derive(Debug, Clone, Args)]
 pub struct SnapshotArgs {
@@ -74,6 +73,7 @@ pub struct SnapshotArgs {
     pub out: PathBuf,
 }
 
+/// Where the data lives.
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
@@ -214,7 +214,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
         stats.entities,
         stats.relations,
         args.out.display(),
-        std::fs::metadata(&args.out).map_or(0, |m| m.len())
+        bytes.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -175,13 +175,13 @@ struct AdjacencyEntry {
 }
 
 impl Adjacency {
-    fn build(graph: &DiGraph<(), (), u32>, relations: &[Relation]) -> Self {
-        let n = graph.node_count();
+    /// Relation `r` goes from `endpoints[r].0` to `endpoints[r].1`, entity numbers below `n`.
+    fn build(n: usize, endpoints: &[(u32, u32)], relations: &[Relation]) -> Self {
         let mut out_degree = vec![0u32; n];
         let mut in_degree = vec![0u32; n];
-        for edge in graph.raw_edges() {
-            out_degree[edge.source().index()] += 1;
-            in_degree[edge.target().index()] += 1;
+        for &(from, to) in endpoints {
+            out_degree[from as usize] += 1;
+            in_degree[to as usize] += 1;
         }
         let mut offsets = Vec::with_capacity(n + 1);
         let mut splits = Vec::with_capacity(n);
@@ -200,9 +200,9 @@ impl Adjacency {
         let mut entries = vec![blank; total as usize];
         let mut next_out: Vec<u32> = offsets[..n].to_vec();
         let mut next_in: Vec<u32> = splits.clone();
-        // Edge indices follow data order, so every list comes out in data order.
-        for ((index, edge), r) in graph.raw_edges().iter().enumerate().zip(relations) {
-            let (from, to) = (edge.source().index(), edge.target().index());
+        // Relations are in data order, so every list comes out in data order.
+        for ((index, &(from, to)), r) in endpoints.iter().enumerate().zip(relations) {
+            let (from, to) = (from as usize, to as usize);
             let relation_type = r.relation_type;
             let relation = index as u32;
             entries[next_out[from] as usize] = AdjacencyEntry {
@@ -247,6 +247,15 @@ const PARALLEL_BUILD_MIN: usize = 50_000;
 /// The smallest hub threshold, so that small graphs do not treat ordinary entities as hubs.
 const MIN_HUB_DEGREE: usize = 16;
 
+/// Each entity's key by its id; the map shares the entities' id allocations.
+fn id_map(entities: &[Entity]) -> foldhash::HashMap<EntityId, EntityKey> {
+    let mut ids = foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
+    for (k, entity) in entities.iter().enumerate() {
+        ids.insert(entity.id.clone(), EntityKey(k as u32));
+    }
+    ids
+}
+
 /// Four times the mean degree, at least [`MIN_HUB_DEGREE`].
 fn hub_degree(graph: &DiGraph<(), (), u32>) -> usize {
     let mean_degree = if graph.node_count() == 0 {
@@ -269,16 +278,13 @@ impl KnowledgeGraph {
             mut relations,
             fingerprint,
         } = dataset;
-        let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
-        let mut ids =
-            foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
+        let ids = id_map(&entities);
         let mut by_kind: [Vec<EntityKey>; EntityKind::ALL.len()] = Default::default();
-        for entity in &entities {
-            let key = EntityKey::of(graph.add_node(()));
-            by_kind[entity.kind().index()].push(key);
-            ids.insert(entity.id.clone(), key);
+        for (k, entity) in entities.iter().enumerate() {
+            by_kind[entity.kind().index()].push(EntityKey(k as u32));
         }
-        // Edges are added in the order of the relations kept, so edge `r` is `relations[r]`.
+        // Relation `r` of those kept goes from `endpoints[r].0` to `endpoints[r].1`.
+        let mut endpoints = Vec::with_capacity(relations.len());
         relations.retain(|relation| {
             let (Some(&from), Some(&to)) = (
                 ids.get(relation.from.as_str()),
@@ -286,11 +292,11 @@ impl KnowledgeGraph {
             ) else {
                 return false;
             };
-            graph.add_edge(from.node(), to.node(), ());
+            endpoints.push((from.0, to.0));
             true
         });
-        // The search index and the other indexes only read the finished graph: on large graphs
-        // they are built side by side (the search index is the larger half of the work).
+        // The search index and the other indexes only read the records: on large graphs they
+        // are built side by side (the search index is the larger half of the work).
         let build_search = || {
             search::SearchIndex::build(
                 entities
@@ -306,9 +312,9 @@ impl KnowledgeGraph {
                     entities[a.0 as usize].id.cmp(&entities[b.0 as usize].id)
                 });
             }
-            Adjacency::build(&graph, &relations)
+            Adjacency::build(entities.len(), &endpoints, &relations)
         };
-        let (search, adjacency) = if graph.node_count() < PARALLEL_BUILD_MIN {
+        let (search, adjacency) = if entities.len() < PARALLEL_BUILD_MIN {
             (build_search(), build_rest(&mut by_kind))
         } else {
             std::thread::scope(|scope| {
@@ -320,23 +326,20 @@ impl KnowledgeGraph {
                 (search, adjacency)
             })
         };
-        KnowledgeGraph {
-            hub_degree: hub_degree(&graph),
-            graph,
+        let dataset = Dataset {
             entities,
             relations,
-            adjacency,
-            ids,
-            by_kind,
-            search,
             fingerprint,
-        }
+        };
+        KnowledgeGraph::assemble(dataset, ids, &endpoints, adjacency, by_kind, search)
     }
 
-    /// A graph from a dataset and its already built (and checked) indexes, relation `r` going
-    /// from `endpoints[r].0` to `endpoints[r].1` (entity numbers below the entity count).
+    /// A graph from a dataset, its id map and its already built (and checked) indexes,
+    /// relation `r` going from `endpoints[r].0` to `endpoints[r].1` (entity numbers below the
+    /// entity count).
     fn assemble(
         dataset: Dataset,
+        ids: foldhash::HashMap<EntityId, EntityKey>,
         endpoints: &[(u32, u32)],
         adjacency: Adjacency,
         by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
@@ -348,10 +351,8 @@ impl KnowledgeGraph {
             fingerprint,
         } = dataset;
         let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
-        let mut ids =
-            foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
-        for entity in &entities {
-            ids.insert(entity.id.clone(), EntityKey::of(graph.add_node(())));
+        for _ in 0..entities.len() {
+            graph.add_node(());
         }
         for &(from, to) in endpoints {
             graph.add_edge(EntityKey(from).node(), EntityKey(to).node(), ());

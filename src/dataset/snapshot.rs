@@ -247,7 +247,7 @@ pub fn write(bytes: &[u8], path: &Path) -> Result<(), super::LoadError> {
 /// to compare: only [`Sections::dataset`] and [`Sections::dataset_and`] read them, and both
 /// return [`SnapshotError::Checksum`] unless the payload is the one written. The sections are
 /// separate buffers, so the index section can be dropped once decoded, before the records are.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Sections {
     /// The payload's first 8 bytes: the dataset section's length.
     head: [u8; 8],
@@ -348,11 +348,7 @@ pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
         Some("no dataset section".to_owned())
     };
     if let Some(message) = short {
-        let mut hasher = Sha256::new();
-        hasher.update(payload_head);
-        hasher.update(&sections.records);
-        hasher.update(&sections.indexes);
-        if hasher.finalize().as_slice() != digest {
+        if !Sections::intact(payload_head, &sections.records, &sections.indexes, &digest) {
             return Err(SnapshotError::Checksum.into());
         }
         return Err(invalid(message).into());
@@ -362,7 +358,7 @@ pub fn read(mut source: impl Read) -> Result<Sections, ReadError> {
 
 impl Sections {
     /// Whether the payload is the one written.
-    fn intact(head: &[u8; 8], records: &[u8], indexes: &[u8], digest: &[u8; 32]) -> bool {
+    fn intact(head: &[u8], records: &[u8], indexes: &[u8], digest: &[u8; 32]) -> bool {
         let mut hasher = Sha256::new();
         hasher.update(head);
         hasher.update(records);

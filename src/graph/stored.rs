@@ -216,8 +216,9 @@ impl KnowledgeGraph {
         if !types_agree(&adjacency.entries) {
             return Err("an adjacency entry has another relation type".to_owned());
         }
+        let ids = super::id_map(&dataset.entities);
         Ok(KnowledgeGraph::assemble(
-            dataset, &endpoints, adjacency, by_kind, search,
+            dataset, ids, &endpoints, adjacency, by_kind, search,
         ))
     }
 }
