@@ -22,22 +22,22 @@ mod limits;
 mod metrics;
 mod serve;
 
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use async_graphql::parser::types::OperationType;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::graph::KnowledgeGraph;
 use crate::graphql::{ReeSchema, with_graph};
@@ -169,14 +169,6 @@ impl AppState {
 /// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-        let id = request
-            .headers()
-            .get(edge::X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
-    });
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/", get(graphiql))
@@ -184,39 +176,15 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(axum::middleware::map_response_with_state(
-            state.clone(),
-            explain_payload_too_large,
-        ))
-        .layer(RequestBodyTimeoutLayer::new(config.body_read_timeout))
         .layer(edge::CorsLayer::new(
             &config.cors_origins,
             &[Method::GET, Method::POST],
             &[header::CONTENT_TYPE, header::ACCEPT],
             Duration::from_secs(3600),
         ))
-        .layer(trace)
+        .layer(edge::RequestLogLayer)
         .layer(edge::RequestIdLayer::default())
         .with_state(state)
-}
-
-/// Bodies over the limit are refused by tower-http (or by axum while buffering a body sent
-/// without a length) in plain text; this turns that refusal into a GraphQL error document that
-/// names the limit, and counts it.
-async fn explain_payload_too_large(State(state): State<AppState>, response: Response) -> Response {
-    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
-        return response;
-    }
-    state.0.metrics.reject("body_bytes");
-    state.0.metrics.record(Outcome::Rejected, Duration::ZERO);
-    let max = state.0.config.max_body_bytes;
-    Reject::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "LIMIT_EXCEEDED",
-        format!("the request body is larger than the limit of {max} bytes"),
-    )
-    .into_response(MediaType::Json)
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
@@ -382,19 +350,90 @@ impl Reject {
     }
 }
 
-async fn graphql_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    handle(&state, &headers, true, || {
-        get_params(query.as_deref().unwrap_or(""))
+async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    handle(&state, &parts.headers, true, || {
+        get_params(parts.uri.query().unwrap_or(""))
     })
     .await
 }
 
-async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    handle(&state, &headers, false, || post_params(&headers, &body)).await
+async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let config = &state.0.config;
+    let body = match read_body(
+        body,
+        &parts.headers,
+        config.max_body_bytes,
+        config.body_read_timeout,
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(reject) => {
+            if let Some(limit) = reject.limit {
+                state.0.metrics.reject(limit);
+            }
+            state.0.metrics.record(Outcome::Rejected, Duration::ZERO);
+            return reject.into_response(MediaType::Json);
+        }
+    };
+    handle(&state, &parts.headers, false, || {
+        post_params(&parts.headers, &body)
+    })
+    .await
+}
+
+/// Reads a request body of at most `max` bytes. A body announced longer (`Content-Length`) is
+/// refused before any of it is read; one that grows past `max` is refused when it does. The
+/// client has `timeout` to send it, timed only when the body is not all there already (as it
+/// usually is: a timer for every request was a visible cost).
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    max: usize,
+    timeout: Duration,
+) -> Result<Bytes, Reject> {
+    let too_large = || Reject {
+        limit: Some("body_bytes"),
+        ..Reject::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "LIMIT_EXCEEDED",
+            format!("the request body is larger than the limit of {max} bytes"),
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut collect = std::pin::pin!(Limited::new(body, max).collect());
+    let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let collected = match first {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => tokio::time::timeout(timeout, collect)
+            .await
+            .map_err(|_| Reject {
+                limit: Some("body_read"),
+                ..Reject::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "REQUEST_TIMEOUT",
+                    format!(
+                        "the request body was not received within {} ms",
+                        timeout.as_millis()
+                    ),
+                )
+            })?,
+    };
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) => Err(Reject::bad_request(format!(
+            "the request body could not be read: {e}"
+        ))),
+    }
 }
 
 /// The shared path of GET and POST: negotiate, read the parameters, answer from the cache,

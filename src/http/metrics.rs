@@ -33,8 +33,9 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 ];
 
 /// The limits a rejection can name.
-pub const LIMITS: [&str; 13] = [
+pub const LIMITS: [&str; 14] = [
     "body_bytes",
+    "body_read",
     "document_bytes",
     "tokens",
     "nesting",

@@ -333,6 +333,63 @@ async fn cors_preflight_is_answered() {
     );
 }
 
+/// Serves `config` on 127.0.0.1, sends `raw` (then keeps the connection open without sending
+/// more) and returns what the server answers, read until it closes the connection.
+async fn raw_exchange(config: HttpConfig, raw: Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app(AppState::new(schema(), real_graph(), config));
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("serve");
+    });
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(&raw).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut response),
+    )
+    .await
+    .expect("answers in time")
+    .expect("read");
+    server.abort();
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// A body that stops arriving is answered 408 once `body_read_timeout` has passed, as a
+/// GraphQL error document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stops_arriving_times_out() {
+    let config = HttpConfig {
+        body_read_timeout: std::time::Duration::from_millis(200),
+        ..HttpConfig::default()
+    };
+    let head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\nConnection: close\r\n\r\n{\"query\":";
+    let response = raw_exchange(config, head.as_bytes().to_vec()).await;
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("\"REQUEST_TIMEOUT\""), "{response}");
+    assert!(response.contains("within 200 ms"), "{response}");
+}
+
+/// A chunked body (no `Content-Length`) is refused 413 as soon as it grows past the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_over_the_limit_is_refused() {
+    let config = HttpConfig {
+        max_body_bytes: 1_000,
+        ..HttpConfig::default()
+    };
+    let mut raw = b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    for _ in 0..3 {
+        raw.extend_from_slice(format!("{:x}\r\n{}\r\n", 600, " ".repeat(600)).as_bytes());
+    }
+    let response = raw_exchange(config, raw).await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("\"LIMIT_EXCEEDED\""), "{response}");
+    assert!(response.contains("limit of 1000 bytes"), "{response}");
+}
+
 /// A real socket on 127.0.0.1: the server answers over TCP and keeps answering after a client
 /// sends garbage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
