@@ -620,7 +620,8 @@ fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
-/// The example queries preloaded in GraphiQL run without errors on the bundled data.
+/// The example queries preloaded in GraphiQL run without errors on the bundled data, over HTTP
+/// (so under the cost model and every other limit a playground user meets) as directly.
 #[tokio::test]
 async fn graphiql_examples_run_cleanly() {
     let page = include_str!("../../src/http/graphiql.html");
@@ -634,6 +635,10 @@ async fn graphiql_examples_run_cleanly() {
         let answer = crate::common::run(example, json!({})).await;
         assert!(answer.get("errors").is_none(), "{example}\n{answer:#}");
         assert!(!answer["data"].is_null(), "{example}");
+        let body = json!({ "query": example }).to_string();
+        let reply = send(post(&body, Some("application/json"), Some(GQL_RESPONSE))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{example}\n{}", reply.body);
+        assert_eq!(reply.json(), answer, "{example}");
     }
 }
 
