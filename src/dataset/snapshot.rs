@@ -381,6 +381,24 @@ impl Sections<'_> {
         self,
         indexes: impl FnOnce(&mut IndexSection<'_>) -> Result<T, SnapshotError> + Send,
     ) -> Result<(Dataset, T), SnapshotError> {
+        self.decode(Ids::Check, indexes)
+    }
+
+    /// [`Sections::dataset_and`], except that entity ids are not checked for uniqueness: the
+    /// caller must check them before the dataset is used (the graph does, building its id
+    /// index), so that a large load does not index every id twice.
+    pub(crate) fn dataset_and_unchecked_ids<T: Send>(
+        self,
+        indexes: impl FnOnce(&mut IndexSection<'_>) -> Result<T, SnapshotError> + Send,
+    ) -> Result<(Dataset, T), SnapshotError> {
+        self.decode(Ids::CallerChecks, indexes)
+    }
+
+    fn decode<T: Send>(
+        self,
+        ids: Ids,
+        indexes: impl FnOnce(&mut IndexSection<'_>) -> Result<T, SnapshotError> + Send,
+    ) -> Result<(Dataset, T), SnapshotError> {
         let Sections {
             head,
             records,
@@ -416,7 +434,7 @@ impl Sections<'_> {
                     n => Err(invalid(format!("{n} bytes after the index section"))),
                 }))
             });
-            let dataset = decode_dataset(&records);
+            let dataset = decode_dataset(&records, ids);
             drop(records);
             let decoded = side
                 .join()
@@ -630,12 +648,21 @@ impl<'s> IndexSection<'s> {
     }
 }
 
+/// Whether decoding checks that entity ids are unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ids {
+    Check,
+    /// The caller does ([`Sections::dataset_and_unchecked_ids`]).
+    CallerChecks,
+}
+
 /// Decodes and checks a dataset section record by record, straight into the dataset: no
 /// decoded copy of the whole section is held beside it.
-fn decode_dataset(records: &[u8]) -> Result<Dataset, SnapshotError> {
+fn decode_dataset(records: &[u8], ids: Ids) -> Result<Dataset, SnapshotError> {
     let mut problem = None;
     let mut de = postcard::Deserializer::from_bytes(records);
     let seed = DatasetSeed {
+        ids,
         section_len: records.len(),
         problem: &mut problem,
     };
@@ -683,6 +710,7 @@ fn room<T>(hint: Option<usize>, section_len: usize) -> usize {
 /// details say; every reference in range; relation types between the kinds they allow; every
 /// record cited, by SOURCE entities.
 struct DatasetSeed<'p> {
+    ids: Ids,
     /// The section's length in bytes.
     section_len: usize,
     /// The broken invariant, when decoding stopped for one.
@@ -708,12 +736,14 @@ impl<'de> Visitor<'de> for DatasetSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Dataset, A::Error> {
         let missing = |what: &str| de::Error::custom(format!("no {what}"));
         let DatasetSeed {
+            ids,
             section_len,
             problem,
         } = self;
         let fingerprint: u64 = seq.next_element()?.ok_or_else(|| missing("fingerprint"))?;
         let (mut entities, entity_lists, kinds) = seq
             .next_element_seed(EntitiesSeed {
+                ids,
                 section_len,
                 problem: &mut *problem,
             })?
@@ -770,6 +800,7 @@ fn entity<'e>(
 /// The entities, each with its citation list's number (the lists come later: until then each
 /// entity holds an empty list) and its kind.
 struct EntitiesSeed<'p> {
+    ids: Ids,
     section_len: usize,
     problem: &'p mut Option<SnapshotError>,
 }
@@ -798,7 +829,10 @@ impl<'de> Visitor<'de> for EntitiesSeed<'_> {
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        let mut unique = foldhash::HashSet::with_capacity_and_hasher(n, Default::default());
+        let mut unique = foldhash::HashSet::with_capacity_and_hasher(
+            if self.ids == Ids::Check { n } else { 0 },
+            Default::default(),
+        );
         let pending: Arc<[Citation]> = Arc::new([]);
         while let Some(e) = seq.next_element::<SnapEntity<'de>>()? {
             let (id, kind) = EntityId::parse(e.id)
@@ -807,7 +841,7 @@ impl<'de> Visitor<'de> for EntitiesSeed<'_> {
                 let problem = invalid(format!("entity `{id}` has the details of another kind"));
                 return Err(fail(self.problem, problem));
             }
-            if !unique.insert(e.id) {
+            if self.ids == Ids::Check && !unique.insert(e.id) {
                 return Err(fail(self.problem, invalid(format!("duplicate id `{id}`"))));
             }
             entities.push(Entity {

@@ -20,7 +20,7 @@ use super::search::SearchIndex;
 use super::{Adjacency, AdjacencyEntry, EntityKey, KnowledgeGraph};
 use crate::dataset::Dataset;
 use crate::dataset::snapshot::{self, IndexSection, Sections, SnapshotError};
-use crate::model::{EntityKind, RelationType};
+use crate::model::{Entity, EntityId, EntityKind, RelationType};
 
 const KINDS: usize = EntityKind::ALL.len();
 
@@ -64,9 +64,9 @@ impl KnowledgeGraph {
     /// module describes, and nothing is built again but the id index.
     /// O(bytes + entities + relations).
     pub fn from_snapshot(sections: Sections<'_>) -> Result<Self, SnapshotError> {
-        let (dataset, stored) = sections.dataset_and(decode)?;
+        // Ids are checked unique as the id index is built.
+        let (dataset, stored) = sections.dataset_and_unchecked_ids(decode)?;
         KnowledgeGraph::from_stored(dataset, stored)
-            .map_err(|message| SnapshotError::Invalid(format!("graph indexes: {message}")))
     }
 
     /// [`KnowledgeGraph::from_snapshot`] on a snapshot in memory (checked by
@@ -220,16 +220,16 @@ impl KnowledgeGraph {
     /// agree with the relations' own ids and types. On large graphs the id index is built, and
     /// the search index checked, on a second thread beside the other checks.
     /// O(entities + relations + index size).
-    fn from_stored(dataset: Dataset, stored: Stored) -> Result<Self, String> {
+    fn from_stored(dataset: Dataset, stored: Stored) -> Result<Self, SnapshotError> {
         let Stored {
             adjacency,
             by_kind,
             search,
         } = stored;
+        let indexes = |message| SnapshotError::Invalid(format!("graph indexes: {message}"));
         let side = || {
-            search
-                .check(dataset.entities.len())
-                .map(|()| super::id_map(&dataset.entities))
+            search.check(dataset.entities.len()).map_err(indexes)?;
+            unique_id_map(&dataset.entities)
         };
         let (ids, endpoints) = if dataset.entities.len() < super::PARALLEL_BUILD_MIN {
             (side(), check_stored(&dataset, &adjacency, &by_kind))
@@ -243,11 +243,28 @@ impl KnowledgeGraph {
                 (ids, endpoints)
             })
         };
-        let (endpoints, ids) = (endpoints?, ids?);
+        let (endpoints, ids) = (endpoints.map_err(indexes)?, ids?);
         Ok(KnowledgeGraph::assemble(
             dataset, ids, &endpoints, adjacency, by_kind, search,
         ))
     }
+}
+
+/// Each entity's key by its id ([`super::id_map`]), refusing a duplicate id: the snapshot's
+/// dataset is decoded without checking them (`Sections::dataset_and_unchecked_ids`).
+fn unique_id_map(
+    entities: &[Entity],
+) -> Result<foldhash::HashMap<EntityId, EntityKey>, SnapshotError> {
+    let mut ids = foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
+    for (k, entity) in entities.iter().enumerate() {
+        if ids.insert(entity.id.clone(), EntityKey(k as u32)).is_some() {
+            return Err(SnapshotError::Invalid(format!(
+                "duplicate id `{}`",
+                entity.id
+            )));
+        }
+    }
+    Ok(ids)
 }
 
 /// Checks the adjacency and the per-kind lists against the dataset, and gives each relation's

@@ -484,3 +484,40 @@ fn a_snapshot_loads_the_same_through_a_file_and_from_memory() {
     let from_text = KnowledgeGraph::new(real_dataset());
     assert_graphs_agree(&from_memory, &from_text);
 }
+
+#[test]
+fn a_duplicate_id_is_refused_by_the_dataset_and_by_the_graph() {
+    let mut bytes = graph_bytes();
+    let dataset = real_dataset();
+    // Two ids of one kind and one length: the second is overwritten with the first.
+    let (a, b) = dataset
+        .entities
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| {
+            dataset.entities[i + 1..]
+                .iter()
+                .find(|b| b.kind() == a.kind() && b.id.as_str().len() == a.id.as_str().len())
+                .map(|b| (a.id.as_str().to_owned(), b.id.as_str().to_owned()))
+        })
+        .expect("two ids of one kind and length");
+    // Each id is encoded as its length, then its bytes; the entity's own comes first.
+    let mut needle = vec![u8::try_from(b.len()).expect("short id")];
+    needle.extend_from_slice(b.as_bytes());
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_slice())
+        .expect("the id is in the file");
+    bytes[at + 1..at + needle.len()].copy_from_slice(a.as_bytes());
+    reseal(&mut bytes);
+    for err in [
+        snapshot::from_bytes(&bytes).expect_err("must be refused"),
+        KnowledgeGraph::from_snapshot_bytes(&bytes).expect_err("must be refused"),
+    ] {
+        assert!(matches!(err, SnapshotError::Invalid(_)), "{err}");
+        assert!(
+            err.to_string().contains(&format!("duplicate id `{a}`")),
+            "{err}"
+        );
+    }
+}
