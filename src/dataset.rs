@@ -142,7 +142,7 @@ pub fn load_path(path: &Path) -> Result<Dataset, LoadError> {
 pub fn load_path_into<T>(
     path: &Path,
     from_dataset: impl FnOnce(Dataset) -> T,
-    from_snapshot: impl FnOnce(snapshot::Sections) -> Result<T, snapshot::SnapshotError>,
+    from_snapshot: impl FnOnce(snapshot::Sections<'static>) -> Result<T, snapshot::SnapshotError>,
 ) -> Result<T, LoadError> {
     if path.is_dir() {
         return load_dir(path).map(from_dataset);
@@ -156,11 +156,12 @@ pub fn load_path_into<T>(
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    let sections = snapshot::read(std::io::BufReader::new(file)).map_err(|e| match e {
-        snapshot::ReadError::Io(e) => io(e),
-        snapshot::ReadError::Snapshot(e) => snapshot(e),
-    })?;
-    from_snapshot(sections).map_err(snapshot)
+    let len = file.metadata().map_err(io)?.len();
+    let result = snapshot::read(std::io::BufReader::new(file), len).and_then(from_snapshot);
+    result.map_err(|e| match e {
+        snapshot::SnapshotError::Io(e) => io(e),
+        e => snapshot(e),
+    })
 }
 
 /// Loads every `*.toml` file directly inside `dir` (in name order) and validates the whole.

@@ -14,7 +14,7 @@ mod stored;
 mod traverse;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
@@ -155,7 +155,7 @@ pub struct KnowledgeGraph {
 /// Every entity's relations in data order, outgoing then incoming, in one flat array
 /// (compressed sparse rows): walking an entity's relations reads one contiguous slice, and its
 /// degree is a subtraction.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize)]
 struct Adjacency {
     /// `offsets[k]..offsets[k + 1]` are entity `k`'s entries.
     #[serde(with = "stored::le_u32")]

@@ -22,12 +22,13 @@
 //! than that, the entities with a key token within a typo of it are added, at most
 //! [`MAX_TYPO_CANDIDATES`] per token.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::EntityKey;
-use super::stored::{check_offsets, le_u32, le_u32_pairs};
+use super::stored::{self, check_offsets, le_u32, le_u32_pairs};
+use crate::dataset::snapshot::{IndexSection, SnapshotError};
 use crate::model::{Details, Entity};
 
 /// One search result.
@@ -53,7 +54,7 @@ const WEIGHTS: [f64; 3] = [1.0, 0.95, 0.9];
 /// The inverted index: sorted folded terms -> entities, plus each entity's folded keys for
 /// scoring. Everything lives in a few flat arrays (no per-term or per-entity allocation).
 /// Snapshots store it as it is (see `super::stored`), after [`SearchIndex::check`].
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize)]
 pub(super) struct SearchIndex {
     /// Every distinct term (key tokens, compact keys, Chinese bigrams), concatenated in sorted
     /// order; term `r` is `term_text[term_start[r]..term_start[r + 1]]`.
@@ -223,6 +224,21 @@ impl SearchIndex {
         typo.sort_unstable();
         index.typo_terms = typo.into_iter().map(|(_, _, r)| r).collect();
         index
+    }
+
+    /// Reads the index from a snapshot, as its serde encoding wrote it (the fields in order),
+    /// each array straight into place. Checked afterwards ([`SearchIndex::check`]).
+    pub(super) fn read(section: &mut IndexSection<'_>) -> Result<Self, SnapshotError> {
+        // Fields are read in the order they are written here.
+        Ok(SearchIndex {
+            term_text: section.string()?,
+            term_start: section.u32s()?,
+            postings: section.u32s()?,
+            post_start: section.u32s()?,
+            typo_terms: section.u32s()?,
+            keys: section.bytes()?,
+            key_span: stored::read_pairs(section)?,
+        })
     }
 
     /// Checks that every slice a search takes is in range and on character boundaries, and

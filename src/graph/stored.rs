@@ -3,7 +3,9 @@
 //! instead of building them again.
 //!
 //! Large integer arrays are stored as little-endian byte blobs ([`le_u32`]): postcard would
-//! write each number as a varint and read it back one at a time. Everything decoded is checked
+//! write each number as a varint and read it back one at a time. The section is written with
+//! serde and postcard, and read back by hand ([`decode`]) as it streams from the file
+//! ([`IndexSection`]), each array straight into its final vector. Everything decoded is checked
 //! before the graph uses it (lengths, offsets monotonic and in range, every number below its
 //! count, the adjacency agreeing with the relations' endpoints and types, term text split on
 //! character boundaries): the snapshot's checksum guards against accidents, not against a
@@ -11,15 +13,14 @@
 //! search index are exactly the ones the records would give is not checked (that would cost the
 //! build they replace): a well-formed but wrong index gives wrong answers, never a panic.
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::Serialize;
 use serde::ser::Serializer;
-use serde::{Deserialize, Serialize};
 
 use super::search::SearchIndex;
 use super::{Adjacency, AdjacencyEntry, EntityKey, KnowledgeGraph};
 use crate::dataset::Dataset;
-use crate::dataset::snapshot::{self, Sections, SnapshotError};
-use crate::model::{EntityKind, RelationType};
+use crate::dataset::snapshot::{self, IndexSection, Sections, SnapshotError};
+use crate::model::{Entity, EntityId, EntityKind, RelationType};
 
 const KINDS: usize = EntityKind::ALL.len();
 
@@ -32,11 +33,9 @@ struct StoredRef<'a> {
     search: &'a SearchIndex,
 }
 
-/// The same, decoded (the same fields in the same order).
-#[derive(Deserialize)]
+/// The same, decoded ([`decode`]).
 pub(super) struct Stored {
     pub(super) adjacency: Adjacency,
-    #[serde(deserialize_with = "by_kind_deserialize")]
     pub(super) by_kind: [Vec<EntityKey>; KINDS],
     pub(super) search: SearchIndex,
 }
@@ -60,14 +59,14 @@ impl KnowledgeGraph {
 
     /// Loads a graph from a snapshot (from [`KnowledgeGraph::to_snapshot`], read by
     /// [`snapshot::read`] or [`snapshot::open`]): the dataset is decoded and re-checked as
-    /// [`crate::dataset::snapshot`] describes while, on a second thread, the checksum is compared
-    /// and the indexes are decoded; the indexes are then checked as this module describes, and
-    /// nothing is built again. O(bytes + entities + relations).
-    pub fn from_snapshot(sections: Sections) -> Result<Self, SnapshotError> {
-        // The index section is freed as soon as it is decoded, the records once decoded.
-        let (dataset, stored) = sections.dataset_and(decode)?;
+    /// [`crate::dataset::snapshot`] describes while, on a second thread, the index section is
+    /// read, hashed and decoded; once the checksum matches, the indexes are checked as this
+    /// module describes, and nothing is built again but the id index.
+    /// O(bytes + entities + relations).
+    pub fn from_snapshot(sections: Sections<'_>) -> Result<Self, SnapshotError> {
+        // Ids are checked unique as the id index is built.
+        let (dataset, stored) = sections.dataset_and_unchecked_ids(decode)?;
         KnowledgeGraph::from_stored(dataset, stored)
-            .map_err(|message| SnapshotError::Invalid(format!("graph indexes: {message}")))
     }
 
     /// [`KnowledgeGraph::from_snapshot`] on a snapshot in memory (checked by
@@ -77,18 +76,98 @@ impl KnowledgeGraph {
     }
 }
 
-fn decode(section: &[u8]) -> Result<Stored, SnapshotError> {
-    let (stored, trailing): (Stored, &[u8]) = postcard::take_from_bytes(section)?;
-    if !trailing.is_empty() {
-        return Err(SnapshotError::Invalid(format!(
-            "{} bytes after the index section",
-            trailing.len()
-        )));
+/// Decodes the index section as [`StoredRef`]'s serde encoding (postcard) wrote it, as it is
+/// read: each array goes straight into its final vector. Checked afterwards, in
+/// [`KnowledgeGraph::from_stored`].
+fn decode(section: &mut IndexSection<'_>) -> Result<Stored, SnapshotError> {
+    let adjacency = Adjacency::read(section)?;
+    let lists = section.length()?;
+    if lists != KINDS {
+        return Err(invalid(format!("{lists} per-kind lists, not {KINDS}")));
     }
-    Ok(stored)
+    let mut by_kind: [Vec<EntityKey>; KINDS] = Default::default();
+    for list in &mut by_kind {
+        let count = section.u32_count()?;
+        list.reserve_exact(count);
+        section.u32s_each(count, |k| list.push(EntityKey(k)))?;
+    }
+    let search = SearchIndex::read(section)?;
+    Ok(Stored {
+        adjacency,
+        by_kind,
+        search,
+    })
+}
+
+fn invalid(message: String) -> SnapshotError {
+    SnapshotError::Invalid(format!("index section: {message}"))
+}
+
+/// A `Vec<(u32, u32)>` written by [`le_u32_pairs`].
+pub(super) fn read_pairs(section: &mut IndexSection<'_>) -> Result<Vec<(u32, u32)>, SnapshotError> {
+    let count = section.u32_count()?;
+    if count % 2 != 0 {
+        return Err(invalid("a pair array of odd length".to_owned()));
+    }
+    let mut pairs = Vec::with_capacity(count / 2);
+    let mut first = None;
+    section.u32s_each(count, |n| match first.take() {
+        None => first = Some(n),
+        Some(a) => pairs.push((a, n)),
+    })?;
+    Ok(pairs)
 }
 
 impl Adjacency {
+    /// Reads an adjacency as its serde encoding wrote it: offsets, splits, then the entries as
+    /// [`entry_columns`] (relations, others, types), filled into the entries column by column.
+    fn read(section: &mut IndexSection<'_>) -> Result<Self, SnapshotError> {
+        let offsets = section.u32s()?;
+        let splits = section.u32s()?;
+        let count = section.u32_count()?;
+        let mut entries = Vec::with_capacity(count);
+        section.u32s_each(count, |relation| {
+            entries.push(AdjacencyEntry {
+                relation,
+                other: 0,
+                relation_type: RelationType::PartOf,
+            });
+        })?;
+        let columns_differ = || invalid("adjacency columns of different lengths".to_owned());
+        if section.u32_count()? != count {
+            return Err(columns_differ());
+        }
+        let mut slots = entries.iter_mut();
+        section.u32s_each(count, |other| {
+            if let Some(entry) = slots.next() {
+                entry.other = other;
+            }
+        })?;
+        if section.length()? != count {
+            return Err(columns_differ());
+        }
+        // Each type as serde numbers its variants (all below 128: one byte each).
+        let mut types = [None; 128];
+        for t in RelationType::ALL {
+            if let [byte] = postcard::to_stdvec(&t)?.as_slice() {
+                types[usize::from(*byte & 0x7f)] = Some(t);
+            }
+        }
+        for entry in &mut entries {
+            let byte = section.byte()?;
+            entry.relation_type = types
+                .get(usize::from(byte))
+                .copied()
+                .flatten()
+                .ok_or_else(|| invalid(format!("relation type #{byte} is unknown")))?;
+        }
+        Ok(Adjacency {
+            offsets,
+            splits,
+            entries,
+        })
+    }
+
     /// Checks that every slice the queries take is in range, for a graph of `entities` and
     /// `relations`. O(entities + relations).
     pub(super) fn check(&self, entities: usize, relations: usize) -> Result<(), String> {
@@ -138,104 +217,141 @@ pub(super) fn check_offsets(what: &str, offsets: &[u32], end: usize) -> Result<(
 impl KnowledgeGraph {
     /// Assembles a graph from a validated dataset and decoded indexes, checking the indexes
     /// first. The relations' endpoints are read from the adjacency (no id lookups), and must
-    /// agree with the relations' own ids and types. O(entities + relations + index size).
-    fn from_stored(dataset: Dataset, stored: Stored) -> Result<Self, String> {
+    /// agree with the relations' own ids and types. On large graphs the id index is built, and
+    /// the search index checked, on a second thread beside the other checks.
+    /// O(entities + relations + index size).
+    fn from_stored(dataset: Dataset, stored: Stored) -> Result<Self, SnapshotError> {
         let Stored {
             adjacency,
             by_kind,
             search,
         } = stored;
-        let (n, m) = (dataset.entities.len(), dataset.relations.len());
-        adjacency.check(n, m)?;
-        search.check(n)?;
-        let mut seen = vec![false; n];
-        for (kind, list) in EntityKind::ALL.iter().zip(&by_kind) {
-            for key in list {
-                let k = key.0 as usize;
-                if k >= n || std::mem::replace(&mut seen[k], true) {
-                    return Err(format!(
-                        "the {} list holds entity #{k} twice or beyond the last",
-                        kind.prefix()
-                    ));
-                }
-                if dataset.entities[k].kind() != *kind {
-                    return Err(format!(
-                        "the {} list holds an entity of another kind",
-                        kind.prefix()
-                    ));
-                }
-            }
-        }
-        if seen.iter().any(|s| !s) {
-            return Err("an entity is in no per-kind list".to_owned());
-        }
-        drop(seen);
-        // Each relation is one entity's outgoing entry and one entity's incoming entry.
-        const NONE: (u32, u32) = (u32::MAX, u32::MAX);
-        let mut endpoints = vec![NONE; m];
-        let mut incoming_seen = vec![false; m];
-        for k in 0..n {
-            let key = EntityKey(k as u32);
-            for e in adjacency.outgoing(key) {
-                let slot = &mut endpoints[e.relation as usize];
-                if *slot != NONE {
-                    return Err(format!("relation #{} is outgoing twice", e.relation));
-                }
-                *slot = (key.0, e.other);
-            }
-        }
-        for k in 0..n {
-            let key = EntityKey(k as u32);
-            for e in adjacency.incoming(key) {
-                let r = e.relation as usize;
-                if endpoints[r] != (e.other, key.0)
-                    || std::mem::replace(&mut incoming_seen[r], true)
-                {
-                    return Err(format!("relation #{r}'s incoming entry disagrees"));
-                }
-            }
-        }
-        drop(incoming_seen);
-        let entities = &dataset.entities;
-        for (r, (relation, &(from, to))) in dataset.relations.iter().zip(&endpoints).enumerate() {
-            // Equal ids share one allocation, so these compare pointers first.
-            if (from, to) == NONE
-                || relation.from != entities[from as usize].id
-                || relation.to != entities[to as usize].id
-            {
-                return Err(format!(
-                    "relation #{r}'s endpoints disagree with the adjacency"
-                ));
-            }
-        }
-        let types_agree = |entries: &[AdjacencyEntry]| {
-            entries
-                .iter()
-                .all(|e| dataset.relations[e.relation as usize].relation_type == e.relation_type)
+        let indexes = |message| SnapshotError::Invalid(format!("graph indexes: {message}"));
+        let side = || {
+            search.check(dataset.entities.len()).map_err(indexes)?;
+            unique_id_map(&dataset.entities)
         };
-        if !types_agree(&adjacency.entries) {
-            return Err("an adjacency entry has another relation type".to_owned());
-        }
-        let ids = super::id_map(&dataset.entities);
+        let (ids, endpoints) = if dataset.entities.len() < super::PARALLEL_BUILD_MIN {
+            (side(), check_stored(&dataset, &adjacency, &by_kind))
+        } else {
+            std::thread::scope(|scope| {
+                let ids = scope.spawn(side);
+                let endpoints = check_stored(&dataset, &adjacency, &by_kind);
+                let ids = ids
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (ids, endpoints)
+            })
+        };
+        let (endpoints, ids) = (endpoints.map_err(indexes)?, ids?);
         Ok(KnowledgeGraph::assemble(
             dataset, ids, &endpoints, adjacency, by_kind, search,
         ))
     }
 }
 
-/// Serde helpers for `Vec<u32>` as a little-endian byte blob.
+/// Each entity's key by its id ([`super::id_map`]), refusing a duplicate id: the snapshot's
+/// dataset is decoded without checking them (`Sections::dataset_and_unchecked_ids`).
+fn unique_id_map(
+    entities: &[Entity],
+) -> Result<foldhash::HashMap<EntityId, EntityKey>, SnapshotError> {
+    let mut ids = foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
+    for (k, entity) in entities.iter().enumerate() {
+        if ids.insert(entity.id.clone(), EntityKey(k as u32)).is_some() {
+            return Err(SnapshotError::Invalid(format!(
+                "duplicate id `{}`",
+                entity.id
+            )));
+        }
+    }
+    Ok(ids)
+}
+
+/// Checks the adjacency and the per-kind lists against the dataset, and gives each relation's
+/// endpoints as the adjacency says.
+fn check_stored(
+    dataset: &Dataset,
+    adjacency: &Adjacency,
+    by_kind: &[Vec<EntityKey>; KINDS],
+) -> Result<Vec<(u32, u32)>, String> {
+    let (n, m) = (dataset.entities.len(), dataset.relations.len());
+    adjacency.check(n, m)?;
+    let mut seen = vec![false; n];
+    for (kind, list) in EntityKind::ALL.iter().zip(by_kind) {
+        for key in list {
+            let k = key.0 as usize;
+            if k >= n || std::mem::replace(&mut seen[k], true) {
+                return Err(format!(
+                    "the {} list holds entity #{k} twice or beyond the last",
+                    kind.prefix()
+                ));
+            }
+            if dataset.entities[k].kind() != *kind {
+                return Err(format!(
+                    "the {} list holds an entity of another kind",
+                    kind.prefix()
+                ));
+            }
+        }
+    }
+    if seen.iter().any(|s| !s) {
+        return Err("an entity is in no per-kind list".to_owned());
+    }
+    drop(seen);
+    // Each relation is one entity's outgoing entry and one entity's incoming entry.
+    const NONE: (u32, u32) = (u32::MAX, u32::MAX);
+    let mut endpoints = vec![NONE; m];
+    let mut incoming_seen = vec![false; m];
+    for k in 0..n {
+        let key = EntityKey(k as u32);
+        for e in adjacency.outgoing(key) {
+            let slot = &mut endpoints[e.relation as usize];
+            if *slot != NONE {
+                return Err(format!("relation #{} is outgoing twice", e.relation));
+            }
+            *slot = (key.0, e.other);
+        }
+    }
+    for k in 0..n {
+        let key = EntityKey(k as u32);
+        for e in adjacency.incoming(key) {
+            let r = e.relation as usize;
+            if endpoints[r] != (e.other, key.0) || std::mem::replace(&mut incoming_seen[r], true) {
+                return Err(format!("relation #{r}'s incoming entry disagrees"));
+            }
+        }
+    }
+    drop(incoming_seen);
+    let entities = &dataset.entities;
+    for (r, (relation, &(from, to))) in dataset.relations.iter().zip(&endpoints).enumerate() {
+        // Equal ids share one allocation, so these compare pointers first.
+        if (from, to) == NONE
+            || relation.from != entities[from as usize].id
+            || relation.to != entities[to as usize].id
+        {
+            return Err(format!(
+                "relation #{r}'s endpoints disagree with the adjacency"
+            ));
+        }
+    }
+    let types_agree = |entries: &[AdjacencyEntry]| {
+        entries
+            .iter()
+            .all(|e| dataset.relations[e.relation as usize].relation_type == e.relation_type)
+    };
+    if !types_agree(&adjacency.entries) {
+        return Err("an adjacency entry has another relation type".to_owned());
+    }
+    Ok(endpoints)
+}
+
+/// Serde helpers for `Vec<u32>` as a little-endian byte blob (read back by
+/// [`IndexSection::u32s`]).
 pub(super) mod le_u32 {
-    use super::{Deserializer, Serializer, U32s};
-    use serde::Deserialize;
+    use super::Serializer;
 
     pub(in crate::graph) fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(&to_bytes(v.iter().copied()))
-    }
-
-    pub(in crate::graph) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<u32>, D::Error> {
-        U32s::deserialize(d).map(|U32s(v)| v)
     }
 
     pub(super) fn to_bytes(v: impl ExactSizeIterator<Item = u32>) -> Vec<u8> {
@@ -247,11 +363,10 @@ pub(super) mod le_u32 {
     }
 }
 
-/// Serde helpers for `Vec<(u32, u32)>` as one little-endian blob of pairs.
+/// Serde helpers for `Vec<(u32, u32)>` as one little-endian blob of pairs (read back by
+/// [`read_pairs`]).
 pub(super) mod le_u32_pairs {
-    use super::{Deserializer, Serializer, U32s, le_u32};
-    use serde::Deserialize;
-    use serde::de::Error;
+    use super::{Serializer, le_u32};
 
     pub(in crate::graph) fn serialize<S: Serializer>(
         v: &[(u32, u32)],
@@ -264,25 +379,15 @@ pub(super) mod le_u32_pairs {
                 .into_iter(),
         ))
     }
-
-    pub(in crate::graph) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<(u32, u32)>, D::Error> {
-        let U32s(flat) = U32s::deserialize(d)?;
-        if flat.len() % 2 != 0 {
-            return Err(D::Error::custom("a pair array of odd length"));
-        }
-        Ok(flat.chunks_exact(2).map(|p| (p[0], p[1])).collect())
-    }
 }
 
 /// Serde helpers for the adjacency's entries, as columns: relations and others (blobs), types.
 pub(super) mod entry_columns {
-    use super::{AdjacencyEntry, Deserializer, RelationType, Serializer, le_u32};
-    use serde::de::Error;
-    use serde::{Deserialize, Serialize};
+    use super::{AdjacencyEntry, RelationType, Serializer, le_u32};
+    use serde::Serialize;
 
-    #[derive(Serialize, Deserialize)]
+    /// Read back by `Adjacency::read`.
+    #[derive(Serialize)]
     struct Columns {
         #[serde(with = "le_u32")]
         relation: Vec<u32>,
@@ -302,55 +407,6 @@ pub(super) mod entry_columns {
         }
         .serialize(s)
     }
-
-    pub(in crate::graph) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<AdjacencyEntry>, D::Error> {
-        let c = Columns::deserialize(d)?;
-        if c.other.len() != c.relation.len() || c.relation_type.len() != c.relation.len() {
-            return Err(D::Error::custom("adjacency columns of different lengths"));
-        }
-        Ok(c.relation
-            .into_iter()
-            .zip(c.other)
-            .zip(c.relation_type)
-            .map(|((relation, other), relation_type)| AdjacencyEntry {
-                relation,
-                other,
-                relation_type,
-            })
-            .collect())
-    }
-}
-
-/// A `Vec<u32>` read from a little-endian byte blob.
-struct U32s(Vec<u32>);
-
-impl<'de> Deserialize<'de> for U32s {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_bytes(U32sVisitor)
-    }
-}
-
-struct U32sVisitor;
-
-impl Visitor<'_> for U32sVisitor {
-    type Value = U32s;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a little-endian u32 array")
-    }
-
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<U32s, E> {
-        if v.len() % 4 != 0 {
-            return Err(E::invalid_length(v.len(), &self));
-        }
-        Ok(U32s(
-            v.chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        ))
-    }
 }
 
 fn by_kind_serialize<S: Serializer>(
@@ -364,18 +420,4 @@ fn by_kind_serialize<S: Serializer>(
         }
     }
     s.collect_seq(lists.iter().map(|l| Blob(l)))
-}
-
-fn by_kind_deserialize<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<[Vec<EntityKey>; KINDS], D::Error> {
-    let lists = Vec::<U32s>::deserialize(d)?;
-    let found = lists.len();
-    let lists: Vec<Vec<EntityKey>> = lists
-        .into_iter()
-        .map(|U32s(l)| l.into_iter().map(EntityKey).collect())
-        .collect();
-    lists
-        .try_into()
-        .map_err(|_| de::Error::custom(format!("{found} per-kind lists, not {KINDS}")))
 }

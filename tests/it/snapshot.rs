@@ -332,3 +332,192 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// Loads a graph from `bytes` as read from a source that claims to be `len` bytes long (a file
+/// that changes while it is read).
+fn load_streamed(bytes: &[u8], len: usize) -> Result<KnowledgeGraph, SnapshotError> {
+    KnowledgeGraph::from_snapshot(snapshot::read(bytes, len as u64)?)
+}
+
+#[test]
+fn a_file_cut_short_inside_an_index_array_is_the_length_error() {
+    let bytes = graph_bytes();
+    let indexes = index_section(&bytes);
+    // Inside the adjacency's offsets, then inside the search index near the end.
+    for cut in [indexes.start + 20, indexes.end - 10] {
+        let err = load_streamed(&bytes[..cut], bytes.len()).expect_err("must be refused");
+        let (expected, found) = ((bytes.len() - HEADER_LEN) as u64, (cut - HEADER_LEN) as u64);
+        assert!(
+            matches!(err, SnapshotError::Length { expected: e, found: f } if e == expected && f == found),
+            "cut at {cut}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_file_longer_than_its_header_says_is_the_length_error() {
+    let mut bytes = graph_bytes();
+    let expected = (bytes.len() - HEADER_LEN) as u64;
+    bytes.extend_from_slice(b"trailing");
+    // Seen when opened, and when it grows while read.
+    let err = KnowledgeGraph::from_snapshot_bytes(&bytes).expect_err("must be refused");
+    assert!(
+        matches!(err, SnapshotError::Length { expected: e, found } if e == expected && found == expected + 8),
+        "{err}"
+    );
+    let err = load_streamed(&bytes, bytes.len() - 8).expect_err("must be refused");
+    assert!(
+        matches!(err, SnapshotError::Length { found, .. } if found == expected + 8),
+        "{err}"
+    );
+}
+
+#[test]
+fn load_path_refuses_a_file_longer_than_its_header_says() {
+    let dir = tempdir("longer");
+    let path = dir.join("longer.snap");
+    let mut bytes = graph_bytes();
+    bytes.push(0);
+    std::fs::write(&path, &bytes).expect("writes");
+    let err = dataset::load_path_into(&path, KnowledgeGraph::new, KnowledgeGraph::from_snapshot)
+        .expect_err("must be refused");
+    assert!(
+        matches!(
+            err,
+            LoadError::Snapshot {
+                source: SnapshotError::Length { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// A source that fails after `ok` bytes.
+struct Failing<'a> {
+    bytes: &'a [u8],
+    ok: usize,
+}
+
+impl std::io::Read for Failing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.ok == 0 {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let n = buf.len().min(self.ok).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        self.ok -= n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_error_inside_the_index_section_is_reported_as_one() {
+    let bytes = graph_bytes();
+    let ok = index_section(&bytes).start + 100;
+    let source = Failing { bytes: &bytes, ok };
+    let err = snapshot::read(source, bytes.len() as u64)
+        .and_then(KnowledgeGraph::from_snapshot)
+        .expect_err("must fail");
+    assert!(matches!(err, SnapshotError::Io(_)), "{err}");
+    assert!(err.to_string().contains("disk on fire"), "{err}");
+}
+
+/// Replaces the index section of `bytes`, fixing the payload length and the checksum (as a
+/// hostile writer would).
+fn with_index_section(bytes: &[u8], section: &[u8]) -> Vec<u8> {
+    let start = index_section(bytes).start;
+    let mut out = bytes[..start].to_vec();
+    out.extend_from_slice(section);
+    let payload = (out.len() - HEADER_LEN) as u64;
+    out[MAGIC.len() + 4..MAGIC.len() + 12].copy_from_slice(&payload.to_le_bytes());
+    reseal(&mut out);
+    out
+}
+
+#[test]
+fn bytes_after_the_index_section_are_refused() {
+    let bytes = graph_bytes();
+    let mut section = bytes[index_section(&bytes)].to_vec();
+    section.extend_from_slice(&[0; 5]);
+    let err = KnowledgeGraph::from_snapshot_bytes(&with_index_section(&bytes, &section))
+        .expect_err("must be refused");
+    assert!(matches!(err, SnapshotError::Invalid(_)), "{err}");
+    assert!(
+        err.to_string().contains("5 bytes after the index section"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_index_array_longer_than_the_section_is_refused_before_any_allocation() {
+    let bytes = graph_bytes();
+    let mut section = bytes[index_section(&bytes)].to_vec();
+    // The first array's length, as a varint of 2^40 bytes (far more than the file holds).
+    let mut at = 0;
+    while section[at] >= 0x80 {
+        at += 1;
+    }
+    let huge = [0x80, 0x80, 0x80, 0x80, 0x80, 0x20];
+    section.splice(..=at, huge);
+    let err = KnowledgeGraph::from_snapshot_bytes(&with_index_section(&bytes, &section))
+        .expect_err("must be refused");
+    assert!(matches!(err, SnapshotError::Invalid(_)), "{err}");
+    assert!(
+        err.to_string().contains("a length of 1099511627776"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_snapshot_loads_the_same_through_a_file_and_from_memory() {
+    let dir = tempdir("same");
+    let path = dir.join("graph.snap");
+    let bytes = graph_bytes();
+    snapshot::write(&bytes, &path).expect("writes");
+    let from_file =
+        dataset::load_path_into(&path, KnowledgeGraph::new, KnowledgeGraph::from_snapshot)
+            .expect("loads");
+    let from_memory = KnowledgeGraph::from_snapshot_bytes(&bytes).expect("loads");
+    assert_graphs_agree(&from_file, &from_memory);
+    let from_text = KnowledgeGraph::new(real_dataset());
+    assert_graphs_agree(&from_memory, &from_text);
+}
+
+#[test]
+fn a_duplicate_id_is_refused_by_the_dataset_and_by_the_graph() {
+    let mut bytes = graph_bytes();
+    let dataset = real_dataset();
+    // Two ids of one kind and one length: the second is overwritten with the first.
+    let (a, b) = dataset
+        .entities
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| {
+            dataset.entities[i + 1..]
+                .iter()
+                .find(|b| b.kind() == a.kind() && b.id.as_str().len() == a.id.as_str().len())
+                .map(|b| (a.id.as_str().to_owned(), b.id.as_str().to_owned()))
+        })
+        .expect("two ids of one kind and length");
+    // Each id is encoded as its length, then its bytes; the entity's own comes first.
+    let mut needle = vec![u8::try_from(b.len()).expect("short id")];
+    needle.extend_from_slice(b.as_bytes());
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_slice())
+        .expect("the id is in the file");
+    bytes[at + 1..at + needle.len()].copy_from_slice(a.as_bytes());
+    reseal(&mut bytes);
+    for err in [
+        snapshot::from_bytes(&bytes).expect_err("must be refused"),
+        KnowledgeGraph::from_snapshot_bytes(&bytes).expect_err("must be refused"),
+    ] {
+        assert!(matches!(err, SnapshotError::Invalid(_)), "{err}");
+        assert!(
+            err.to_string().contains(&format!("duplicate id `{a}`")),
+            "{err}"
+        );
+    }
+}
