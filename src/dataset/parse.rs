@@ -230,7 +230,13 @@ pub(crate) fn parse_file(
 /// text before it is then cut inside a value and does not parse, which [`parse_by_record`]
 /// takes as its cue to give up.
 fn record_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(0).chain(text.match_indices("\n[[").map(|(i, _)| i + 1))
+    // Line feeds are found with `memchr` (a one-byte pattern), faster than a search for "\n[[".
+    let header = |&i: &usize| {
+        text.as_bytes()
+            .get(i..)
+            .is_some_and(|t| t.starts_with(b"[["))
+    };
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(header))
 }
 
 /// Parses `text` piece by piece, each piece from one `[[table]]` header line to the next;
