@@ -33,6 +33,8 @@ impl Problems<'_> {
 
 /// What is known of an entity id once all entities are read.
 struct Known {
+    /// The id, shared with the entity.
+    id: EntityId,
     kind: EntityKind,
     /// Where the entity comes in the output, for compact duplicate checks; `None` for entities
     /// whose record could not be read.
@@ -45,8 +47,13 @@ struct Known {
 
 /// Entity ids, kinds and source texts, once all entities are read.
 struct Index {
-    /// The map's keys are the ids every reference shares (see [`resolve`]).
-    known: foldhash::HashMap<EntityId, Known>,
+    /// By the address of the id's text: the parser's interner gives equal ids one allocation
+    /// (see [`super::parse::Interner`]), so a reference finds its entity by hashing a number,
+    /// comparing no text.
+    known: foldhash::HashMap<usize, Known>,
+    /// Entities whose record could not be read (their problems are already reported), by id:
+    /// their ids are not shared. Empty when every record was read.
+    unparsed: HashMap<String, Known>,
     /// Source texts by path, whitespace-normalized, or why they are unavailable.
     texts: HashMap<String, Result<String, String>>,
 }
@@ -85,6 +92,7 @@ pub(crate) fn validate(
     let mut problems = Problems(problems);
     let mut index = Index {
         known: foldhash::HashMap::with_capacity_and_hasher(raw.entities.len(), Default::default()),
+        unparsed: HashMap::new(),
         texts: HashMap::new(),
     };
     let mut lists = CitationLists::new();
@@ -96,7 +104,7 @@ pub(crate) fn validate(
         check_entity_fields(e, &mut problems);
         let id = check_entity_id(e, &mut problems);
         if let Some(id) = &id {
-            match index.known.get(id.as_str()) {
+            match index.known.get(&address(&e.id)) {
                 Some(first) => problems.0.push(RawProblem {
                     file: e.file,
                     place: id_place(e.record),
@@ -115,8 +123,9 @@ pub(crate) fn validate(
                         index.texts.insert(path.clone(), read);
                     }
                     index.known.insert(
-                        id.clone(),
+                        address(&e.id),
                         Known {
+                            id: id.clone(),
                             kind: e.table_kind,
                             index: Some(next_index),
                             first: (e.file, e.record),
@@ -131,14 +140,21 @@ pub(crate) fn validate(
     }
     // Entities whose record could not be read (their problems are already reported) still exist:
     // a reference to one is not dangling.
+    let read: HashSet<&str> = if raw.unparsed.is_empty() {
+        HashSet::new()
+    } else {
+        index.known.values().map(|k| k.id.as_str()).collect()
+    };
     for u in &raw.unparsed {
         if let Ok((id, kind)) = EntityId::parse(&u.id)
             && kind == u.table_kind
-            && !index.known.contains_key(id.as_str())
+            && !read.contains(id.as_str())
+            && !index.unparsed.contains_key(id.as_str())
         {
-            index.known.insert(
-                id,
+            index.unparsed.insert(
+                id.as_str().to_owned(),
                 Known {
+                    id,
                     kind,
                     index: None,
                     first: (0, 0),
@@ -147,6 +163,7 @@ pub(crate) fn validate(
             );
         }
     }
+    drop(read);
     // Report unreadable source texts once, at the source that names them.
     let mut reported_texts = HashSet::new();
     for e in &raw.entities {
@@ -220,9 +237,10 @@ pub(crate) fn validate(
                 &mut lists,
                 &mut problems,
             );
-            let (Some((from_id, from)), Some((to_id, to))) = (from, to) else {
+            let (Some(from), Some(to)) = (from, to) else {
                 return None;
             };
+            let (from_id, to_id) = (&from.id, &to.id);
             let t = f.relation_type;
             if !t.allows(from.kind, to.kind) {
                 let spec = t.spec();
@@ -423,8 +441,8 @@ pub fn is_well_formed_code(code: &str) -> bool {
     }
 }
 
-/// The entity a reference names (its shared id and what is known of it), or a problem saying
-/// why there is none. Allocates nothing when the reference is good.
+/// The entity a reference names (what is known of it, its shared id included), or a problem
+/// saying why there is none. Allocates nothing when the reference is good.
 fn resolve<'i>(
     file: usize,
     record: usize,
@@ -432,8 +450,12 @@ fn resolve<'i>(
     raw: &str,
     index: &'i Index,
     problems: &mut Problems<'_>,
-) -> Option<(&'i EntityId, &'i Known)> {
-    if let Some(found) = index.known.get_key_value(raw) {
+) -> Option<&'i Known> {
+    if let Some(found) = index
+        .known
+        .get(&address(raw))
+        .or_else(|| index.unparsed.get(raw))
+    {
         return Some(found);
     }
     let message = match EntityId::kind_of(raw) {
@@ -472,11 +494,11 @@ fn check_citations(
     let mut sources_ok = true;
     for (i, c) in raw.0.iter().enumerate() {
         let source = Field::CitationSource(i);
-        let Some((source_id, known)) = resolve(file, record, source, &c.source, index, problems)
-        else {
+        let Some(known) = resolve(file, record, source, &c.source, index, problems) else {
             sources_ok = false;
             continue;
         };
+        let source_id = &known.id;
         if known.kind != EntityKind::Source {
             problems.field(
                 file,
@@ -490,7 +512,7 @@ fn check_citations(
             sources_ok = false;
             continue;
         }
-        quoted.push(i);
+        quoted.push((i, known.text.as_ref()));
         list.push(Citation {
             source: source_id.clone(),
             quote: c.quote.clone(),
@@ -499,7 +521,7 @@ fn check_citations(
         });
     }
     let mut quotes_ok = true;
-    for (c, i) in list.iter().zip(quoted) {
+    for (c, (i, text)) in list.iter().zip(quoted) {
         let Some(quote) = &c.quote else {
             continue;
         };
@@ -508,11 +530,7 @@ fn check_citations(
         if q.is_empty() {
             problems.field(file, record, at, "quote is empty".to_owned());
             quotes_ok = false;
-        } else if let Some(Ok(text)) = index
-            .known
-            .get(c.source.as_str())
-            .and_then(|k| k.text.as_ref())
-            .and_then(|path| index.texts.get(path))
+        } else if let Some(Ok(text)) = text.and_then(|path| index.texts.get(path))
             && !text.contains(&q)
         {
             problems.field(
@@ -530,6 +548,12 @@ fn check_citations(
     let shared: Arc<[Citation]> = list.into();
     lists.insert(raw, (shared.clone(), sources_ok && quotes_ok));
     shared
+}
+
+/// Where the text of an id is: the key of [`Index::known`]. Only ids from one interner are
+/// compared this way, and they all live until validation ends, so equal addresses are equal ids.
+fn address(id: &str) -> usize {
+    id.as_ptr().addr()
 }
 
 /// Collapses every run of whitespace to one space and trims the ends.

@@ -516,8 +516,18 @@ struct Interner {
     text: String,
     /// String `i` is `text[start[i]..start[i + 1]]`.
     start: Vec<usize>,
-    /// Open addressing by hash; `u32::MAX` is empty.
-    table: Vec<u32>,
+    /// Open addressing by hash: a slot holds the high half of its string's hash above the
+    /// string's id, so a probe that meets another string seldom reads its text (a cache miss or
+    /// two at scale); [`EMPTY`] is empty.
+    table: Vec<u64>,
+}
+
+/// An empty slot of [`Interner::table`] (no id reaches `u32::MAX`).
+const EMPTY: u64 = u64::MAX;
+
+/// A slot of [`Interner::table`]: the high half of `hash`, then `id`.
+fn slot_entry(hash: u64, id: u32) -> u64 {
+    (hash & 0xffff_ffff_0000_0000) | u64::from(id)
 }
 
 impl Interner {
@@ -537,17 +547,20 @@ impl Interner {
             self.grow();
         }
         let mask = self.table.len() - 1;
-        let mut slot = hash(s) as usize & mask;
+        let h = hash(s);
+        let mut slot = h as usize & mask;
         loop {
-            let id = self.table[slot];
-            if id == u32::MAX {
+            let entry = self.table[slot];
+            if entry == EMPTY {
                 let id = to_u32(self.len());
                 self.text.push_str(s);
                 self.start.push(self.text.len());
-                self.table[slot] = id;
+                self.table[slot] = slot_entry(h, id);
                 return id;
             }
-            if self.get(id as usize) == s {
+            // The low half is the id (the high half is the hash's).
+            let id = entry as u32;
+            if entry >> 32 == h >> 32 && self.get(id as usize) == s {
                 return id;
             }
             slot = (slot + 1) & mask;
@@ -556,14 +569,15 @@ impl Interner {
 
     fn grow(&mut self) {
         let size = (self.table.len() * 2).max(1024);
-        self.table = vec![u32::MAX; size];
+        self.table = vec![EMPTY; size];
         let mask = size - 1;
         for id in 0..self.len() {
-            let mut slot = hash(self.get(id)) as usize & mask;
-            while self.table[slot] != u32::MAX {
+            let h = hash(self.get(id));
+            let mut slot = h as usize & mask;
+            while self.table[slot] != EMPTY {
                 slot = (slot + 1) & mask;
             }
-            self.table[slot] = to_u32(id);
+            self.table[slot] = slot_entry(h, to_u32(id));
         }
     }
 }
