@@ -28,6 +28,7 @@ pub use query::Query;
 pub struct ReeSchema {
     inner: Schema<Query, EmptyMutation, EmptySubscription>,
     explain: limits::ExplainLimits,
+    limits: Limits,
 }
 
 impl ReeSchema {
@@ -39,6 +40,11 @@ impl ReeSchema {
         let mut response = self.inner.execute(request).await;
         self.explain.explain(&mut response.errors);
         response
+    }
+
+    /// The argument and work limits its resolvers enforce.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The schema's SDL.
@@ -119,6 +125,7 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
             max_depth: options.max_query_depth,
             max_complexity: options.max_complexity,
         },
+        limits: options.limits,
     }
 }
 

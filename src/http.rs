@@ -128,7 +128,11 @@ impl AppState {
     pub fn new(schema: ReeSchema, graph: Arc<KnowledgeGraph>, config: HttpConfig) -> Self {
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
         AppState(Arc::new(Shared {
-            cost: Arc::new(CostModel::from_sdl(&sdl, LIST_ESTIMATE)),
+            // A path's hops count as a list: the estimate covers the longest path allowed.
+            cost: Arc::new(CostModel::from_sdl(
+                &sdl,
+                LIST_ESTIMATE.max(u64::try_from(schema.limits().max_hops).unwrap_or(u64::MAX)),
+            )),
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
@@ -716,7 +720,11 @@ async fn execute(
         None => state.0.cost.cost(doc, &variables),
     };
     if cost > state.0.config.max_cost {
-        return Err(cost_reject(cost, state.0.config.max_cost));
+        return Err(cost_reject(
+            cost,
+            state.0.config.max_cost,
+            state.0.cost.list_estimate,
+        ));
     }
     if is_get {
         let selected = match &params.operation_name {
@@ -827,7 +835,7 @@ fn prepare(
     Ok(Ok(prepared))
 }
 
-fn cost_reject(cost: u64, max: u64) -> Reject {
+fn cost_reject(cost: u64, max: u64, list: u64) -> Reject {
     Reject {
         limit: Some("cost"),
         ..Reject::new(
@@ -835,9 +843,9 @@ fn cost_reject(cost: u64, max: u64) -> Reject {
             "LIMIT_EXCEEDED",
             format!(
                 "the query's estimated cost is {cost}, above the limit of {max}: every field \
-                 costs 1, and a list or traversal field costs its selection times its first, \
-                 limit and maxHops (lists without them count as {LIST_ESTIMATE}); ask for \
-                 smaller pages or fewer nested lists"
+                 costs 1, and a list or traversal field costs its selection times its first \
+                 and limit (lists without them count as {list}); ask for smaller pages or fewer \
+                 nested lists"
             ),
         )
     }

@@ -3,10 +3,15 @@
 //! before anything runs.
 //!
 //! Each selected field costs 1 plus its selection's cost times a multiplier:
-//! - the product of its count arguments (`first`, `limit`, `maxHops`) as given, from the
-//!   request's variables, or from the schema's defaults; `ids` counts its length;
+//! - the product of its count arguments (`first`, `limit`) as given, from the request's
+//!   variables, or from the schema's defaults; `ids` counts its length;
 //! - otherwise, for a field returning a list, [`CostModel::list_estimate`];
 //! - otherwise 1.
+//!
+//! `maxHops` does not multiply: `paths` and `related` return at most `first` results whatever
+//! it is, and what it bounds inside each (a path's `hops`) is a list, counted at the list
+//! estimate, which the HTTP layer keeps at least the schema's largest `maxHops`. The traversal
+//! work itself is bounded by the traversal budget, not by this model.
 //!
 //! Field types come from the schema's own SDL, so interface fields (`Entity.relations`) are
 //! weighed like object fields (async-graphql's complexity check cannot weigh interface fields).
@@ -21,7 +26,7 @@ use async_graphql::parser::types::{
 use async_graphql_value::Value;
 
 /// Arguments whose value multiplies the cost of a field's selection.
-const COUNT_ARGUMENTS: [&str; 3] = ["first", "limit", "maxHops"];
+const COUNT_ARGUMENTS: [&str; 2] = ["first", "limit"];
 
 #[derive(Debug, Clone)]
 struct FieldInfo {
@@ -337,6 +342,23 @@ mod tests {
         );
         let ids = doc("query($ids: [ID!]!) { nodes(ids: $ids) { id } }");
         assert!(m.cost_and_dependence(&ids, &vars).1);
+    }
+
+    /// A path's hops are a list bounded by `maxHops`; `maxHops` itself does not multiply.
+    #[test]
+    fn max_hops_bounds_hops_rather_than_multiplying() {
+        let related = |hops: u32| {
+            cost(
+                &format!(
+                    "{{ related(to: \"x\", kinds: [STANDARD], maxHops: {hops}, first: 50) {{ \
+                     entity {{ id }} path {{ hops {{ reading }} }} }} }}"
+                ),
+                serde_json::json!({}),
+            )
+        };
+        assert_eq!(related(1), related(6));
+        // related: 1 + 50 x (entity (1 + id) + path (1 + hops (1 + 10 x reading))).
+        assert_eq!(related(3), 1 + 50 * (2 + (1 + (1 + 10))));
     }
 
     #[test]
