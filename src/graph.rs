@@ -247,13 +247,17 @@ const PARALLEL_BUILD_MIN: usize = 50_000;
 /// The smallest hub threshold, so that small graphs do not treat ordinary entities as hubs.
 const MIN_HUB_DEGREE: usize = 16;
 
-/// Each entity's key by its id; the map shares the entities' id allocations.
-fn id_map(entities: &[Entity]) -> foldhash::HashMap<EntityId, EntityKey> {
+/// Each entity's key by its id (the map shares the entities' id allocations), and the first id
+/// held by two entities, if any: a validated dataset has none; a snapshot's is refused.
+fn id_map(entities: &[Entity]) -> (foldhash::HashMap<EntityId, EntityKey>, Option<&EntityId>) {
     let mut ids = foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
+    let mut duplicate = None;
     for (k, entity) in entities.iter().enumerate() {
-        ids.insert(entity.id.clone(), EntityKey(k as u32));
+        if ids.insert(entity.id.clone(), EntityKey(k as u32)).is_some() {
+            duplicate = duplicate.or(Some(&entity.id));
+        }
     }
-    ids
+    (ids, duplicate)
 }
 
 /// Four times the mean degree, at least [`MIN_HUB_DEGREE`].
@@ -278,7 +282,8 @@ impl KnowledgeGraph {
             mut relations,
             fingerprint,
         } = dataset;
-        let ids = id_map(&entities);
+        let (ids, duplicate) = id_map(&entities);
+        debug_assert!(duplicate.is_none(), "validation refuses duplicate ids");
         let mut by_kind: [Vec<EntityKey>; EntityKind::ALL.len()] = Default::default();
         for (k, entity) in entities.iter().enumerate() {
             by_kind[entity.kind().index()].push(EntityKey(k as u32));

@@ -20,7 +20,7 @@ use super::search::SearchIndex;
 use super::{Adjacency, AdjacencyEntry, EntityKey, KnowledgeGraph};
 use crate::dataset::Dataset;
 use crate::dataset::snapshot::{self, IndexSection, Sections, SnapshotError};
-use crate::model::{Entity, EntityId, EntityKind, RelationType};
+use crate::model::{EntityKind, RelationType};
 
 const KINDS: usize = EntityKind::ALL.len();
 
@@ -229,7 +229,12 @@ impl KnowledgeGraph {
         let indexes = |message| SnapshotError::Invalid(format!("graph indexes: {message}"));
         let side = || {
             search.check(dataset.entities.len()).map_err(indexes)?;
-            unique_id_map(&dataset.entities)
+            // The dataset was decoded without checking its ids for duplicates
+            // (`Sections::dataset_and_unchecked_ids`): the id map finds them.
+            match super::id_map(&dataset.entities) {
+                (ids, None) => Ok(ids),
+                (_, Some(id)) => Err(SnapshotError::Invalid(format!("duplicate id `{id}`"))),
+            }
         };
         let (ids, endpoints) = if dataset.entities.len() < super::PARALLEL_BUILD_MIN {
             (side(), check_stored(&dataset, &adjacency, &by_kind))
@@ -248,23 +253,6 @@ impl KnowledgeGraph {
             dataset, ids, &endpoints, adjacency, by_kind, search,
         ))
     }
-}
-
-/// Each entity's key by its id ([`super::id_map`]), refusing a duplicate id: the snapshot's
-/// dataset is decoded without checking them (`Sections::dataset_and_unchecked_ids`).
-fn unique_id_map(
-    entities: &[Entity],
-) -> Result<foldhash::HashMap<EntityId, EntityKey>, SnapshotError> {
-    let mut ids = foldhash::HashMap::with_capacity_and_hasher(entities.len(), Default::default());
-    for (k, entity) in entities.iter().enumerate() {
-        if ids.insert(entity.id.clone(), EntityKey(k as u32)).is_some() {
-            return Err(SnapshotError::Invalid(format!(
-                "duplicate id `{}`",
-                entity.id
-            )));
-        }
-    }
-    Ok(ids)
 }
 
 /// Checks the adjacency and the per-kind lists against the dataset, and gives each relation's
