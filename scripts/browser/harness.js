@@ -24,12 +24,15 @@ export async function freePort() {
 }
 
 /**
- * Starts `binary` (default: $REEGRAPH_BINARY, set by scripts/browser/run) serving the repository's
+ * Starts `binary` (default: $REEGRAPH_BINARY, else the debug build) serving the repository's
  * data/ on 127.0.0.1, and resolves once /healthz answers. Returns its origin, its output so far,
  * and `stop()`.
  */
-export async function startServer({ binary = process.env.REEGRAPH_BINARY, args = [], readyWithinMs = 120_000 } = {}) {
-  if (!binary) throw new Error("no server binary: set REEGRAPH_BINARY (scripts/browser/run does)");
+export async function startServer({
+  binary = process.env.REEGRAPH_BINARY ?? path.join(repoRoot, "target/debug/reegraph"),
+  args = [],
+  readyWithinMs = 120_000,
+} = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(binary, ["--data", path.join(repoRoot, "data"), "--bind", `127.0.0.1:${port}`, ...args], {

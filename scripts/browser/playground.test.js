@@ -144,3 +144,21 @@ test("the docs explorer shows a type's description", async () => {
   await explorer.getByText(description).waitFor({ timeout: 10_000 });
   assertNoProblems();
 });
+
+test("the settings and short-keys dialogs open under the page's Content-Security-Policy", async () => {
+  // Radix's dialogs insert <style> elements: this fails (a CSP violation is a console error)
+  // if the policy stops allowing inline styles.
+  const { page, assertNoProblems } = await openPage(browser, server.origin);
+  await page.goto(`${server.origin}/`);
+  for (const [button, heading] of [
+    ["Open settings dialog", "Settings"],
+    ["Open short keys dialog", "Short Keys"],
+  ]) {
+    await page.getByRole("button", { name: button }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(heading, { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+  }
+  assertNoProblems();
+});
