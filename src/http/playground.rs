@@ -4,7 +4,8 @@
 //! scripts/web-build into src/http/assets/) embedded with `include_str!`, so the playground works
 //! with no network beyond the server itself and a build of the crate needs neither npm nor the
 //! network. Asset URLs carry a hash of their content (`/playground/graphiql.<hash>.js`) and are
-//! cached for a year as immutable; the page itself is revalidated on every load (`no-cache`), so
+//! cached for a year as immutable, sent gzipped (from a copy made by the same script) to
+//! browsers that accept it; the page itself is revalidated on every load (`no-cache`), so
 //! a new binary's assets are picked up at once. The page's Content-Security-Policy allows only
 //! its own origin.
 //!
@@ -17,8 +18,9 @@
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::Digest;
@@ -44,7 +46,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const SCRIPT: &str = include_str!("assets/graphiql.js");
+const SCRIPT_GZIP: &[u8] = include_bytes!("assets/graphiql.js.gz");
 const STYLE: &str = include_str!("assets/graphiql.css");
+const STYLE_GZIP: &[u8] = include_bytes!("assets/graphiql.css.gz");
 const PAGE: &str = include_str!("playground/index.html");
 
 /// Where the playground's assets are served; their file names carry a content hash.
@@ -56,6 +60,8 @@ struct Asset {
     name: String,
     content_type: &'static str,
     body: &'static str,
+    /// The same body gzipped (scripts/web-build checks that it decompresses to `body`).
+    gzip: &'static [u8],
 }
 
 /// The page (with asset URLs and examples filled in) and its assets, built once.
@@ -69,11 +75,13 @@ static PLAYGROUND: LazyLock<Playground> = LazyLock::new(|| {
         name: hashed_name("graphiql", SCRIPT, "js"),
         content_type: "text/javascript; charset=utf-8",
         body: SCRIPT,
+        gzip: SCRIPT_GZIP,
     };
     let style = Asset {
         name: hashed_name("graphiql", STYLE, "css"),
         content_type: "text/css; charset=utf-8",
         body: STYLE,
+        gzip: STYLE_GZIP,
     };
     let page = PAGE
         .replace("{{SCRIPT}}", &format!("{ASSET_PREFIX}{}", script.name))
@@ -133,26 +141,52 @@ async fn page(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+/// Whether an `Accept-Encoding` header accepts gzip (`gzip` or `*`, with a q-value above 0).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+async fn asset(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if !state.0.config.graphiql {
         return disabled();
     }
     let Some(asset) = PLAYGROUND.assets.iter().find(|a| a.name == file) else {
         return (StatusCode::NOT_FOUND, "no such playground asset\n").into_response();
     };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(asset.content_type),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        ],
-        asset.body,
-    )
-        .into_response()
+    let common = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.content_type),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::VARY, HeaderValue::from_static("accept-encoding")),
+    ];
+    if accepts_gzip(&headers) {
+        let gzip = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
+        (common, gzip, Body::from(Bytes::from_static(asset.gzip))).into_response()
+    } else {
+        (common, asset.body).into_response()
+    }
 }

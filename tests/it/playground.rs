@@ -18,6 +18,7 @@ use crate::common::{real_graph, schema};
 struct Reply {
     status: StatusCode,
     headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
     body: String,
 }
 
@@ -31,8 +32,16 @@ impl Reply {
 }
 
 async fn get(config: HttpConfig, path: &str) -> Reply {
+    get_encoded(config, path, None).await
+}
+
+async fn get_encoded(config: HttpConfig, path: &str, accept_encoding: Option<&str>) -> Reply {
     let router = app(AppState::new(schema(), real_graph(), config));
-    let request = Request::get(path).body(Body::empty()).expect("request");
+    let mut request = Request::get(path);
+    if let Some(encodings) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, encodings);
+    }
+    let request = request.body(Body::empty()).expect("request");
     let response = router
         .oneshot(request)
         .await
@@ -49,6 +58,7 @@ async fn get(config: HttpConfig, path: &str) -> Reply {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 
@@ -117,6 +127,31 @@ async fn the_page_and_its_assets_come_from_the_binary() {
     )
     .await;
     assert_eq!(stale.status, StatusCode::NOT_FOUND);
+}
+
+/// Browsers that accept gzip get the gzipped copy (a third of the bytes); others, or a gzip
+/// refused with `q=0`, the plain file. Either way caches are told the answer varies.
+#[tokio::test]
+async fn assets_are_sent_gzipped_to_who_accepts_it() {
+    let page = get(HttpConfig::default(), "/").await;
+    let script = attribute_after(&page.body, "<script src", "src").to_owned();
+    let committed_gzip: &[u8] = include_bytes!("../../src/http/assets/graphiql.js.gz");
+    for accepted in ["gzip, deflate, br, zstd", "br;q=1.0, GZIP;q=0.5", "*"] {
+        let reply = get_encoded(HttpConfig::default(), &script, Some(accepted)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.header(header::CONTENT_ENCODING), "gzip", "{accepted}");
+        assert_eq!(reply.header(header::VARY), "accept-encoding");
+        assert!(reply.bytes == committed_gzip, "{accepted}");
+    }
+    for refused in ["br", "gzip;q=0", "identity"] {
+        let reply = get_encoded(HttpConfig::default(), &script, Some(refused)).await;
+        assert_eq!(reply.header(header::CONTENT_ENCODING), "", "{refused}");
+        assert_eq!(reply.header(header::VARY), "accept-encoding");
+        assert!(
+            reply.body == include_str!("../../src/http/assets/graphiql.js"),
+            "{refused}"
+        );
+    }
 }
 
 #[tokio::test]
