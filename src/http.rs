@@ -20,6 +20,7 @@ mod documents;
 mod edge;
 mod limits;
 mod metrics;
+pub mod playground;
 mod serve;
 
 use std::future::Future;
@@ -33,7 +34,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
@@ -168,14 +169,14 @@ impl AppState {
     }
 }
 
-/// The router: `/graphql` (GET, POST), `/` (GraphiQL), `/schema.graphql`, `/healthz`,
-/// `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new one),
+/// The router: `/graphql` (GET, POST), `/` (GraphiQL; its assets under `/playground/`),
+/// `/schema.graphql`, `/healthz`, `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new one),
 /// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/", get(graphiql))
+        .merge(playground::routes())
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -200,18 +201,6 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.0.metrics.render(&state.0.graph.load()),
     )
         .into_response()
-}
-
-async fn graphiql(State(state): State<AppState>) -> Response {
-    if state.0.config.graphiql {
-        Html(include_str!("http/graphiql.html")).into_response()
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            "GraphiQL is disabled on this server\n",
-        )
-            .into_response()
-    }
 }
 
 async fn schema_sdl(State(state): State<AppState>) -> Response {
