@@ -68,7 +68,8 @@ pub struct GenerateArgs {
 pub struct SnapshotArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Where to write the snapshot (written to `FILE.partial`, then renamed).
+    /// Where to write the snapshot (written to a temporary file of its own beside it, then renamed
+    /// into place: the file is always the old or the new complete snapshot).
     #[arg(long)]
     pub out: PathBuf,
 }

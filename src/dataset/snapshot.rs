@@ -237,19 +237,86 @@ impl<'d> CitationLists<'d> {
     }
 }
 
-/// Writes snapshot bytes (from [`to_bytes`]) to `path`, through a temporary file renamed into
-/// place so that a server watching `path` never reads half a file.
+/// Writes snapshot bytes (from [`to_bytes`]) to `path`, through a temporary file of its own
+/// renamed into place, so that a server watching `path` never reads half a file and `path` is
+/// always the old or the new complete snapshot, however many writers run at once or are killed.
+///
+/// Each writer's temporary file (`.NAME.XXXXXX.partial` beside `path`) has a unique name and is
+/// locked (`flock`) while it is written; the lock dies with its process. Temporary files of
+/// writers that died are removed by the next write to the same `path`.
 pub fn write(bytes: &[u8], path: &Path) -> Result<(), super::LoadError> {
     let io = |source| super::LoadError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".partial");
-    let mut file = std::fs::File::create(&temp).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&temp, path).map_err(io)
+    let (dir, prefix) = temp_place(path).map_err(io)?;
+    remove_dead_temps(dir, &prefix);
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(io)?;
+    temp.as_file().lock().map_err(io)?;
+    temp.write_all(bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(path).map_err(|e| io(e.error))?;
+    // The rename is durable once the directory is synced (not possible everywhere: best effort).
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+const TEMP_SUFFIX: &str = ".partial";
+
+/// How long a temporary file must be unmodified before a later writer may remove it (besides
+/// being unlocked): a writer creates its file, then locks it, and must not lose it in between.
+const TEMP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The directory of `path` and the name prefix of its writers' temporary files.
+fn temp_place(path: &Path) -> std::io::Result<(&Path, String)> {
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the snapshot path names no file",
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    Ok((dir, format!(".{}.", name.to_string_lossy())))
+}
+
+/// Removes the temporary files of writers to the same snapshot that died: those no process
+/// holds locked, unmodified for [`TEMP_GRACE`]. Best effort: a file it cannot inspect is left.
+fn remove_dead_temps(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(prefix) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let path = entry.path();
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= TEMP_GRACE);
+        if !old_enough {
+            continue;
+        }
+        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            continue;
+        };
+        if file.try_lock().is_ok() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// A snapshot whose header and length are right, read up to its index section: the dataset

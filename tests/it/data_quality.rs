@@ -283,10 +283,10 @@ fn every_standard_code_is_well_formed() {
             ));
         }
         // The edition year in the code is the year it was issued.
-        if let (Some(year), Some(issued)) = (edition, s.issued) {
-            if !issued.to_string().starts_with(&year.to_string()) {
-                problems.push(format!("{}: code year {year}, issued {issued}", e.id));
-            }
+        if let (Some(year), Some(issued)) = (edition, s.issued)
+            && !issued.to_string().starts_with(&year.to_string())
+        {
+            problems.push(format!("{}: code year {year}, issued {issued}", e.id));
         }
     }
     assert!(coded >= 15, "only {coded} standards have a code");

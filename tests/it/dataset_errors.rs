@@ -275,6 +275,30 @@ fn invalid_toml_is_located_and_other_files_are_still_checked() {
     );
 }
 
+/// A value nested thousands of inline tables deep (a few dozen KB of hostile text) is a located
+/// problem, never a stack overflow: the fast record reader declines a nested inline table before
+/// descending into it, and `toml` bounds its own recursion.
+#[test]
+fn deeply_nested_inline_tables_are_a_problem_not_a_crash() {
+    for depth in [10_000, 100_000] {
+        let text = format!(
+            "[[application]]\nid = \"application:deep\"\nname = \"Deep\"\nx = {}\"v\"{}\n",
+            "{a=".repeat(depth),
+            "}".repeat(depth)
+        );
+        let found = problems(load_files(
+            &[file("mem/deep.toml", &text)],
+            &MemoryTexts(HashMap::new()),
+        ));
+        assert_eq!(found.len(), 1, "depth {depth}: {found:?}");
+        let message = found[0].to_string();
+        assert!(
+            message.starts_with("mem/deep.toml:4:") && message.contains("recursion"),
+            "depth {depth}: {message}"
+        );
+    }
+}
+
 /// Every class of problem, one per record, across two files: all reported at once, each at its
 /// exact place, sorted by file, line and column.
 #[test]

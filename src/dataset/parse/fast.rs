@@ -266,8 +266,13 @@ impl<'t> Cursor<'t> {
                 return None;
             }
             self.blank();
+            // Declined before descending: a nested inline table is not the plain shape, and
+            // reading it first would recurse once per level of a hostile file's nesting.
+            if self.peek() == Some(b'{') {
+                return None;
+            }
             let value = self.value(false)?;
-            if matches!(value.get_ref(), DeValue::Table(_)) || table.insert(key, value).is_some() {
+            if table.insert(key, value).is_some() {
                 return None;
             }
             self.blank();
