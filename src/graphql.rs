@@ -10,6 +10,7 @@
 mod entity;
 mod enums;
 mod limits;
+mod propagate;
 mod query;
 mod types;
 
@@ -29,6 +30,7 @@ pub struct ReeSchema {
     inner: Schema<Query, EmptyMutation, EmptySubscription>,
     explain: limits::ExplainLimits,
     limits: Limits,
+    output_types: Arc<propagate::OutputTypes>,
 }
 
 impl ReeSchema {
@@ -37,7 +39,7 @@ impl ReeSchema {
         &self,
         request: impl Into<async_graphql::Request>,
     ) -> async_graphql::Response {
-        let mut response = self.inner.execute(request).await;
+        let mut response = self.output_types.execute(&self.inner, request.into()).await;
         self.explain.explain(&mut response.errors);
         response
     }
@@ -119,8 +121,13 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    let inner = builder.finish();
+    // The SDL async-graphql writes always parses; an empty set of types would only turn off
+    // null propagation, never wrong it.
+    let output_types = propagate::OutputTypes::from_sdl(&inner.sdl()).unwrap_or_default();
     ReeSchema {
-        inner: builder.finish(),
+        inner,
+        output_types: Arc::new(output_types),
         explain: limits::ExplainLimits {
             max_depth: options.max_query_depth,
             max_complexity: options.max_complexity,
