@@ -7,6 +7,7 @@
 //!
 //! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
+mod cursor;
 mod entity;
 mod enums;
 mod limits;
@@ -166,6 +167,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// An argument above its hard maximum, or a traversal over its work budget.
     LimitExceeded,
+    /// A connection cursor issued for another version of the data (see `cursor.rs`).
+    StaleCursor,
     /// A fault of the server, not the request.
     Internal,
 }
@@ -177,6 +180,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::StaleCursor => "STALE_CURSOR",
             ErrorCode::Internal => "INTERNAL",
         }
     }

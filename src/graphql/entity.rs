@@ -9,6 +9,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Interface, MergedObject, Object};
 
+use super::cursor::{PageCursor, position_after};
 use super::enums;
 use super::types::{
     Citation, Direction, EntityKind, Relation, RelationEdgeFields, RelationType, TotalCount,
@@ -104,7 +105,8 @@ fn check_linked(count: usize, relation_type: model::RelationType) -> async_graph
 }
 
 /// A page of an entity's relations.
-pub type RelationConnection<'a> = Connection<usize, Relation<'a>, TotalCount, RelationEdgeFields>;
+pub type RelationConnection<'a> =
+    Connection<PageCursor, Relation<'a>, TotalCount, RelationEdgeFields>;
 
 #[Object]
 impl<'a> EntityBase<'a> {
@@ -152,7 +154,7 @@ impl<'a> EntityBase<'a> {
     ) -> async_graphql::Result<RelationConnection<'a>> {
         let limits = ctx.data::<Limits>()?;
         let first = check_range("first", first, limits.max_first)?;
-        let offset = after_offset(after.as_deref())?;
+        let offset = position_after(self.graph, after.as_deref())?;
         let filter = relation_filter(relation_types);
         let incident = self.graph.incident(self.key, &filter, direction.into());
         let mut total = 0;
@@ -171,7 +173,7 @@ impl<'a> EntityBase<'a> {
         connection.edges.extend(page.into_iter().map(|(i, inc)| {
             let spec = self.graph.relation(inc.relation).relation_type.spec();
             Edge::with_additional_fields(
-                i,
+                PageCursor::new(self.graph, i),
                 Relation {
                     graph: self.graph,
                     key: inc.relation,
@@ -209,23 +211,6 @@ pub(crate) fn check_range(name: &str, value: i32, max: usize) -> async_graphql::
         ));
     }
     Ok(value)
-}
-
-/// The offset after a cursor (cursors are opaque to clients; here they are positions).
-pub(crate) fn after_offset(after: Option<&str>) -> async_graphql::Result<usize> {
-    match after {
-        None => Ok(0),
-        Some(cursor) => cursor
-            .parse::<usize>()
-            .ok()
-            .and_then(|p| p.checked_add(1))
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::BadUserInput,
-                    format!("`after` is not a cursor from this API: {cursor:?}"),
-                )
-            }),
-    }
 }
 
 pub(crate) fn relation_filter(types: Option<Vec<RelationType>>) -> RelationFilter {

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
-use super::entity::{Entity, EntityBase, Node, after_offset, check_range, relation_filter};
+use super::cursor::{PageCursor, position_after};
+use super::entity::{Entity, EntityBase, Node, check_range, relation_filter};
 use super::types::{
     Direction, EntityKind, GraphStats, KindCount, Path, RelatedEntity, RelationType,
     RelationTypeInfo, SearchHit, Subgraph, TotalCount,
@@ -18,7 +19,7 @@ use crate::model;
 pub struct Query;
 
 /// A page of entities.
-pub type EntityConnection<'a> = Connection<usize, Entity<'a>, TotalCount>;
+pub type EntityConnection<'a> = Connection<PageCursor, Entity<'a>, TotalCount>;
 
 fn graph<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c KnowledgeGraph> {
     ctx.data::<Arc<KnowledgeGraph>>()
@@ -104,7 +105,7 @@ impl Query {
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
-        let offset = after_offset(after.as_deref())?;
+        let offset = position_after(graph, after.as_deref())?;
         let kinds = self::kinds(kinds);
         let total = graph.count_of_kinds(&kinds);
         let page = graph.entities_of_kinds(&kinds, offset, first);
@@ -113,11 +114,14 @@ impl Query {
             offset.saturating_add(page.len()) < total,
             TotalCount { total_count: total },
         );
-        connection.edges.extend(
-            page.into_iter()
-                .enumerate()
-                .map(|(i, k)| Edge::new(offset + i, Entity::of(EntityBase::new(graph, k)))),
-        );
+        connection
+            .edges
+            .extend(page.into_iter().enumerate().map(|(i, k)| {
+                Edge::new(
+                    PageCursor::new(graph, offset + i),
+                    Entity::of(EntityBase::new(graph, k)),
+                )
+            }));
         Ok(connection)
     }
 

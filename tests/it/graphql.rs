@@ -398,7 +398,7 @@ async fn entities_filters_by_kinds() {
 async fn entities_after_the_last_cursor_is_an_empty_page() {
     let d = data(
         ENTITIES_PAGE,
-        json!({ "kinds": ["STANDARD_BATCH"], "first": 10, "after": "2" }),
+        json!({ "kinds": ["STANDARD_BATCH"], "first": 10, "after": format!("{:016x}:2", common::real_graph().fingerprint()) }),
     )
     .await;
     assert_eq!(d["entities"]["edges"], json!([]));

@@ -5,6 +5,7 @@
 //! HTTP through the router and over a real socket, and the SDL drift check.
 
 mod common;
+mod cursors;
 mod data_quality;
 mod dataset_errors;
 mod fuzz;
