@@ -118,7 +118,21 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(options.limits)
         .limit_depth(options.max_query_depth)
-        .limit_complexity(options.max_complexity);
+        .limit_complexity(options.max_complexity)
+        // Types async-graphql generates or defines, which carry no description of their own.
+        .override_output_type_description::<query::EntityConnection<'static>>(
+            "A page of entities (Relay connection). `totalCount` counts all of them; cursors \
+             belong to one data version (`stats.dataVersion`) and are refused with STALE_CURSOR \
+             after a reload that changed the data.",
+        )
+        .override_output_type_description::<entity::RelationConnection<'static>>(
+            "A page of an entity's relations (Relay connection). `totalCount` counts all of them; \
+             cursors belong to one data version (`stats.dataVersion`) and are refused with \
+             STALE_CURSOR after a reload that changed the data.",
+        )
+        .override_output_type_description::<async_graphql::ID>(
+            "A global, stable entity id: `kind:slug`, e.g. `mineral:dysprosium`.",
+        );
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -147,9 +147,17 @@ impl<'a> EntityBase<'a> {
     pub(crate) async fn relations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default_with = "Direction::Both")] direction: Direction,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(
+            default_with = "Direction::Both",
+            desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."
+        )]
+        direction: Direction,
+        #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<RelationConnection<'a>> {
         let limits = ctx.data::<Limits>()?;
@@ -272,10 +280,10 @@ macro_rules! entity_types {
                 name = "relations",
                 ty = "RelationConnection<'a>",
                 desc = "This entity's relations as a Relay connection.",
-                arg(name = "relation_types", ty = "Option<Vec<RelationType>>"),
-                arg(name = "direction", ty = "Direction", default_with = "Direction::Both"),
-                arg(name = "first", ty = "i32", default = 20),
-                arg(name = "after", ty = "Option<String>"),
+                arg(name = "relation_types", ty = "Option<Vec<RelationType>>", desc = "Only relations of these types (all when omitted)."),
+                arg(name = "direction", ty = "Direction", default_with = "Direction::Both", desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."),
+                arg(name = "first", ty = "i32", default = 20, desc = "Page size, 0 to 100."),
+                arg(name = "after", ty = "Option<String>", desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."),
             ),
         )]
         pub enum Entity<'a> {

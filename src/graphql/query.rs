@@ -46,10 +46,16 @@ fn kinds(kinds: Option<Vec<EntityKind>>) -> Vec<model::EntityKind> {
         .collect()
 }
 
+/// The root query type: lookups by id, pages of entities, search, and the traversals
+/// (`neighborhood`, `paths`, `related`) that explain how entities are connected.
 #[Object]
 impl Query {
     /// The entity with this global id (Relay), or null.
-    async fn node<'c>(&self, ctx: &Context<'c>, id: ID) -> async_graphql::Result<Option<Node<'c>>> {
+    async fn node<'c>(
+        &self,
+        ctx: &Context<'c>,
+        #[graphql(desc = "A global id, e.g. `mineral:dysprosium`.")] id: ID,
+    ) -> async_graphql::Result<Option<Node<'c>>> {
         let graph = graph(ctx)?;
         Ok(graph
             .lookup(&id)
@@ -61,7 +67,7 @@ impl Query {
     async fn nodes<'c>(
         &self,
         ctx: &Context<'c>,
-        ids: Vec<ID>,
+        #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node<'c>>>> {
         let graph = graph(ctx)?;
         let max = limits(ctx)?.max_ids;
@@ -85,7 +91,7 @@ impl Query {
     async fn entity<'c>(
         &self,
         ctx: &Context<'c>,
-        id: ID,
+        #[graphql(desc = "A global id, e.g. `standard:gb-t-13560-2017`.")] id: ID,
     ) -> async_graphql::Result<Option<Entity<'c>>> {
         let graph = graph(ctx)?;
         Ok(graph
@@ -99,8 +105,13 @@ impl Query {
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
-        kinds: Option<Vec<EntityKind>>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(desc = "Only entities of these kinds (all kinds when omitted).")] kinds: Option<
+            Vec<EntityKind>,
+        >,
+        #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
@@ -131,9 +142,11 @@ impl Query {
     async fn search<'c>(
         &self,
         ctx: &Context<'c>,
-        query: String,
-        kinds: Option<Vec<EntityKind>>,
-        #[graphql(default = 10)] first: i32,
+        #[graphql(desc = "The text to look for, at most 200 characters.")] query: String,
+        #[graphql(desc = "Only entities of these kinds (all kinds when omitted).")] kinds: Option<
+            Vec<EntityKind>,
+        >,
+        #[graphql(default = 10, desc = "Most hits to return, 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<SearchHit<'c>>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
@@ -156,11 +169,16 @@ impl Query {
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
-        id: ID,
-        #[graphql(default = 1)] depth: i32,
+        #[graphql(desc = "The start entity's global id.")] id: ID,
+        #[graphql(default = 1, desc = "Most hops from the start, 0 to 4.")] depth: i32,
+        #[graphql(desc = "Follow only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default_with = "Direction::Both")] direction: Direction,
-        #[graphql(default = 200)] limit: i32,
+        #[graphql(
+            default_with = "Direction::Both",
+            desc = "Follow relations out of, into, or both ways through each entity."
+        )]
+        direction: Direction,
+        #[graphql(default = 200, desc = "Most entities to return, 0 to 1000.")] limit: i32,
     ) -> async_graphql::Result<Subgraph<'c>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
@@ -185,11 +203,12 @@ impl Query {
     async fn paths<'c>(
         &self,
         ctx: &Context<'c>,
-        from: ID,
-        to: ID,
-        #[graphql(default = 4)] max_hops: i32,
+        #[graphql(desc = "Where the paths start (a global id).")] from: ID,
+        #[graphql(desc = "Where the paths end (a global id).")] to: ID,
+        #[graphql(default = 4, desc = "Most hops in a path, 0 to 6.")] max_hops: i32,
+        #[graphql(desc = "Walk only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default = 3)] first: i32,
+        #[graphql(default = 3, desc = "Most paths to return, 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<Path<'c>>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
@@ -221,11 +240,15 @@ impl Query {
     async fn related<'c>(
         &self,
         ctx: &Context<'c>,
-        to: ID,
-        kinds: Vec<EntityKind>,
-        #[graphql(default = 3)] max_hops: i32,
+        #[graphql(desc = "The entity the results relate to (a global id).")] to: ID,
+        #[graphql(desc = "The kinds of entity to find.")] kinds: Vec<EntityKind>,
+        #[graphql(default = 3, desc = "Most hops from `to`, 0 to 6.")] max_hops: i32,
+        #[graphql(desc = "Walk only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "Most results to return, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "Paths never pass through an entity with more relations than this (default: `stats.hubDegree`)."
+        )]
         max_intermediate_degree: Option<i32>,
     ) -> async_graphql::Result<Vec<RelatedEntity<'c>>> {
         let graph = graph(ctx)?;

@@ -12,6 +12,7 @@ mod fuzz;
 mod graph_props;
 mod graphql;
 mod http;
+mod introspection;
 mod propagate;
 mod questions;
 mod reload;
