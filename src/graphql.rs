@@ -10,7 +10,9 @@
 mod cursor;
 mod entity;
 mod enums;
+mod introspection;
 mod limits;
+mod node;
 mod propagate;
 mod query;
 mod types;

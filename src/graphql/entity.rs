@@ -290,17 +290,12 @@ macro_rules! entity_types {
             $( $(#[$doc])* $name($name<'a>), )*
         }
 
+        // Only the kinds' object types are its variants: the root fields return it as a
+        // `NodeValue`, which also declares `Entity implements Node` (see `node.rs`).
         /// An object with a global id (Relay).
         #[derive(Interface)]
         #[graphql(field(name = "id", ty = "ID", desc = "Global, stable id."))]
         pub enum Node<'a> {
-            /// Declares `interface Entity implements Node`; values are always one of the
-            /// concrete variants below. It comes first so that schema registration reaches the
-            /// `Entity` interface before any kind's type: a kind's type copies the fields of
-            /// `EntityBase`, and a copy taken while `EntityBase` is still being registered (as
-            /// when the interface is reached from inside it) comes out empty, leaving kinds
-            /// without `id`, `name`, `citations` and the other shared fields.
-            Entity(Entity<'a>),
             $( $(#[$doc])* $name($name<'a>), )*
         }
 

@@ -29,6 +29,8 @@ use async_graphql::{Name, PathSegment, Pos, Positioned, Value, Variables};
 pub(crate) struct OutputTypes {
     /// Field types by type name, then field name.
     fields: HashMap<String, HashMap<String, Type>>,
+    /// The interface types, each with the interfaces it implements.
+    interfaces: HashMap<String, Vec<String>>,
 }
 
 impl OutputTypes {
@@ -36,6 +38,7 @@ impl OutputTypes {
     pub(crate) fn from_sdl(sdl: &str) -> Result<Self, async_graphql::parser::Error> {
         let document = async_graphql::parser::parse_schema(sdl)?;
         let mut fields: HashMap<String, HashMap<String, Type>> = HashMap::new();
+        let mut interfaces = HashMap::new();
         for definition in document.definitions {
             let TypeSystemDefinition::Type(ty) = definition else {
                 continue;
@@ -43,7 +46,14 @@ impl OutputTypes {
             let ty = ty.node;
             let list = match ty.kind {
                 TypeKind::Object(object) => object.fields,
-                TypeKind::Interface(interface) => interface.fields,
+                TypeKind::Interface(interface) => {
+                    let implements = interface.implements.iter();
+                    interfaces.insert(
+                        ty.name.node.to_string(),
+                        implements.map(|i| i.node.to_string()).collect(),
+                    );
+                    interface.fields
+                }
                 _ => continue,
             };
             fields.entry(ty.name.node.to_string()).or_default().extend(
@@ -51,7 +61,17 @@ impl OutputTypes {
                     .map(|f| (f.node.name.node.to_string(), f.node.ty.node)),
             );
         }
-        Ok(OutputTypes { fields })
+        Ok(OutputTypes { fields, interfaces })
+    }
+
+    /// Whether `name` is an interface type.
+    pub(crate) fn is_interface(&self, name: &str) -> bool {
+        self.interfaces.contains_key(name)
+    }
+
+    /// The interfaces an interface type implements.
+    pub(crate) fn implemented_by(&self, name: &str) -> &[String] {
+        self.interfaces.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Executes a request on `schema` and makes its field errors spec-correct (see [`apply`]).
@@ -67,6 +87,7 @@ impl OutputTypes {
     {
         let executed = Executed::of(&request);
         let mut response = schema.execute(request).await;
+        super::introspection::complete(schema, self, &executed, &mut response).await;
         apply(self, &executed, &mut response);
         response
     }
@@ -95,7 +116,7 @@ fn named(name: &str, nullable: bool) -> Type {
 }
 
 /// What [`apply`] needs of the request, taken before the request is executed.
-struct Executed {
+pub(crate) struct Executed {
     query: String,
     operation_name: Option<String>,
     variables: Variables,
@@ -110,6 +131,25 @@ impl Executed {
             variables: request.variables.clone(),
         }
     }
+
+    /// A document without variables, of one operation.
+    pub(crate) fn new(query: String) -> Self {
+        Executed {
+            query,
+            operation_name: None,
+            variables: Variables::default(),
+        }
+    }
+
+    /// The document's text.
+    pub(crate) fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The parsed document (it executed, so it parses; `None` otherwise).
+    pub(crate) fn parse(&self) -> Option<ExecutableDocument> {
+        async_graphql::parser::parse_query(&self.query).ok()
+    }
 }
 
 /// Gives every field error a path and propagates its null (see the module doc).
@@ -117,17 +157,11 @@ fn apply(types: &OutputTypes, executed: &Executed, response: &mut async_graphql:
     if response.errors.is_empty() || matches!(response.data, Value::Null) {
         return;
     }
-    let Ok(document) = async_graphql::parser::parse_query(&executed.query) else {
-        return; // it executed, so it parses; nothing to do if not
-    };
-    let Some(operation) = operation(&document, executed.operation_name.as_deref()) else {
+    let Some(document) = executed.parse() else {
         return;
     };
-    let walk = Walk {
-        types,
-        document: &document,
-        variables: &executed.variables,
-        operation,
+    let Some(walk) = Walk::new(types, &document, executed) else {
+        return;
     };
     walk.assign_paths(&response.data, &mut response.errors);
     let mut targets: Vec<Vec<PathSegment>> = response
@@ -158,7 +192,7 @@ fn operation<'d>(
 }
 
 /// The executed operation, read against the schema's types.
-struct Walk<'a> {
+pub(crate) struct Walk<'a> {
     types: &'a OutputTypes,
     document: &'a ExecutableDocument,
     variables: &'a Variables,
@@ -169,6 +203,45 @@ struct Walk<'a> {
 type Scope<'a> = Vec<(&'a SelectionSet, String)>;
 
 impl<'a> Walk<'a> {
+    /// The operation `executed` ran, in its parsed `document`.
+    pub(crate) fn new(
+        types: &'a OutputTypes,
+        document: &'a ExecutableDocument,
+        executed: &'a Executed,
+    ) -> Option<Self> {
+        Some(Walk {
+            types,
+            document,
+            variables: &executed.variables,
+            operation: operation(document, executed.operation_name.as_deref())?,
+        })
+    }
+
+    /// The schema's types.
+    pub(crate) fn types(&self) -> &'a OutputTypes {
+        self.types
+    }
+
+    /// The operation's selection set.
+    pub(crate) fn root(&self) -> &'a SelectionSet {
+        &self.operation.selection_set.node
+    }
+
+    /// A fragment's selection set.
+    pub(crate) fn fragment(&self, name: &Name) -> Option<&'a SelectionSet> {
+        self.document
+            .fragments
+            .get(name)
+            .map(|f| &f.node.selection_set.node)
+    }
+
+    /// A field's argument, with variables replaced by their values.
+    pub(crate) fn argument(&self, field: &Field, name: &str) -> Option<Value> {
+        field
+            .get_argument(name)
+            .and_then(|v| v.node.clone().into_const_with(|n| self.variable(&n)).ok())
+    }
+
     /// The fields with response key `key` in a scope, each with the type that declares it.
     fn fields_with_key(&self, scope: &Scope<'a>, key: &str) -> Vec<(&'a Field, String)> {
         let mut found = Vec::new();
@@ -411,7 +484,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Whether `@skip`/`@include` let a selection run.
-    fn included(&self, selection: &Positioned<Selection>) -> bool {
+    pub(crate) fn included(&self, selection: &Positioned<Selection>) -> bool {
         let directives = match &selection.node {
             Selection::Field(f) => &f.node.directives,
             Selection::FragmentSpread(s) => &s.node.directives,

@@ -6,7 +6,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
 use super::cursor::{PageCursor, position_after};
-use super::entity::{Entity, EntityBase, Node, check_range, relation_filter};
+use super::entity::{Entity, EntityBase, check_range, relation_filter};
+use super::node::NodeValue;
 use super::types::{
     Direction, EntityKind, GraphStats, KindCount, Path, RelatedEntity, RelationType,
     RelationTypeInfo, SearchHit, Subgraph, TotalCount,
@@ -55,11 +56,11 @@ impl Query {
         &self,
         ctx: &Context<'c>,
         #[graphql(desc = "A global id, e.g. `mineral:dysprosium`.")] id: ID,
-    ) -> async_graphql::Result<Option<Node<'c>>> {
+    ) -> async_graphql::Result<Option<NodeValue<'c>>> {
         let graph = graph(ctx)?;
         Ok(graph
             .lookup(&id)
-            .map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
+            .map(|k| NodeValue(Entity::of(EntityBase::new(graph, k)).into_node())))
     }
 
     /// The entities with these ids, in order; null for an unknown id.
@@ -68,7 +69,7 @@ impl Query {
         &self,
         ctx: &Context<'c>,
         #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node<'c>>>> {
+    ) -> async_graphql::Result<Vec<Option<NodeValue<'c>>>> {
         let graph = graph(ctx)?;
         let max = limits(ctx)?.max_ids;
         if ids.len() > max {
@@ -82,7 +83,7 @@ impl Query {
             .map(|id| {
                 graph
                     .lookup(id)
-                    .map(|k| Entity::of(EntityBase::new(graph, k)).into_node())
+                    .map(|k| NodeValue(Entity::of(EntityBase::new(graph, k)).into_node()))
             })
             .collect())
     }
