@@ -8,6 +8,7 @@
 //! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
 mod cursor;
+mod empty_objects;
 mod entity;
 mod enums;
 mod introspection;

@@ -86,7 +86,12 @@ impl OutputTypes {
         S: async_graphql::SubscriptionType + 'static,
     {
         let executed = Executed::of(&request);
+        let mut request = request;
+        let guarded = super::empty_objects::guard(&mut request);
         let mut response = schema.execute(request).await;
+        if guarded {
+            super::empty_objects::strip(&mut response.data);
+        }
         super::introspection::complete(schema, self, &executed, &mut response).await;
         apply(self, &executed, &mut response);
         response

@@ -265,3 +265,67 @@ async fn errored_nullable_fields_are_null_in_selection_order() {
     let response = serde_json::to_value(&response).expect("serializes");
     assert_eq!(paths(&response), [json!(["a"]), json!(["b"])]);
 }
+
+#[tokio::test]
+async fn async_graphql_7_2_answers_an_object_that_selects_no_field_with_null() {
+    // The spec's answer is {"shape": {}}: the square exists, it just selects nothing.
+    let response = bare("{ shape { ... @skip(if: true) { broken } } }").await;
+    assert_eq!(response["data"], json!({"shape": null}), "{response:#}");
+}
+
+#[tokio::test]
+async fn objects_that_select_no_field_for_their_type_are_empty_not_null() {
+    let response = run(
+        r#"query ($no: Boolean = false) {
+            entity(id: "standard:gb-t-13560-2017") {
+                relations(first: 2) { edges { node { from { ... on Mineral { symbol } } } } }
+            }
+            a: entity(id: "standard:gb-t-13560-2017") { ... on Mineral { symbol } }
+            b: entity(id: "nothing:here") { ... on Mineral { symbol } }
+            c: entity(id: "mineral:scandium") { ...M name @include(if: $no) }
+        }
+        fragment M on Mineral { symbol }"#,
+        json!({}),
+    )
+    .await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    assert_eq!(
+        response["data"],
+        json!({
+            "entity": { "relations": { "edges": [ { "node": { "from": {} } }, { "node": { "from": {} } } ] } },
+            "a": {},
+            "b": null,
+            "c": { "symbol": "Sc" },
+        })
+    );
+}
+
+#[tokio::test]
+async fn http_answers_with_the_same_propagation() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use reegraph::http::{AppState, HttpConfig, app};
+    use tower::ServiceExt;
+
+    let router = app(AppState::new(
+        schema(),
+        crate::common::real_graph(),
+        HttpConfig::default(),
+    ));
+    let body = json!({"query": r#"{ stats { entities } entity(id: "mineral:scandium") { name relations(after: "garbage") { totalCount } } }"#});
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("a request");
+    let response = router.oneshot(request).await.expect("the router answers");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    let response: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(response["data"]["entity"], Value::Null, "{response:#}");
+    assert_eq!(paths(&response), [json!(["entity", "relations"])]);
+}
