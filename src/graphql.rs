@@ -28,13 +28,16 @@ pub use entity::Entity;
 pub use query::Query;
 
 /// The reegraph schema: async-graphql's schema, whose depth and complexity rejections
-/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`). Cheap to clone.
+/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`) and whose results it makes
+/// spec-correct where async-graphql 7.2.1 is not (`propagate.rs`, `empty_objects.rs`,
+/// `introspection.rs`). Cheap to clone.
 #[derive(Clone)]
 pub struct ReeSchema {
     inner: Schema<Query, EmptyMutation, EmptySubscription>,
     explain: limits::ExplainLimits,
     limits: Limits,
-    output_types: Arc<propagate::OutputTypes>,
+    /// Executes spec-correct results around async-graphql (see `propagate.rs`).
+    spec: Arc<propagate::OutputTypes>,
 }
 
 impl ReeSchema {
@@ -43,7 +46,7 @@ impl ReeSchema {
         &self,
         request: impl Into<async_graphql::Request>,
     ) -> async_graphql::Response {
-        let mut response = self.output_types.execute(&self.inner, request.into()).await;
+        let mut response = self.spec.execute(&self.inner, request.into()).await;
         self.explain.explain(&mut response.errors);
         response
     }
@@ -142,10 +145,10 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     let inner = builder.finish();
     // The SDL async-graphql writes always parses; an empty set of types would only turn off
     // null propagation, never wrong it.
-    let output_types = propagate::OutputTypes::from_sdl(&inner.sdl()).unwrap_or_default();
+    let spec = propagate::OutputTypes::from_sdl(&inner.sdl()).unwrap_or_default();
     ReeSchema {
         inner,
-        output_types: Arc::new(output_types),
+        spec: Arc::new(spec),
         explain: limits::ExplainLimits {
             max_depth: options.max_query_depth,
             max_complexity: options.max_complexity,

@@ -581,3 +581,23 @@ fn set_null(data: &mut Value, path: &[PathSegment], walk: &Walk<'_>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schemas_own_sdl_gives_the_types() {
+        // ReeSchema falls back to no types (no propagation) if this ever fails.
+        let types = OutputTypes::from_sdl(&crate::graphql::sdl()).expect("the SDL parses");
+        assert!(types.field("Query", "entity").is_some_and(|t| t.nullable));
+        assert!(
+            types
+                .field("Query", "entities")
+                .is_some_and(|t| !t.nullable)
+        );
+        assert!(types.is_interface("Entity") && types.is_interface("Node"));
+        assert_eq!(types.implemented_by("Entity"), ["Node".to_owned()]);
+        assert!(types.implemented_by("Node").is_empty());
+    }
+}
