@@ -127,9 +127,8 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
         .limit_complexity(options.max_complexity)
         // Types async-graphql generates or defines, which carry no description of their own.
         .override_output_type_description::<query::EntityConnection<'static>>(
-            "A page of entities (Relay connection). `totalCount` counts all of them; cursors \
-             belong to one data version (`stats.dataVersion`) and are refused with STALE_CURSOR \
-             after a reload that changed the data.",
+            "A page of entities (Relay connection), ordered by kind then id. `totalCount` counts \
+             all of them; a cursor points after its entity, so it survives a data reload.",
         )
         .override_output_type_description::<entity::RelationConnection<'static>>(
             "A page of an entity's relations (Relay connection). `totalCount` counts all of them; \

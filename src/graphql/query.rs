@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
-use super::cursor::{PageCursor, position_after};
+use super::cursor::{EntityCursor, entity_position_after};
 use super::entity::{Entity, EntityBase, check_range, relation_filter};
 use super::node::NodeValue;
 use super::types::{
@@ -20,7 +20,7 @@ use crate::model;
 pub struct Query;
 
 /// A page of entities.
-pub type EntityConnection<'a> = Connection<PageCursor, Entity<'a>, TotalCount>;
+pub type EntityConnection<'a> = Connection<EntityCursor, Entity<'a>, TotalCount>;
 
 fn graph<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c KnowledgeGraph> {
     ctx.data::<Arc<KnowledgeGraph>>()
@@ -111,14 +111,14 @@ impl Query {
         >,
         #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
         #[graphql(
-            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in kind-then-id order. Entity cursors survive a data reload: they still point after the same entity, even if it was removed."
         )]
         after: Option<String>,
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
-        let offset = position_after(graph, after.as_deref())?;
         let kinds = self::kinds(kinds);
+        let offset = entity_position_after(graph, &kinds, after.as_deref())?;
         let total = graph.count_of_kinds(&kinds);
         let page = graph.entities_of_kinds(&kinds, offset, first);
         let mut connection = Connection::with_additional_fields(
@@ -126,14 +126,12 @@ impl Query {
             offset.saturating_add(page.len()) < total,
             TotalCount { total_count: total },
         );
-        connection
-            .edges
-            .extend(page.into_iter().enumerate().map(|(i, k)| {
-                Edge::new(
-                    PageCursor::new(graph, offset + i),
-                    Entity::of(EntityBase::new(graph, k)),
-                )
-            }));
+        connection.edges.extend(page.into_iter().map(|k| {
+            Edge::new(
+                EntityCursor::new(graph, k),
+                Entity::of(EntityBase::new(graph, k)),
+            )
+        }));
         Ok(connection)
     }
 

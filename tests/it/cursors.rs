@@ -1,7 +1,8 @@
-//! Connection cursors across a data reload: a cursor from an older version of the data is
-//! refused with STALE_CURSOR and a message that says the data changed, never silently applied
-//! to shifted positions; the snapshot a cursor came from still honours it, and a reload of
-//! identical data keeps cursors valid.
+//! Connection cursors across a data reload, never a silent shift: an `entities` cursor is keyed
+//! on its entity's id and still points after the same entity; a `relations` cursor (data order,
+//! no stable key) from an older version of the data is refused with STALE_CURSOR and a message
+//! that says the data changed. The snapshot a cursor came from still honours it, and a reload of
+//! identical data keeps every cursor valid.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -47,7 +48,7 @@ fn assert_stale(response: &Value) {
 }
 
 #[tokio::test]
-async fn cursors_from_before_a_reload_are_refused_and_never_shift() {
+async fn cursors_from_before_a_reload_point_at_the_same_place_or_are_refused() {
     let dir = temp_dir("cursors");
     copy_data(&dir);
     let before = load(&dir);
@@ -66,8 +67,8 @@ async fn cursors_from_before_a_reload_are_refused_and_never_shift() {
     assert_eq!(on_same, next_before);
 
     // The data changes: an application that sorts first, and a relation of dysprosium. With
-    // bare positions, the next page would repeat an entity and skip nothing visible: a silent
-    // shift.
+    // bare positions, the next page of applications would repeat the previous page's last one:
+    // a silent shift.
     std::fs::write(
         dir.join("zz-cursor.toml"),
         r#"[[application]]
@@ -86,7 +87,11 @@ citations = [{ source = "source:reex-2025-tonglu", quote = "NdPr magnets", grade
     let after = load(&dir);
     assert_ne!(after.fingerprint(), before.fingerprint());
 
-    assert_stale(&run_on(after.clone(), ENTITIES, json!({"after": entities_cursor})).await);
+    let next_after = run_on(after.clone(), ENTITIES, json!({"after": entities_cursor})).await;
+    assert_eq!(
+        next_after, next_before,
+        "the same next page after the reload"
+    );
     assert_stale(&run_on(after.clone(), RELATIONS, json!({"after": relations_cursor})).await);
 
     // The snapshot the cursors came from still pages on as before.
@@ -105,11 +110,60 @@ citations = [{ source = "source:reex-2025-tonglu", quote = "NdPr magnets", grade
 #[tokio::test]
 async fn strings_that_are_not_cursors_are_bad_user_input() {
     let graph = crate::common::real_graph();
-    for after in ["garbage", "5", "-1", "0000000000000000:x", "00:1", ":"] {
+    for after in [
+        "garbage",
+        "5",
+        "-1",
+        "0000000000000000:x",
+        "00:1",
+        ":",
+        "mineral:",
+    ] {
         let response = run_on(graph.clone(), ENTITIES, json!({"after": after})).await;
         assert_eq!(
             response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
             "{after}: {response:#}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_entity_cursor_need_not_name_an_existing_entity() {
+    // The cursor of a removed entity still says where the page starts: after its id.
+    let page = |after: &str| {
+        run_on(
+            crate::common::real_graph(),
+            ENTITIES,
+            json!({"after": after}),
+        )
+    };
+    let no_slug = page("application:").await;
+    assert_eq!(
+        no_slug["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{no_slug:#}"
+    );
+    let response = page("application:m").await;
+    let ids: Vec<&str> = response["data"]["entities"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("an id"))
+        .collect();
+    assert!(!ids.is_empty(), "{response:#}");
+    assert!(ids.iter().all(|id| *id > "application:m"), "{ids:?}");
+    let before = run_on(
+        crate::common::real_graph(),
+        r#"{ entities(kinds: [APPLICATION], first: 100) { edges { node { id } } } }"#,
+        json!({}),
+    )
+    .await;
+    let first_after: Vec<&str> = before["data"]["entities"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("an id"))
+        .filter(|id| *id > "application:m")
+        .take(3)
+        .collect();
+    assert_eq!(ids, first_after);
 }

@@ -838,7 +838,16 @@ fn arg_value(t: &mut Tape<'_>, arg: &str) -> String {
                 "\"0000000000000000:5\"",
             ])
             .to_owned(),
-        // Cursors are `<data version>:<position>` (see src/graphql/cursor.rs).
+        // Relation cursors are `<data version>:<position>`, entity cursors are entity ids (see
+        // src/graphql/cursor.rs).
+        "after" if t.chance(50) => t
+            .pick(&[
+                "\"mineral:scandium\"",
+                "\"standard:\"",
+                "\"application:m\"",
+                "\"source:zzz\"",
+            ])
+            .to_owned(),
         "after" => format!(
             "\"{:016x}:{}\"",
             real_graph().fingerprint(),
