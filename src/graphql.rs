@@ -7,9 +7,14 @@
 //!
 //! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
+mod cursor;
+mod empty_objects;
 mod entity;
 mod enums;
+mod introspection;
 mod limits;
+mod node;
+mod propagate;
 mod query;
 mod types;
 
@@ -23,12 +28,16 @@ pub use entity::Entity;
 pub use query::Query;
 
 /// The reegraph schema: async-graphql's schema, whose depth and complexity rejections
-/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`). Cheap to clone.
+/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`) and whose results it makes
+/// spec-correct where async-graphql 7.2.1 is not (`propagate.rs`, `empty_objects.rs`,
+/// `introspection.rs`). Cheap to clone.
 #[derive(Clone)]
 pub struct ReeSchema {
     inner: Schema<Query, EmptyMutation, EmptySubscription>,
     explain: limits::ExplainLimits,
     limits: Limits,
+    /// Executes spec-correct results around async-graphql (see `propagate.rs`).
+    spec: Arc<propagate::OutputTypes>,
 }
 
 impl ReeSchema {
@@ -37,7 +46,7 @@ impl ReeSchema {
         &self,
         request: impl Into<async_graphql::Request>,
     ) -> async_graphql::Response {
-        let mut response = self.inner.execute(request).await;
+        let mut response = self.spec.execute(&self.inner, request.into()).await;
         self.explain.explain(&mut response.errors);
         response
     }
@@ -115,12 +124,30 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(options.limits)
         .limit_depth(options.max_query_depth)
-        .limit_complexity(options.max_complexity);
+        .limit_complexity(options.max_complexity)
+        // Types async-graphql generates or defines, which carry no description of their own.
+        .override_output_type_description::<query::EntityConnection<'static>>(
+            "A page of entities (Relay connection), ordered by kind then id. `totalCount` counts \
+             all of them; a cursor points after its entity, so it survives a data reload.",
+        )
+        .override_output_type_description::<entity::RelationConnection<'static>>(
+            "A page of an entity's relations (Relay connection). `totalCount` counts all of them; \
+             cursors belong to one data version (`stats.dataVersion`) and are refused with \
+             STALE_CURSOR after a reload that changed the data.",
+        )
+        .override_output_type_description::<async_graphql::ID>(
+            "A global, stable entity id: `kind:slug`, e.g. `mineral:dysprosium`.",
+        );
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    let inner = builder.finish();
+    // The SDL async-graphql writes always parses; an empty set of types would only turn off
+    // null propagation, never wrong it.
+    let spec = propagate::OutputTypes::from_sdl(&inner.sdl()).unwrap_or_default();
     ReeSchema {
-        inner: builder.finish(),
+        inner,
+        spec: Arc::new(spec),
         explain: limits::ExplainLimits {
             max_depth: options.max_query_depth,
             max_complexity: options.max_complexity,
@@ -159,6 +186,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// An argument above its hard maximum, or a traversal over its work budget.
     LimitExceeded,
+    /// A connection cursor issued for another version of the data (see `cursor.rs`).
+    StaleCursor,
     /// A fault of the server, not the request.
     Internal,
 }
@@ -170,6 +199,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::StaleCursor => "STALE_CURSOR",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -9,6 +9,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Interface, MergedObject, Object};
 
+use super::cursor::{PageCursor, position_after};
 use super::enums;
 use super::types::{
     Citation, Direction, EntityKind, Relation, RelationEdgeFields, RelationType, TotalCount,
@@ -104,7 +105,8 @@ fn check_linked(count: usize, relation_type: model::RelationType) -> async_graph
 }
 
 /// A page of an entity's relations.
-pub type RelationConnection<'a> = Connection<usize, Relation<'a>, TotalCount, RelationEdgeFields>;
+pub type RelationConnection<'a> =
+    Connection<PageCursor, Relation<'a>, TotalCount, RelationEdgeFields>;
 
 #[Object]
 impl<'a> EntityBase<'a> {
@@ -145,14 +147,22 @@ impl<'a> EntityBase<'a> {
     pub(crate) async fn relations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default_with = "Direction::Both")] direction: Direction,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(
+            default_with = "Direction::Both",
+            desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."
+        )]
+        direction: Direction,
+        #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<RelationConnection<'a>> {
         let limits = ctx.data::<Limits>()?;
         let first = check_range("first", first, limits.max_first)?;
-        let offset = after_offset(after.as_deref())?;
+        let offset = position_after(self.graph, after.as_deref())?;
         let filter = relation_filter(relation_types);
         let incident = self.graph.incident(self.key, &filter, direction.into());
         let mut total = 0;
@@ -171,7 +181,7 @@ impl<'a> EntityBase<'a> {
         connection.edges.extend(page.into_iter().map(|(i, inc)| {
             let spec = self.graph.relation(inc.relation).relation_type.spec();
             Edge::with_additional_fields(
-                i,
+                PageCursor::new(self.graph, i),
                 Relation {
                     graph: self.graph,
                     key: inc.relation,
@@ -209,23 +219,6 @@ pub(crate) fn check_range(name: &str, value: i32, max: usize) -> async_graphql::
         ));
     }
     Ok(value)
-}
-
-/// The offset after a cursor (cursors are opaque to clients; here they are positions).
-pub(crate) fn after_offset(after: Option<&str>) -> async_graphql::Result<usize> {
-    match after {
-        None => Ok(0),
-        Some(cursor) => cursor
-            .parse::<usize>()
-            .ok()
-            .and_then(|p| p.checked_add(1))
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::BadUserInput,
-                    format!("`after` is not a cursor from this API: {cursor:?}"),
-                )
-            }),
-    }
 }
 
 pub(crate) fn relation_filter(types: Option<Vec<RelationType>>) -> RelationFilter {
@@ -287,27 +280,22 @@ macro_rules! entity_types {
                 name = "relations",
                 ty = "RelationConnection<'a>",
                 desc = "This entity's relations as a Relay connection.",
-                arg(name = "relation_types", ty = "Option<Vec<RelationType>>"),
-                arg(name = "direction", ty = "Direction", default_with = "Direction::Both"),
-                arg(name = "first", ty = "i32", default = 20),
-                arg(name = "after", ty = "Option<String>"),
+                arg(name = "relation_types", ty = "Option<Vec<RelationType>>", desc = "Only relations of these types (all when omitted)."),
+                arg(name = "direction", ty = "Direction", default_with = "Direction::Both", desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."),
+                arg(name = "first", ty = "i32", default = 20, desc = "Page size, 0 to 100."),
+                arg(name = "after", ty = "Option<String>", desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."),
             ),
         )]
         pub enum Entity<'a> {
             $( $(#[$doc])* $name($name<'a>), )*
         }
 
+        // Only the kinds' object types are its variants: the root fields return it as a
+        // `NodeValue`, which also declares `Entity implements Node` (see `node.rs`).
         /// An object with a global id (Relay).
         #[derive(Interface)]
         #[graphql(field(name = "id", ty = "ID", desc = "Global, stable id."))]
         pub enum Node<'a> {
-            /// Declares `interface Entity implements Node`; values are always one of the
-            /// concrete variants below. It comes first so that schema registration reaches the
-            /// `Entity` interface before any kind's type: a kind's type copies the fields of
-            /// `EntityBase`, and a copy taken while `EntityBase` is still being registered (as
-            /// when the interface is reached from inside it) comes out empty, leaving kinds
-            /// without `id`, `name`, `citations` and the other shared fields.
-            Entity(Entity<'a>),
             $( $(#[$doc])* $name($name<'a>), )*
         }
 

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
-use super::entity::{Entity, EntityBase, Node, after_offset, check_range, relation_filter};
+use super::cursor::{EntityCursor, entity_position_after};
+use super::entity::{Entity, EntityBase, check_range, relation_filter};
+use super::node::NodeValue;
 use super::types::{
     Direction, EntityKind, GraphStats, KindCount, Path, RelatedEntity, RelationType,
     RelationTypeInfo, SearchHit, Subgraph, TotalCount,
@@ -18,7 +20,7 @@ use crate::model;
 pub struct Query;
 
 /// A page of entities.
-pub type EntityConnection<'a> = Connection<usize, Entity<'a>, TotalCount>;
+pub type EntityConnection<'a> = Connection<EntityCursor, Entity<'a>, TotalCount>;
 
 fn graph<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c KnowledgeGraph> {
     ctx.data::<Arc<KnowledgeGraph>>()
@@ -45,14 +47,20 @@ fn kinds(kinds: Option<Vec<EntityKind>>) -> Vec<model::EntityKind> {
         .collect()
 }
 
+/// The root query type: lookups by id, pages of entities, search, and the traversals
+/// (`neighborhood`, `paths`, `related`) that explain how entities are connected.
 #[Object]
 impl Query {
     /// The entity with this global id (Relay), or null.
-    async fn node<'c>(&self, ctx: &Context<'c>, id: ID) -> async_graphql::Result<Option<Node<'c>>> {
+    async fn node<'c>(
+        &self,
+        ctx: &Context<'c>,
+        #[graphql(desc = "A global id, e.g. `mineral:dysprosium`.")] id: ID,
+    ) -> async_graphql::Result<Option<NodeValue<'c>>> {
         let graph = graph(ctx)?;
         Ok(graph
             .lookup(&id)
-            .map(|k| Entity::of(EntityBase::new(graph, k)).into_node()))
+            .map(|k| NodeValue(Entity::of(EntityBase::new(graph, k)).into_node())))
     }
 
     /// The entities with these ids, in order; null for an unknown id.
@@ -60,8 +68,8 @@ impl Query {
     async fn nodes<'c>(
         &self,
         ctx: &Context<'c>,
-        ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node<'c>>>> {
+        #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<NodeValue<'c>>>> {
         let graph = graph(ctx)?;
         let max = limits(ctx)?.max_ids;
         if ids.len() > max {
@@ -75,7 +83,7 @@ impl Query {
             .map(|id| {
                 graph
                     .lookup(id)
-                    .map(|k| Entity::of(EntityBase::new(graph, k)).into_node())
+                    .map(|k| NodeValue(Entity::of(EntityBase::new(graph, k)).into_node()))
             })
             .collect())
     }
@@ -84,7 +92,7 @@ impl Query {
     async fn entity<'c>(
         &self,
         ctx: &Context<'c>,
-        id: ID,
+        #[graphql(desc = "A global id, e.g. `standard:gb-t-13560-2017`.")] id: ID,
     ) -> async_graphql::Result<Option<Entity<'c>>> {
         let graph = graph(ctx)?;
         Ok(graph
@@ -98,14 +106,19 @@ impl Query {
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
-        kinds: Option<Vec<EntityKind>>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(desc = "Only entities of these kinds (all kinds when omitted).")] kinds: Option<
+            Vec<EntityKind>,
+        >,
+        #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in kind-then-id order. Entity cursors survive a data reload: they still point after the same entity, even if it was removed."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
-        let offset = after_offset(after.as_deref())?;
         let kinds = self::kinds(kinds);
+        let offset = entity_position_after(graph, &kinds, after.as_deref())?;
         let total = graph.count_of_kinds(&kinds);
         let page = graph.entities_of_kinds(&kinds, offset, first);
         let mut connection = Connection::with_additional_fields(
@@ -113,11 +126,12 @@ impl Query {
             offset.saturating_add(page.len()) < total,
             TotalCount { total_count: total },
         );
-        connection.edges.extend(
-            page.into_iter()
-                .enumerate()
-                .map(|(i, k)| Edge::new(offset + i, Entity::of(EntityBase::new(graph, k)))),
-        );
+        connection.edges.extend(page.into_iter().map(|k| {
+            Edge::new(
+                EntityCursor::new(graph, k),
+                Entity::of(EntityBase::new(graph, k)),
+            )
+        }));
         Ok(connection)
     }
 
@@ -127,9 +141,11 @@ impl Query {
     async fn search<'c>(
         &self,
         ctx: &Context<'c>,
-        query: String,
-        kinds: Option<Vec<EntityKind>>,
-        #[graphql(default = 10)] first: i32,
+        #[graphql(desc = "The text to look for, at most 200 characters.")] query: String,
+        #[graphql(desc = "Only entities of these kinds (all kinds when omitted).")] kinds: Option<
+            Vec<EntityKind>,
+        >,
+        #[graphql(default = 10, desc = "Most hits to return, 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<SearchHit<'c>>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
@@ -152,11 +168,16 @@ impl Query {
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
-        id: ID,
-        #[graphql(default = 1)] depth: i32,
+        #[graphql(desc = "The start entity's global id.")] id: ID,
+        #[graphql(default = 1, desc = "Most hops from the start, 0 to 4.")] depth: i32,
+        #[graphql(desc = "Follow only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default_with = "Direction::Both")] direction: Direction,
-        #[graphql(default = 200)] limit: i32,
+        #[graphql(
+            default_with = "Direction::Both",
+            desc = "Follow relations out of, into, or both ways through each entity."
+        )]
+        direction: Direction,
+        #[graphql(default = 200, desc = "Most entities to return, 0 to 1000.")] limit: i32,
     ) -> async_graphql::Result<Subgraph<'c>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
@@ -181,11 +202,12 @@ impl Query {
     async fn paths<'c>(
         &self,
         ctx: &Context<'c>,
-        from: ID,
-        to: ID,
-        #[graphql(default = 4)] max_hops: i32,
+        #[graphql(desc = "Where the paths start (a global id).")] from: ID,
+        #[graphql(desc = "Where the paths end (a global id).")] to: ID,
+        #[graphql(default = 4, desc = "Most hops in a path, 0 to 6.")] max_hops: i32,
+        #[graphql(desc = "Walk only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default = 3)] first: i32,
+        #[graphql(default = 3, desc = "Most paths to return, 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<Path<'c>>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
@@ -217,11 +239,15 @@ impl Query {
     async fn related<'c>(
         &self,
         ctx: &Context<'c>,
-        to: ID,
-        kinds: Vec<EntityKind>,
-        #[graphql(default = 3)] max_hops: i32,
+        #[graphql(desc = "The entity the results relate to (a global id).")] to: ID,
+        #[graphql(desc = "The kinds of entity to find.")] kinds: Vec<EntityKind>,
+        #[graphql(default = 3, desc = "Most hops from `to`, 0 to 6.")] max_hops: i32,
+        #[graphql(desc = "Walk only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "Most results to return, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "Paths never pass through an entity with more relations than this (default: `stats.hubDegree`)."
+        )]
         max_intermediate_degree: Option<i32>,
     ) -> async_graphql::Result<Vec<RelatedEntity<'c>>> {
         let graph = graph(ctx)?;

@@ -118,6 +118,7 @@ pub struct Citation<'a> {
     pub(crate) citation: &'a model::Citation,
 }
 
+/// A cited source for a fact: the SOURCE entity, the passage quoted, and how far to trust it.
 #[Object]
 impl<'a> Citation<'a> {
     /// The SOURCE entity cited.
@@ -172,6 +173,8 @@ impl<'a> Relation<'a> {
     }
 }
 
+/// A typed, directed relation between two entities (`from` -> `to`), with its role, dates and
+/// citations.
 #[Object]
 impl<'a> Relation<'a> {
     /// The relation's type.
@@ -249,6 +252,7 @@ pub struct Hop<'a> {
     pub(crate) hop: graph::Hop,
 }
 
+/// One step of a path, in walking order: the relation taken and whether it was walked forward.
 #[Object]
 impl<'a> Hop<'a> {
     /// The relation taken, with its citations.
@@ -296,6 +300,8 @@ pub struct Path<'a> {
     pub(crate) path: graph::Path,
 }
 
+/// A loop-free path between two entities; each hop carries its relation and citations, which is
+/// how the server explains why two entities are connected.
 #[Object]
 impl<'a> Path<'a> {
     /// Number of hops.
@@ -364,6 +370,7 @@ pub struct Subgraph<'a> {
     pub(crate) sub: graph::Subgraph,
 }
 
+/// The entities within some hops of a start entity, and the relations followed among them.
 #[Object]
 impl<'a> Subgraph<'a> {
     /// Entities in breadth-first order, the start first.
@@ -399,6 +406,7 @@ pub struct SearchHit<'a> {
     pub(crate) hit: graph::SearchHit,
 }
 
+/// A search result: an entity and how well it matched.
 #[Object]
 impl<'a> SearchHit<'a> {
     /// The entity found.
@@ -418,6 +426,7 @@ pub struct RelatedEntity<'a> {
     pub(crate) related: graph::Related,
 }
 
+/// An entity found by `related`, with its distance and the path that explains it.
 #[Object]
 impl<'a> RelatedEntity<'a> {
     /// The entity found.

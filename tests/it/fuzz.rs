@@ -60,6 +60,7 @@ const KNOWN_CODES: &[&str] = &[
     "NOT_FOUND",
     "BAD_USER_INPUT",
     "LIMIT_EXCEEDED",
+    "STALE_CURSOR",
     "GRAPHQL_PARSE_FAILED",
     "BAD_REQUEST",
     "PERSISTED_QUERY_NOT_FOUND",
@@ -828,11 +829,30 @@ fn arg_value(t: &mut Tape<'_>, arg: &str) -> String {
         "maxIntermediateDegree" if edge => t.pick(&[-1, -2147483648]).to_string(),
         "maxIntermediateDegree" => t.pick(&[0, 1, 20, 1000, 2147483647]).to_string(),
         "after" if edge => t
-            .pick(&["\"-1\"", "\"abc\"", "\"99999999999999999999\"", "\"1e3\""])
+            .pick(&[
+                "\"-1\"",
+                "\"abc\"",
+                "\"99999999999999999999\"",
+                "\"1e3\"",
+                "\"5\"",
+                "\"0000000000000000:5\"",
+            ])
             .to_owned(),
-        "after" => t
-            .pick(&["\"0\"", "\"5\"", "\"176\"", "\"177\"", "\"5000\""])
+        // Relation cursors are `<data version>:<position>`, entity cursors are entity ids (see
+        // src/graphql/cursor.rs).
+        "after" if t.chance(50) => t
+            .pick(&[
+                "\"mineral:scandium\"",
+                "\"standard:\"",
+                "\"application:m\"",
+                "\"source:zzz\"",
+            ])
             .to_owned(),
+        "after" => format!(
+            "\"{:016x}:{}\"",
+            real_graph().fingerprint(),
+            t.pick(&[0, 5, 176, 177, 5000])
+        ),
         "query" if edge => long_string(t),
         "query" => t
             .pick(&[

@@ -396,11 +396,10 @@ async fn entities_filters_by_kinds() {
 
 #[tokio::test]
 async fn entities_after_the_last_cursor_is_an_empty_page() {
-    let d = data(
-        ENTITIES_PAGE,
-        json!({ "kinds": ["STANDARD_BATCH"], "first": 10, "after": "2" }),
-    )
-    .await;
+    let vars = |after: Value| json!({ "kinds": ["STANDARD_BATCH"], "first": 10, "after": after });
+    let all = data(ENTITIES_PAGE, vars(Value::Null)).await;
+    let last = all["entities"]["pageInfo"]["endCursor"].clone();
+    let d = data(ENTITIES_PAGE, vars(last)).await;
     assert_eq!(d["entities"]["edges"], json!([]));
     assert_eq!(d["entities"]["pageInfo"]["hasNextPage"], json!(false));
     assert_eq!(int(&d["entities"]["totalCount"]), 3);

@@ -5,13 +5,16 @@
 //! HTTP through the router and over a real socket, and the SDL drift check.
 
 mod common;
+mod cursors;
 mod data_quality;
 mod dataset_errors;
 mod fuzz;
 mod graph_props;
 mod graphql;
 mod http;
+mod introspection;
 mod playground;
+mod propagate;
 mod questions;
 mod reload;
 mod sdl;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::common::{real_graph, run_on, schema};
 
-fn copy_data(to: &Path) {
+pub(crate) fn copy_data(to: &Path) {
     let from = crate::common::data_dir();
     std::fs::create_dir_all(to.join("sources")).expect("mkdir");
     for dir in ["", "sources"] {
@@ -23,7 +23,7 @@ fn copy_data(to: &Path) {
     }
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
+pub(crate) fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("reegraph-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
