@@ -126,8 +126,49 @@ impl SourceTexts for DirTexts {
                 "text path `{path}` must be relative and stay inside the data directory"
             ));
         }
-        std::fs::read_to_string(self.0.join(rel)).map_err(|e| format!("cannot read `{path}`: {e}"))
+        read_regular(&self.0.join(rel)).map_err(|e| format!("cannot read `{path}`: {e}"))
     }
+}
+
+/// Opens `path` for reading only if it is a regular file (symlinks followed): a FIFO, socket,
+/// device or directory is refused with an error naming what it is, and is never opened for a
+/// read that could block (on Unix the open itself does not wait for a FIFO's writer).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    // Checked before opening (a FIFO's open must not happen at all) and again on the open file
+    // (the name may have been replaced in between).
+    not_regular(&std::fs::metadata(path)?)?;
+    let file = options.open(path)?;
+    not_regular(&file.metadata()?)?;
+    Ok(file)
+}
+
+/// An error unless `meta` is a regular file's.
+fn not_regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    let what = if meta.is_file() {
+        return Ok(());
+    } else if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file (FIFO, socket or device)"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    ))
+}
+
+/// The whole text of the regular file at `path` (see [`open_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut open_regular(path)?, &mut text)?;
+    Ok(text)
 }
 
 /// Loads a dataset from `path`: a directory of TOML files ([`load_dir`]) or a snapshot file
@@ -155,7 +196,7 @@ pub fn load_path_into<T>(
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = open_regular(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     let result = snapshot::read(std::io::BufReader::new(file), len).and_then(from_snapshot);
     result.map_err(|e| match e {
@@ -177,7 +218,12 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let path = entry.map_err(io(dir))?.path();
-        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+        if path.extension().is_some_and(|e| e == "toml") {
+            // Every `*.toml` entry is data: one that cannot be read (a dangling symlink, a
+            // symlink loop, a directory, a FIFO) fails the load with its path, never vanishes.
+            std::fs::metadata(&path)
+                .and_then(|meta| not_regular(&meta))
+                .map_err(io(&path))?;
             paths.push(path);
         }
     }
@@ -187,7 +233,7 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
     paths.sort();
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let read = |i: usize| {
-        std::fs::read_to_string(&paths[i])
+        read_regular(&paths[i])
             .map(Cow::Owned)
             .map_err(io(&paths[i]))
     };

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use tokio::net::TcpListener;
@@ -65,11 +65,26 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Everything a reload needs: where the data is, the snapshot to swap, where to report.
+///
+/// Reloads run one at a time, whatever triggers them (SIGHUP, `--watch`, a caller of
+/// [`Reloader::reload_now`]): a reload that starts later reads later and swaps later, so the
+/// newest read of the data always wins. A read is kept only if the data files did not change
+/// while it ran (a file rewritten or deleted mid-read is read again), so no half-written file is
+/// served.
 #[derive(Clone)]
 pub struct Reloader {
     data: PathBuf,
     state: AppState,
+    turn: Arc<Mutex<()>>,
 }
+
+/// How long the data files must stay unchanged before `--watch` reloads them, and between the
+/// reads of a reload whose files changed while it read them.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Reads of one reload whose files keep changing under them before it gives up (the previous
+/// graph keeps serving; the next change or SIGHUP tries again).
+const MAX_READS: usize = 5;
 
 impl Reloader {
     /// A reloader of `data` into the snapshot served by `state`.
@@ -77,6 +92,7 @@ impl Reloader {
         Reloader {
             data,
             state: state.clone(),
+            turn: Arc::default(),
         }
     }
 
@@ -87,9 +103,11 @@ impl Reloader {
         let _ = tokio::task::spawn_blocking(move || this.reload_now()).await;
     }
 
-    /// The same, on the calling thread. Returns whether the new data was swapped in.
+    /// The same, on the calling thread, after any reload already running. Returns whether the
+    /// new data was swapped in.
     pub fn reload_now(&self) -> Result<(), dataset::LoadError> {
-        match super::load_graph(&self.data) {
+        let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
+        match self.read_settled() {
             Ok(graph) => {
                 let stats = graph.stats();
                 self.state.replace_graph(Arc::new(graph));
@@ -112,6 +130,25 @@ impl Reloader {
             }
         }
     }
+
+    /// The data read while its files stayed unchanged (compared before and after the read).
+    fn read_settled(&self) -> Result<crate::graph::KnowledgeGraph, dataset::LoadError> {
+        for _ in 0..MAX_READS {
+            let before = stamp(&self.data);
+            let read = super::load_graph(&self.data);
+            if stamp(&self.data) == before {
+                return read;
+            }
+            tracing::info!("data files changed while they were read: reading them again");
+            std::thread::sleep(SETTLE);
+        }
+        Err(dataset::LoadError::Io {
+            path: self.data.clone(),
+            source: std::io::Error::other(format!(
+                "the data files changed during each of {MAX_READS} reads"
+            )),
+        })
+    }
 }
 
 #[cfg(unix)]
@@ -130,38 +167,65 @@ async fn reload_on_signal(reloader: Reloader) {
 #[cfg(not(unix))]
 async fn reload_on_signal(_reloader: Reloader) {}
 
-/// Polls the data directory's file names, sizes and times every second; reloads on change.
+/// Polls the data files' names, sizes and times (symlinks followed) every second; on a change,
+/// waits until they stay unchanged for [`SETTLE`] (an editor's rewrite, a copy in progress),
+/// then reloads.
 async fn watch(reloader: Reloader) {
     let mut last = stamp(&reloader.data);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
-        let now = stamp(&reloader.data);
-        if now != last {
-            last = now;
-            tracing::info!("data files changed: reloading");
-            reloader.reload().await;
+        let mut now = stamp(&reloader.data);
+        if now == last {
+            continue;
         }
+        loop {
+            tokio::time::sleep(SETTLE).await;
+            let later = stamp(&reloader.data);
+            if later == now {
+                break;
+            }
+            now = later;
+        }
+        last = now;
+        tracing::info!("data files changed: reloading");
+        reloader.reload().await;
     }
 }
 
-/// The names, sizes and modification times of the data files (and source texts), or of the
-/// snapshot file.
-fn stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+/// What a change of the data shows in: each data file's (and source text's, in `sources/` and
+/// below) name, size and modification time, symlinks followed; a file that cannot be looked at
+/// shows as its error. For a snapshot, the file's.
+type Stamp = Vec<(
+    PathBuf,
+    Result<(u64, Option<SystemTime>), std::io::ErrorKind>,
+)>;
+
+fn stamp(data: &Path) -> Stamp {
+    let look = |path: &Path| {
+        std::fs::metadata(path)
+            .map(|meta| (meta.len(), meta.modified().ok()))
+            .map_err(|e| e.kind())
+    };
     let mut out = Vec::new();
-    if dir.is_file() {
-        if let Ok(meta) = dir.metadata() {
-            out.push((dir.to_path_buf(), meta.len(), meta.modified().ok()));
-        }
+    if !data.is_dir() {
+        out.push((data.to_path_buf(), look(data)));
         return out;
     }
-    for d in [dir.to_path_buf(), dir.join("sources")] {
-        if let Ok(entries) = std::fs::read_dir(&d) {
-            for e in entries.flatten() {
-                if let Ok(meta) = e.metadata() {
-                    out.push((e.path(), meta.len(), meta.modified().ok()));
-                }
+    let mut dirs = vec![(data.to_path_buf(), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            // Source texts live in `sources/` and its subdirectories; a bounded depth keeps a
+            // symlinked directory loop from walking forever.
+            if is_dir && depth < 4 && (depth > 0 || entry.file_name() == "sources") {
+                dirs.push((path.clone(), depth + 1));
             }
+            out.push((path.clone(), look(&path)));
         }
     }
     out.sort();

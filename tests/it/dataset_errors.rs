@@ -683,3 +683,64 @@ fn fixtures_are_in_place() {
         }
     }
 }
+
+/// Every `*.toml` entry of a data directory that cannot be read as a data file fails the load
+/// with its path: a FIFO (refused, never opened for a blocking read), a directory, a dangling
+/// symlink and a symlink loop. They used to be skipped without a word (their entities vanished)
+/// or, for a FIFO, to block the reader for good. A snapshot path that is a FIFO is refused too.
+#[cfg(unix)]
+#[test]
+fn unreadable_data_entries_are_problems_with_their_paths() {
+    use std::process::Command;
+    let base = std::env::temp_dir().join(format!("reegraph-unreadable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    type Make<'a> = &'a dyn Fn(&Path);
+    let cases: [(&str, Make, &str); 4] = [
+        (
+            "fifo.toml",
+            &|p| {
+                let made = Command::new("mkfifo").arg(p).status().expect("mkfifo runs");
+                assert!(made.success());
+            },
+            "special file",
+        ),
+        (
+            "dir.toml",
+            &|p| std::fs::create_dir(p).expect("mkdir"),
+            "directory",
+        ),
+        (
+            "dangling.toml",
+            &|p| std::os::unix::fs::symlink("nothing-here", p).expect("symlink"),
+            "No such file",
+        ),
+        (
+            "loop.toml",
+            &|p| std::os::unix::fs::symlink("loop.toml", p).expect("symlink"),
+            "symbolic links",
+        ),
+    ];
+    for (name, make, words) in cases {
+        let dir = base.join(name.trim_end_matches(".toml"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::copy(
+            fixture("valid-minimal").join("entities.toml"),
+            dir.join("entities.toml"),
+        )
+        .expect("copies");
+        let entry = dir.join(name);
+        make(&entry);
+        match load_dir(&dir) {
+            Err(LoadError::Io { path, source }) => {
+                assert_eq!(path, entry);
+                assert!(source.to_string().contains(words), "{name}: {source}");
+            }
+            other => panic!("{name}: expected an IO error naming the file, got {other:?}"),
+        }
+        if name == "fifo.toml" {
+            let err = reegraph::dataset::load_path(&entry).expect_err("a FIFO is no snapshot");
+            assert!(err.to_string().contains("special file"), "{err}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+}
