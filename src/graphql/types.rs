@@ -84,6 +84,8 @@ pub enum RelationType {
     MirrorOf,
     /// An organization works at a supply-chain stage or in an application or mineral (inverse: has active organization).
     ActiveIn,
+    /// A directive suspends another, between the relation's `since` and `until` (inverse: suspended by).
+    Suspends,
 }
 
 /// How far a cited fact can be trusted.

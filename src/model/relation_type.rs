@@ -55,6 +55,8 @@ pub enum RelationType {
     MirrorOf,
     /// An organization works at a supply-chain stage or in an application or mineral.
     ActiveIn,
+    /// A directive suspends another; `since` and `until` bound the suspension.
+    Suspends,
 }
 
 /// The fixed facts about one relation type.
@@ -99,7 +101,7 @@ const ANY_BUT_SOURCE: &[EntityKind] = &[
 
 impl RelationType {
     /// Every relation type, in declaration order.
-    pub const ALL: [RelationType; 22] = [
+    pub const ALL: [RelationType; 23] = [
         RelationType::PartOf,
         RelationType::Administers,
         RelationType::AffiliatedWith,
@@ -122,6 +124,7 @@ impl RelationType {
         RelationType::HoldsSecretariatOf,
         RelationType::MirrorOf,
         RelationType::ActiveIn,
+        RelationType::Suspends,
     ];
 
     /// The type's readings and allowed endpoints.
@@ -240,6 +243,7 @@ impl RelationType {
                 &[Organization],
                 &[SupplyChainStage, Application, Mineral],
             ),
+            RelationType::Suspends => spec("suspends", "suspended by", &[Directive], &[Directive]),
         }
     }
 
@@ -274,6 +278,7 @@ impl RelationType {
             RelationType::HoldsSecretariatOf => "HOLDS_SECRETARIAT_OF",
             RelationType::MirrorOf => "MIRROR_OF",
             RelationType::ActiveIn => "ACTIVE_IN",
+            RelationType::Suspends => "SUSPENDS",
         }
     }
 }

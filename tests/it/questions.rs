@@ -474,3 +474,90 @@ async fn which_facts_rest_only_on_the_article_and_which_are_independently_source
     }
     insta::assert_json_snapshot!("facts_resting_on_the_article_alone", article_only);
 }
+
+/// Which announcement added Ho, Er, Tm, Eu and Yb to the export controls, what did Nos. 61 and 62
+/// cover, and what became of them? (Audit finding T1: the notes credited the addition to
+/// "Announcements 61/62"; four sources say No. 57.)
+#[tokio::test]
+async fn which_announcement_added_the_five_elements_and_what_suspended_it() {
+    let d = data(
+        r#"{
+            holmium: entity(id: "mineral:holmium") {
+                relations(relationTypes: [RESTRICTS], direction: INCOMING, first: 10) {
+                    edges { node { from { id ... on Directive { number issued effective } } since
+                                   citations { grade quote source { id } } } }
+                }
+            }
+            no70: entity(id: "directive:mofcom-gacc-2025-70") {
+                ... on Directive { issued }
+                relations(relationTypes: [SUSPENDS], direction: OUTGOING, first: 10) {
+                    edges { node { to { id } since until citations { grade quote source { id } } } }
+                }
+            }
+            no62: entity(id: "directive:mofcom-2025-62") { ... on Directive { restricts { id } } }
+            search57: search(query: "Announcement 57", first: 1) { entity { id } }
+            search70: search(query: "Announcement 70", first: 1) { entity { id } }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let restricting: Vec<&Value> = list(&d["holmium"]["relations"]["edges"])
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    let ids: BTreeSet<&str> = restricting.iter().map(|r| text(&r["from"]["id"])).collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["directive:mofcom-gacc-2025-57"]),
+        "holmium is restricted by No. 57 only: {restricting:#?}"
+    );
+    let no57 = restricting[0];
+    assert_eq!(no57["from"]["issued"], "2025-10-09");
+    assert_eq!(no57["from"]["effective"], "2025-11-08");
+    for c in list(&no57["citations"]) {
+        assert_eq!(
+            c["source"]["id"],
+            "source:siliconexpert-2025-10-announcement-57"
+        );
+        assert!(text(&c["quote"]).contains("Holmium (Ho)"), "{c:#}");
+    }
+    // No. 70 of 7 November 2025 suspends 57, 61 and 62 until 10 November 2026.
+    assert_eq!(d["no70"]["issued"], "2025-11-07");
+    let suspended: BTreeMap<&str, &Value> = list(&d["no70"]["relations"]["edges"])
+        .iter()
+        .map(|e| (text(&e["node"]["to"]["id"]), &e["node"]))
+        .collect();
+    assert_eq!(
+        suspended.keys().copied().collect::<Vec<_>>(),
+        [
+            "directive:mofcom-2025-61",
+            "directive:mofcom-2025-62",
+            "directive:mofcom-gacc-2025-57"
+        ]
+    );
+    for relation in suspended.values() {
+        assert_eq!(relation["since"], "2025-11-07");
+        assert_eq!(relation["until"], "2026-11-10");
+        assert!(
+            list(&relation["citations"]).iter().any(|c| text(&c["quote"])
+                .contains("Announcements No. 55, 56, 57, and 58 of 2025, as well as Ministry of Commerce Announcements No. 61 and 62")),
+            "{relation:#}"
+        );
+    }
+    // No. 62 controls technologies along the chain, not elements.
+    let stages = id_set(&d["no62"]["restricts"]);
+    assert!(
+        stages.iter().all(|id| id.starts_with("stage:")),
+        "{stages:?}"
+    );
+    assert!(stages.contains("stage:magnet-manufacturing"), "{stages:?}");
+    // Analysts find the announcements by number.
+    assert_eq!(
+        d["search57"][0]["entity"]["id"],
+        "directive:mofcom-gacc-2025-57"
+    );
+    assert_eq!(
+        d["search70"][0]["entity"]["id"],
+        "directive:mofcom-gacc-2025-70"
+    );
+}
