@@ -155,7 +155,11 @@ fn stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
         }
         return out;
     }
-    for d in [dir.to_path_buf(), dir.join("sources")] {
+    for d in [
+        dir.to_path_buf(),
+        dir.join("sources"),
+        dir.join("sources/web"),
+    ] {
         if let Ok(entries) = std::fs::read_dir(&d) {
             for e in entries.flatten() {
                 if let Ok(meta) = e.metadata() {
