@@ -100,6 +100,10 @@ pub enum Grade {
     Reported,
     /// No source was found; kept only to say that it is not established.
     Unverified,
+    /// Not read anywhere but computed from the facts the citation quotes (e.g. an atomic number
+    /// counted from a range); the citation's note says how. Ranks between VERIFIED_SECONDARY and
+    /// REPORTED.
+    Derived,
 }
 
 /// Which way to walk relations, seen from the entity at hand.

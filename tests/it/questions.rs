@@ -561,3 +561,77 @@ async fn which_announcement_added_the_five_elements_and_what_suspended_it() {
         "directive:mofcom-gacc-2025-70"
     );
 }
+
+/// Facts are no stronger than their evidence (audit findings T2–T4, T10 and the derived atomic
+/// numbers): each case asked through the API.
+#[tokio::test]
+async fn facts_are_no_stronger_than_their_evidence() {
+    let d = data(
+        r#"{
+            cerium: entity(id: "mineral:cerium") { ... on Mineral { atomicNumber } citations { grade quote note source { id } } }
+            cao: entity(id: "official:cao-yiding") { ... on Official { affiliations { role since until citations { note } } } }
+            liu: entity(id: "official:liu-haifeng") {
+                ... on Official { affiliations { to { id } role since citations { grade quote note source { id } } } }
+            }
+            notes: entity(id: "source:research-notes") {
+                relations(relationTypes: [REPORTS_ON], direction: OUTGOING, first: 100) {
+                    edges { node { to { id } citations { grade quote } } }
+                }
+            }
+            iso22453: entity(id: "standard:iso-22453-2021") { ... on Standard { title issued } }
+            iso22451: entity(id: "standard:iso-ts-22451-2021") { ... on Standard { title } }
+        }"#,
+        json!({}),
+    )
+    .await;
+    // Cerium's atomic number is counted from the 57–71 range, not read: DERIVED, saying how.
+    assert_eq!(d["cerium"]["atomicNumber"], 58);
+    let derived: Vec<&Value> = list(&d["cerium"]["citations"])
+        .iter()
+        .filter(|c| c["quote"] == "Ce58")
+        .collect();
+    assert_eq!(derived.len(), 1, "{:#}", d["cerium"]);
+    assert_eq!(derived[0]["grade"], "DERIVED");
+    assert!(text(&derived[0]["note"]).contains("57 (La) to 71 (Lu)"));
+    // Cao Yiding's title is attested as of April 2025: no `since`.
+    for a in list(&d["cao"]["affiliations"]) {
+        assert!(a["since"].is_null(), "{a:#}");
+        assert!(text(&a["role"]).contains("as of April 2025"), "{a:#}");
+    }
+    // Liu Haifeng was nominated chair candidate; the page saying "elected" is a recorded conflict.
+    let tc298 = list(&d["liu"]["affiliations"])
+        .iter()
+        .find(|a| a["to"]["id"] == "organization:iso-tc-298")
+        .expect("Liu's ISO/TC 298 affiliation");
+    assert!(text(&tc298["role"]).contains("candidate"), "{tc298:#}");
+    let notes: Vec<&str> = list(&tc298["citations"])
+        .iter()
+        .filter_map(|c| c["note"].as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("CONFLICT:")),
+        "{tc298:#}"
+    );
+    assert!(
+        list(&tc298["citations"])
+            .iter()
+            .any(|c| text(&c["quote"]).contains("nominated as the new chairperson candidate")),
+        "{tc298:#}"
+    );
+    // The notes report on nothing because of what they did not find.
+    for edge in list(&d["notes"]["relations"]["edges"]) {
+        for c in list(&edge["node"]["citations"]) {
+            assert!(!text(&c["quote"]).starts_with("no "), "{edge:#}");
+        }
+    }
+    // Official titles, not the notes' abbreviations.
+    assert_eq!(
+        d["iso22453"]["title"],
+        "Exchange of information on rare earth elements in industrial wastes and end-of-life cycled products"
+    );
+    assert_eq!(d["iso22453"]["issued"], "2021-06-01");
+    assert_eq!(
+        d["iso22451"]["title"],
+        "Recycling of rare earth elements — Methods for the measurement of rare earth elements in industrial waste and end-of-life products"
+    );
+}
