@@ -279,6 +279,18 @@ pub struct Relation {
     pub citations: Arc<[Citation]>,
 }
 
+impl Relation {
+    /// The grade of its best evidence: the strongest grade among its citations (UNVERIFIED for
+    /// a relation without any, which the loader never builds).
+    pub fn grade(&self) -> Grade {
+        self.citations
+            .iter()
+            .map(|c| c.grade)
+            .min_by_key(|g| g.strength())
+            .unwrap_or(Grade::Unverified)
+    }
+}
+
 /// Kind-specific fields of an entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Details {

@@ -186,6 +186,11 @@ impl<'a> Relation<'a> {
         self.record().relation_type.into()
     }
 
+    /// The grade of its best evidence: the strongest grade among its citations.
+    async fn grade(&self) -> Grade {
+        self.record().grade().into()
+    }
+
     /// Where it starts.
     async fn from(&self) -> Entity<'a> {
         Entity::of(EntityBase::new(

@@ -270,7 +270,7 @@ async fn what_each_directive_targets_along_the_supply_chain() {
     let directives = policy_directives(
         "targets { id kind ... on SupplyChainStage { position } }
          relations(relationTypes: [TARGETS], direction: OUTGOING, first: 100) {
-             edges { node { to { id } citations { grade source { id } } } }
+             edges { node { to { id } grade citations { grade source { id } } } }
          }",
     )
     .await;
@@ -288,7 +288,9 @@ async fn what_each_directive_targets_along_the_supply_chain() {
             2,
             &["stage:research-and-development", "stage:industrial-rollout"][..],
         ),
-        (3, &["organization:iso-tc-298"][..]),
+        // Directive 3 names no body: its only target, ISO/TC 298, is an UNVERIFIED mapping, which
+        // typed fields do not present as a fact.
+        (3, &[][..]),
         (
             4,
             &[
@@ -326,9 +328,18 @@ async fn what_each_directive_targets_along_the_supply_chain() {
         .collect();
     assert_eq!(positions.first(), Some(&1));
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
-    // Directive 3 names no body: its ISO/TC 298 target is a mapping, graded UNVERIFIED.
+    // Directive 3 names no body: its ISO/TC 298 target is a mapping, graded UNVERIFIED, listed
+    // by `relations` (with its grade) and dropped by `relations(minGrade: REPORTED)`.
     let mapping = &list(&directives[&3]["relations"]["edges"])[0]["node"];
     assert_eq!(mapping["to"]["id"], "organization:iso-tc-298");
+    assert_eq!(mapping["grade"], "UNVERIFIED");
+    let d = data(
+        r#"{ entity(id: "directive:tonglu-2025-3-international-cooperation") {
+                relations(relationTypes: [TARGETS], minGrade: REPORTED) { totalCount } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["entity"]["relations"]["totalCount"], 0);
     assert!(
         list(&mapping["citations"])
             .iter()
@@ -634,4 +645,29 @@ async fn facts_are_no_stronger_than_their_evidence() {
         d["iso22451"]["title"],
         "Recycling of rare earth elements — Methods for the measurement of rare earth elements in industrial waste and end-of-life products"
     );
+}
+
+/// Typed relationship fields show only relations graded REPORTED or better (audit finding T5):
+/// the Tonglu meeting's organizers are an UNVERIFIED inference, so `organizers` is empty while
+/// `relations` lists the inference with its grade.
+#[tokio::test]
+async fn typed_fields_do_not_present_inferences_as_facts() {
+    let d = data(
+        r#"{ entity(id: "event:tc229-2025-annual-meeting") {
+                ... on Event { organizers { id } }
+                all: relations(relationTypes: [ORGANIZED]) { edges { node { from { id } grade } } }
+                reported: relations(relationTypes: [ORGANIZED], minGrade: REPORTED) { totalCount }
+        } }"#,
+        json!({}),
+    )
+    .await;
+    let e = &d["entity"];
+    assert_eq!(list(&e["organizers"]).len(), 0, "{e:#}");
+    let all = list(&e["all"]["edges"]);
+    assert_eq!(all.len(), 2, "{e:#}");
+    assert!(
+        all.iter().all(|edge| edge["node"]["grade"] == "UNVERIFIED"),
+        "{e:#}"
+    );
+    assert_eq!(e["reported"]["totalCount"], 0);
 }
