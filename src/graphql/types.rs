@@ -86,6 +86,8 @@ pub enum RelationType {
     ActiveIn,
     /// A directive suspends another, between the relation's `since` and `until` (inverse: suspended by).
     Suspends,
+    /// An organization drafted a standard (inverse: drafted by).
+    Drafted,
 }
 
 /// How far a cited fact can be trusted.

@@ -57,6 +57,8 @@ pub enum RelationType {
     ActiveIn,
     /// A directive suspends another; `since` and `until` bound the suspension.
     Suspends,
+    /// An organization drafted a standard (the standard's own text names its drafting units).
+    Drafted,
 }
 
 /// The fixed facts about one relation type.
@@ -101,7 +103,7 @@ const ANY_BUT_SOURCE: &[EntityKind] = &[
 
 impl RelationType {
     /// Every relation type, in declaration order.
-    pub const ALL: [RelationType; 23] = [
+    pub const ALL: [RelationType; 24] = [
         RelationType::PartOf,
         RelationType::Administers,
         RelationType::AffiliatedWith,
@@ -125,6 +127,7 @@ impl RelationType {
         RelationType::MirrorOf,
         RelationType::ActiveIn,
         RelationType::Suspends,
+        RelationType::Drafted,
     ];
 
     /// The type's readings and allowed endpoints.
@@ -244,6 +247,7 @@ impl RelationType {
                 &[SupplyChainStage, Application, Mineral],
             ),
             RelationType::Suspends => spec("suspends", "suspended by", &[Directive], &[Directive]),
+            RelationType::Drafted => spec("drafted", "drafted by", &[Organization], &[Standard]),
         }
     }
 
@@ -279,6 +283,7 @@ impl RelationType {
             RelationType::MirrorOf => "MIRROR_OF",
             RelationType::ActiveIn => "ACTIVE_IN",
             RelationType::Suspends => "SUSPENDS",
+            RelationType::Drafted => "DRAFTED",
         }
     }
 }
