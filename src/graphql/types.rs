@@ -88,6 +88,9 @@ pub enum RelationType {
     Suspends,
     /// An organization drafted a standard (inverse: drafted by).
     Drafted,
+    /// A standard's own scope excludes a mineral; `related` never returns the standard as
+    /// touching it (inverse: excluded by).
+    Excludes,
 }
 
 /// How far a cited fact can be trusted.

@@ -59,6 +59,9 @@ pub enum RelationType {
     Suspends,
     /// An organization drafted a standard (the standard's own text names its drafting units).
     Drafted,
+    /// A standard's own scope excludes a mineral (the role says how far); `related` never walks
+    /// it and never returns the standard as touching that mineral.
+    Excludes,
 }
 
 /// The fixed facts about one relation type.
@@ -103,7 +106,7 @@ const ANY_BUT_SOURCE: &[EntityKind] = &[
 
 impl RelationType {
     /// Every relation type, in declaration order.
-    pub const ALL: [RelationType; 24] = [
+    pub const ALL: [RelationType; 25] = [
         RelationType::PartOf,
         RelationType::Administers,
         RelationType::AffiliatedWith,
@@ -128,6 +131,7 @@ impl RelationType {
         RelationType::ActiveIn,
         RelationType::Suspends,
         RelationType::Drafted,
+        RelationType::Excludes,
     ];
 
     /// The type's readings and allowed endpoints.
@@ -248,6 +252,7 @@ impl RelationType {
             ),
             RelationType::Suspends => spec("suspends", "suspended by", &[Directive], &[Directive]),
             RelationType::Drafted => spec("drafted", "drafted by", &[Organization], &[Standard]),
+            RelationType::Excludes => spec("excludes", "excluded by", &[Standard], &[Mineral]),
         }
     }
 
@@ -284,6 +289,7 @@ impl RelationType {
             RelationType::ActiveIn => "ACTIVE_IN",
             RelationType::Suspends => "SUSPENDS",
             RelationType::Drafted => "DRAFTED",
+            RelationType::Excludes => "EXCLUDES",
         }
     }
 }

@@ -773,3 +773,56 @@ async fn the_missing_facts_are_there_with_their_sources() {
             .all(|c| c["source"]["id"] == "source:shine-2021-12-23-china-rare-earth-group")
     );
 }
+
+/// `related` ranks specific links above generic ones and respects a standard's own scope (audit
+/// finding T8 and the defense-magnet question): GB/T 14635-2020 and ISO 23597:2023 exclude
+/// material with more than 0.1 % scandium, so neither is returned as touching scandium; standards
+/// reached through the DoD funding event come after those reached through materials.
+#[tokio::test]
+async fn related_ranks_specific_links_first_and_respects_exclusions() {
+    let d = data(
+        r#"{
+            sc: related(to: "mineral:scandium", kinds: [STANDARD], maxHops: 3, first: 50) { entity { id } }
+            magnets: related(to: "application:defense-grade-magnets", kinds: [STANDARD], maxHops: 3, first: 50) {
+                distance entity { id } path { entities { kind } }
+            }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let sc = id_set(&list(&d["sc"]).iter().map(|r| r["entity"].clone()).collect());
+    assert!(sc.contains("standard:gb-t-16476-2018"), "{sc:?}");
+    assert!(!sc.contains("standard:gb-t-14635-2020"), "{sc:?}");
+    assert!(!sc.contains("standard:iso-23597-2023"), "{sc:?}");
+    let magnets = list(&d["magnets"]);
+    let through_event = |r: &Value| {
+        let kinds = list(&r["path"]["entities"]);
+        kinds[1..kinds.len() - 1]
+            .iter()
+            .any(|e| e["kind"] == "EVENT")
+    };
+    for w in magnets.windows(2) {
+        if w[0]["distance"] == w[1]["distance"] {
+            assert!(
+                !through_event(&w[0]) || through_event(&w[1]),
+                "an event path ranks above a specific one: {w:#?}"
+            );
+        }
+    }
+    let funded: Vec<&str> = magnets
+        .iter()
+        .filter(|r| through_event(r))
+        .map(|r| text(&r["entity"]["id"]))
+        .collect();
+    assert!(
+        !funded.is_empty(),
+        "the DoD event still explains some standards"
+    );
+    let first_funded = magnets.iter().position(through_event).unwrap_or(0);
+    assert!(
+        magnets[..first_funded]
+            .iter()
+            .any(|r| r["entity"]["id"] == "standard:xb-t-513-2020"),
+        "XB/T 513-2020 (through dysprosium) ranks above the funding-event standards"
+    );
+}
