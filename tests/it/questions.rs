@@ -672,11 +672,20 @@ async fn typed_fields_do_not_present_inferences_as_facts() {
     assert_eq!(e["reported"]["totalCount"], 0);
 }
 
-/// The searches analysts type find the right entity first (audit §3 (j) and the issue): Chinese
-/// names, the industry's "NdPr", the Group (not China Northern), announcements by number.
+/// The searches analysts type find the right entity first (audit question (j), the ten searches,
+/// and the issue's list): Chinese names, the industry's "NdPr", the Group (not China Northern),
+/// announcements by number.
 #[tokio::test]
 async fn analysts_searches_find_the_right_entity_first() {
     let cases = [
+        // The audit's six hits, kept.
+        ("GB/T 13560", "standard:gb-t-13560-2017"),
+        ("gbt13560", "standard:gb-t-13560-2017"),
+        ("曹一丁", "official:cao-yiding"),
+        ("桐庐", "location:tonglu-county"),
+        ("Ca Yiding", "official:cao-yiding"),
+        ("dysprosum", "mineral:dysprosium"),
+        // Its misses and false positives, fixed.
         ("NdPr", "mineral:prnd-oxide"),
         ("Pr-Nd", "mineral:prnd-oxide"),
         ("镨钕", "mineral:prnd-oxide"),
@@ -728,6 +737,7 @@ async fn the_missing_facts_are_there_with_their_sources() {
                 ... on Standard { issued administeredBy { id } minerals { id } }
             }
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
+            prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
         }"#,
         json!({}),
     )
@@ -771,6 +781,17 @@ async fn the_missing_facts_are_there_with_their_sources() {
         list(&d["group"]["citations"])
             .iter()
             .all(|c| c["source"]["id"] == "source:shine-2021-12-23-china-rare-earth-group")
+    );
+    // The market around the meeting: SMM's Pr-Nd oxide price a week later.
+    assert!(
+        list(&d["prnd"]["citations"])
+            .iter()
+            .any(
+                |c| c["source"]["id"] == "source:smm-2025-11-20-pr-nd-weekly"
+                    && text(&c["quote"]).contains("553,000-557,000 yuan/mt")
+            ),
+        "{:#}",
+        d["prnd"]
     );
 }
 
