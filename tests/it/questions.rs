@@ -33,12 +33,14 @@ fn id_set(value: &Value) -> BTreeSet<String> {
 /// The four POLICY_DIRECTIVE directives, by ordinal, with the fields asked for.
 async fn policy_directives(fields: &str) -> BTreeMap<i64, Value> {
     let query = format!(
-        "{{ entities(kinds: [DIRECTIVE], first: 100) {{ nodes {{ ... on Directive {{ id name directiveType ordinal {fields} }} }} }} }}"
+        "{{ entities(kinds: [DIRECTIVE], first: 100) {{ nodes {{ ... on Directive {{ id name directiveType ordinal number {fields} }} }} }} }}"
     );
     let d = data(&query, json!({})).await;
     let mut by_ordinal = BTreeMap::new();
     for directive in list(&d["entities"]["nodes"]) {
-        if directive["directiveType"] != "POLICY_DIRECTIVE" {
+        // Policy instruments with a formal number (the Regulations, Order No. 71) are not the
+        // Tonglu directives.
+        if directive["directiveType"] != "POLICY_DIRECTIVE" || !directive["number"].is_null() {
             continue;
         }
         let ordinal = directive["ordinal"]
@@ -738,6 +740,12 @@ async fn the_missing_facts_are_there_with_their_sources() {
             }
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
             prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
+            regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
+                ... on Directive { issued effective targets { id } }
+            }
+            order71: entity(id: "directive:miit-ndrc-mnr-2025-71-total-quantity-control") {
+                ... on Directive { issued issuedBy { id } }
+            }
         }"#,
         json!({}),
     )
@@ -781,6 +789,15 @@ async fn the_missing_facts_are_there_with_their_sources() {
         list(&d["group"]["citations"])
             .iter()
             .all(|c| c["source"]["id"] == "source:shine-2021-12-23-china-rare-earth-group")
+    );
+    // The legal frame: the State Council's regulations and MIIT's Order No. 71.
+    assert_eq!(d["regulations"]["issued"], "2024-04-26");
+    assert_eq!(d["regulations"]["effective"], "2024-10-01");
+    assert!(id_set(&d["regulations"]["targets"]).contains("stage:mining"));
+    assert_eq!(d["order71"]["issued"], "2025-07-28");
+    assert_eq!(
+        list(&d["order71"]["issuedBy"])[0]["id"],
+        "organization:miit"
     );
     // The market around the meeting: SMM's Pr-Nd oxide price a week later.
     assert!(
