@@ -93,7 +93,10 @@ impl fmt::Display for EntityKind {
     }
 }
 
-/// How far a cited fact can be trusted.
+/// How far a cited fact can be trusted, and how it was obtained.
+///
+/// Declaration order is the storage order (snapshots number the variants), not the order of
+/// strength: compare grades with [`Grade::strength`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Grade {
@@ -105,6 +108,36 @@ pub enum Grade {
     Reported,
     /// No source was found; kept only to say that it is not established.
     Unverified,
+    /// Not read anywhere but computed by the project from facts the citation quotes (e.g. an
+    /// atomic number counted from the lanthanides' 57–71 range); the note says how.
+    Derived,
+}
+
+impl Grade {
+    /// Every grade, strongest first.
+    pub const BY_STRENGTH: [Grade; 5] = [
+        Grade::Verified,
+        Grade::VerifiedSecondary,
+        Grade::Derived,
+        Grade::Reported,
+        Grade::Unverified,
+    ];
+
+    /// The grade's place in [`Grade::BY_STRENGTH`]: 0 is the strongest.
+    pub const fn strength(self) -> u8 {
+        match self {
+            Grade::Verified => 0,
+            Grade::VerifiedSecondary => 1,
+            Grade::Derived => 2,
+            Grade::Reported => 3,
+            Grade::Unverified => 4,
+        }
+    }
+
+    /// Whether this grade is as strong as `floor` or stronger.
+    pub const fn at_least(self, floor: Grade) -> bool {
+        self.strength() <= floor.strength()
+    }
 }
 
 /// Where a fact comes from: the source entity, the passage quoted, and how far it can be trusted.
@@ -244,6 +277,18 @@ pub struct Relation {
     pub until: Option<Date>,
     /// At least one citation. Equal lists are shared between records.
     pub citations: Arc<[Citation]>,
+}
+
+impl Relation {
+    /// The grade of its best evidence: the strongest grade among its citations (UNVERIFIED for
+    /// a relation without any, which the loader never builds).
+    pub fn grade(&self) -> Grade {
+        self.citations
+            .iter()
+            .map(|c| c.grade)
+            .min_by_key(|g| g.strength())
+            .unwrap_or(Grade::Unverified)
+    }
 }
 
 /// Kind-specific fields of an entity.
@@ -651,4 +696,20 @@ pub struct SourceDetails {
     /// Path, relative to the data directory, of a local text against which quotes are checked.
     #[serde(default)]
     pub text: Option<String>,
+}
+
+#[cfg(test)]
+mod grade_tests {
+    use super::Grade;
+
+    #[test]
+    fn strength_orders_every_grade_once_and_derived_sits_below_read_facts() {
+        for (i, g) in Grade::BY_STRENGTH.iter().enumerate() {
+            assert_eq!(usize::from(g.strength()), i, "{g:?}");
+        }
+        assert!(Grade::Derived.at_least(Grade::Reported));
+        assert!(!Grade::Derived.at_least(Grade::VerifiedSecondary));
+        assert!(Grade::Verified.at_least(Grade::Verified));
+        assert!(!Grade::Unverified.at_least(Grade::Reported));
+    }
 }

@@ -22,7 +22,7 @@
 //!   degree + 1, else uniform), so degrees are heavy-tailed and the distribution does not depend
 //!   on size: median 3, p90 9, p99 33, p99.9 ~140, a handful of isolated entities; only the
 //!   maximum grows (~2,500 at 100K, ~5,600 at 1M: the oldest stages and hub organizations;
-//!   countries sit at ~100). All 22 relation types are used. No self-loops, no duplicate
+//!   countries sit at ~100). All 25 relation types are used. No self-loops, no duplicate
 //!   `(from, type, to)`. Relations carry a role, `since` and `until` where they make sense.
 //! * **Citations**: every entity and relation has one citation (entities sometimes two), of one
 //!   of the eight `source:synth-corpus-N` entities, all of which have
@@ -268,6 +268,7 @@ fn templates(kind: EntityKind) -> &'static [Template] {
         out(Restricts, SupplyChainStage, 5),
         out(Restricts, Application, 5),
         out(AnnouncedAt, Event, 10),
+        out(Suspends, Directive, 2),
     ];
     const STANDARD: &[Template] = &[
         out(Concerns, Mineral, 35),
@@ -277,6 +278,8 @@ fn templates(kind: EntityKind) -> &'static [Template] {
         out(AnnouncedAt, Event, 5),
         inc(Issued, Organization, 10),
         inc(Administers, Organization, 5),
+        inc(Drafted, Organization, 3),
+        out(Excludes, Mineral, 2),
     ];
     const BATCH: &[Template] = &[
         out(AnnouncedAt, Event, 30),

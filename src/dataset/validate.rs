@@ -512,7 +512,9 @@ fn check_citations(
             sources_ok = false;
             continue;
         }
-        quoted.push((i, known.text.as_ref()));
+        // A source whose own record could not be read has no known text; its problems are
+        // already reported, so its quotes are not blamed again.
+        quoted.push((i, known.text.as_ref(), known.index.is_some()));
         list.push(Citation {
             source: source_id.clone(),
             quote: c.quote.clone(),
@@ -521,7 +523,7 @@ fn check_citations(
         });
     }
     let mut quotes_ok = true;
-    for (c, (i, text)) in list.iter().zip(quoted) {
+    for (c, (i, text, readable)) in list.iter().zip(quoted) {
         let Some(quote) = &c.quote else {
             continue;
         };
@@ -529,6 +531,19 @@ fn check_citations(
         let q = normalize_space(quote);
         if q.is_empty() {
             problems.field(file, record, at, "quote is empty".to_owned());
+            quotes_ok = false;
+        } else if text.is_none() && readable {
+            // An unchecked quote would pass for the source's words: a source without its own
+            // text cannot be quoted (cite the notes that summarize it instead).
+            problems.field(
+                file,
+                record,
+                at,
+                format!(
+                    "quote cannot be checked: `{}` has no `text` holding the passages it is quoted for",
+                    c.source
+                ),
+            );
             quotes_ok = false;
         } else if let Some(Ok(text)) = text.and_then(|path| index.texts.get(path))
             && !text.contains(&q)

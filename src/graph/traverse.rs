@@ -12,7 +12,7 @@ use super::{
     Budget, BudgetExhausted, Direction, EntityKey, IncidentRelation, KnowledgeGraph,
     RelationFilter, RelationKey,
 };
-use crate::model::EntityKind;
+use crate::model::{EntityKind, RelationType};
 
 /// One step of a path: the relation taken and which way it was walked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,6 +303,12 @@ impl KnowledgeGraph {
     /// intermediates either. Otherwise a country or a broad organization would make everything
     /// related to everything. Among equally near candidates, the path whose intermediates have
     /// the lowest summed ln(1 + degree) wins (the most specific explanation), then the name.
+    ///
+    /// Relevance: among equally near results, those whose path passes through an EVENT (a
+    /// meeting, a funding award: a generic link) come after every result reached through
+    /// materials, standards, stages and directives, so `first` cuts them first. EXCLUDES
+    /// relations are never walked, and a candidate that EXCLUDES the query's entity is not
+    /// returned.
     /// Cost: O(entities visited), counted against `budget`.
     #[expect(
         clippy::too_many_arguments,
@@ -320,6 +326,9 @@ impl KnowledgeGraph {
     ) -> Result<Vec<Related>, BudgetExhausted> {
         struct Reached {
             distance: usize,
+            /// Whether the chosen path passes through an EVENT (a meeting, an investment): a
+            /// generic link, ranked after paths through materials, standards and directives.
+            via_event: bool,
             cost: f64,
             via: Option<(EntityKey, IncidentRelation)>,
         }
@@ -328,6 +337,7 @@ impl KnowledgeGraph {
             to,
             Reached {
                 distance: 0,
+                via_event: false,
                 cost: 0.0,
                 via: None,
             },
@@ -347,14 +357,26 @@ impl KnowledgeGraph {
                     continue;
                 }
                 meter.visit()?;
-                let through = if node == to {
-                    0.0
+                let (through, via_event) = if node == to {
+                    (0.0, false)
                 } else {
-                    reached[&node].cost + (1.0 + self.degree(node) as f64).ln()
+                    (
+                        reached[&node].cost + (1.0 + self.degree(node) as f64).ln(),
+                        reached[&node].via_event || self.entity(node).kind() == EntityKind::Event,
+                    )
                 };
                 for inc in self.incident(node, filter, Direction::Both) {
+                    // An exclusion is not a link: walking it would make the excluded mineral
+                    // and the standard neighbours.
+                    if self.relation(inc.relation).relation_type == RelationType::Excludes {
+                        continue;
+                    }
                     match reached.get_mut(&inc.other) {
-                        Some(r) if r.distance == distance && through < r.cost => {
+                        Some(r)
+                            if r.distance == distance
+                                && (via_event, through) < (r.via_event, r.cost) =>
+                        {
+                            r.via_event = via_event;
                             r.cost = through;
                             r.via = Some((node, inc));
                         }
@@ -364,6 +386,7 @@ impl KnowledgeGraph {
                                 inc.other,
                                 Reached {
                                     distance,
+                                    via_event,
                                     cost: through,
                                     via: Some((node, inc)),
                                 },
@@ -373,10 +396,17 @@ impl KnowledgeGraph {
                     }
                 }
             }
+            // A standard whose own scope excludes the entity asked about is not returned as
+            // touching it (GB/T 14635-2020's method 2 and scandium above 0.1 %).
+            let excluded = |candidate: EntityKey| {
+                self.linked(candidate, RelationType::Excludes, Direction::Outgoing, None)
+                    .contains(&to)
+            };
             let mut found: Vec<EntityKey> = next
                 .iter()
                 .copied()
                 .filter(|k| kinds.is_empty() || kinds.contains(&self.entity(*k).kind()))
+                .filter(|k| !excluded(*k))
                 .collect();
             found.sort_by(|a, b| {
                 reached[a]
@@ -385,7 +415,10 @@ impl KnowledgeGraph {
                     .then_with(|| self.entity(*a).name.cmp(&self.entity(*b).name))
                     .then_with(|| a.cmp(b))
             });
-            results.extend(found);
+            let (generic, specific): (Vec<EntityKey>, Vec<EntityKey>) =
+                found.into_iter().partition(|k| reached[k].via_event);
+            results.extend(specific);
+            results.extend(generic);
             layer = next;
         }
         results.truncate(first);

@@ -12,7 +12,7 @@ use async_graphql::{Context, ID, Interface, MergedObject, Object};
 use super::cursor::{PageCursor, position_after};
 use super::enums;
 use super::types::{
-    Citation, Direction, EntityKind, Relation, RelationEdgeFields, RelationType, TotalCount,
+    Citation, Direction, EntityKind, Grade, Relation, RelationEdgeFields, RelationType, TotalCount,
     citations, id_of,
 };
 use super::{ErrorCode, Limits, error};
@@ -42,9 +42,7 @@ impl<'a> EntityBase<'a> {
         relation_type: model::RelationType,
         direction: graph::Direction,
     ) -> async_graphql::Result<Vec<T>> {
-        let keys = self
-            .graph
-            .linked(self.key, relation_type, direction, Some(T::KIND));
+        let keys = self.evidenced(relation_type, direction, Some(T::KIND));
         check_linked(keys.len(), relation_type)?;
         Ok(keys
             .into_iter()
@@ -58,7 +56,7 @@ impl<'a> EntityBase<'a> {
         relation_type: model::RelationType,
         direction: graph::Direction,
     ) -> async_graphql::Result<Vec<Entity<'a>>> {
-        let keys = self.graph.linked(self.key, relation_type, direction, None);
+        let keys = self.evidenced(relation_type, direction, None);
         check_linked(keys.len(), relation_type)?;
         Ok(keys
             .into_iter()
@@ -76,6 +74,12 @@ impl<'a> EntityBase<'a> {
         let relations: Vec<Relation<'a>> = self
             .graph
             .incident(self.key, &RelationFilter::only([relation_type]), direction)
+            .filter(|i| {
+                self.graph
+                    .relation(i.relation)
+                    .grade()
+                    .at_least(TYPED_FIELD_MIN_GRADE)
+            })
             .map(|i| Relation {
                 graph: self.graph,
                 key: i.relation,
@@ -83,6 +87,35 @@ impl<'a> EntityBase<'a> {
             .collect();
         check_linked(relations.len(), relation_type)?;
         Ok(relations)
+    }
+}
+
+/// The weakest evidence a typed relationship field (`Event.organizers`, `Directive.targets`,
+/// `Official.affiliations`, ...) shows: a relation is listed only if one of its citations is
+/// graded REPORTED or stronger, so an UNVERIFIED inference never looks like a fact. The
+/// `relations` connection lists every relation, with its grade, and filters by `minGrade`.
+pub const TYPED_FIELD_MIN_GRADE: model::Grade = model::Grade::Reported;
+
+impl<'a> EntityBase<'a> {
+    /// The entities at the other end of this entity's `relation_type` relations in
+    /// `direction` (of `kind`, if given) whose evidence reaches [`TYPED_FIELD_MIN_GRADE`].
+    fn evidenced(
+        &self,
+        relation_type: model::RelationType,
+        direction: graph::Direction,
+        kind: Option<model::EntityKind>,
+    ) -> Vec<EntityKey> {
+        self.graph
+            .incident(self.key, &RelationFilter::only([relation_type]), direction)
+            .filter(|i| {
+                self.graph
+                    .relation(i.relation)
+                    .grade()
+                    .at_least(TYPED_FIELD_MIN_GRADE)
+            })
+            .map(|i| i.other)
+            .filter(|o| kind.is_none_or(|k| self.graph.entity(*o).kind() == k))
+            .collect()
     }
 }
 
@@ -142,7 +175,9 @@ impl<'a> EntityBase<'a> {
 
     /// This entity's relations, optionally of some types and in one direction, as a Relay
     /// connection (outgoing first, then incoming, each in data order). `totalCount` counts the
-    /// whole filtered list.
+    /// whole filtered list. Unlike the typed relationship fields, which list only relations
+    /// graded REPORTED or better, it lists every relation, UNVERIFIED inferences included,
+    /// unless `minGrade` sets the weakest grade of a relation's best citation to keep.
     #[graphql(complexity = "super::cost(first) * child_complexity")]
     pub(crate) async fn relations(
         &self,
@@ -159,12 +194,20 @@ impl<'a> EntityBase<'a> {
             desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only relations with at least one citation of this grade or better (all when omitted)."
+        )]
+        min_grade: Option<Grade>,
     ) -> async_graphql::Result<RelationConnection<'a>> {
         let limits = ctx.data::<Limits>()?;
         let first = check_range("first", first, limits.max_first)?;
         let offset = position_after(self.graph, after.as_deref())?;
         let filter = relation_filter(relation_types);
-        let incident = self.graph.incident(self.key, &filter, direction.into());
+        let floor = min_grade.map(model::Grade::from);
+        let incident = self
+            .graph
+            .incident(self.key, &filter, direction.into())
+            .filter(|i| floor.is_none_or(|f| self.graph.relation(i.relation).grade().at_least(f)));
         let mut total = 0;
         let mut page = Vec::with_capacity(first.min(64));
         for (i, inc) in incident.enumerate() {
@@ -267,7 +310,10 @@ macro_rules! entity_types {
             }
         )*
 
-        /// Anything in the knowledge graph.
+        /// Anything in the knowledge graph. Typed relationship fields on its types
+        /// (`Event.organizers`, `Directive.targets`, `Official.affiliations`, ...) list only
+        /// relations with a citation graded REPORTED or better (DERIVED and VERIFIED count);
+        /// UNVERIFIED inferences appear only in `relations`, which shows each one's grade.
         #[derive(Interface)]
         #[graphql(
             field(name = "id", ty = "ID", desc = "Global, stable id, e.g. `official:cao-yiding`."),
@@ -279,11 +325,12 @@ macro_rules! entity_types {
             field(
                 name = "relations",
                 ty = "RelationConnection<'a>",
-                desc = "This entity's relations as a Relay connection.",
+                desc = "This entity's relations as a Relay connection: every relation, each with its `grade`, UNVERIFIED inferences included; `minGrade` keeps only relations whose best citation is at least that grade. (Typed relationship fields such as `Event.organizers` list only relations graded REPORTED or better.)",
                 arg(name = "relation_types", ty = "Option<Vec<RelationType>>", desc = "Only relations of these types (all when omitted)."),
                 arg(name = "direction", ty = "Direction", default_with = "Direction::Both", desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."),
                 arg(name = "first", ty = "i32", default = 20, desc = "Page size, 0 to 100."),
                 arg(name = "after", ty = "Option<String>", desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."),
+                arg(name = "min_grade", ty = "Option<Grade>", desc = "Only relations with at least one citation of this grade or better (all when omitted)."),
             ),
         )]
         pub enum Entity<'a> {

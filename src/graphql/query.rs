@@ -234,6 +234,10 @@ impl Query {
     /// relations (default: `stats.hubDegree`) nor through a SOURCE, so a country or a broad
     /// organization does not make everything related to everything. Equally near results are
     /// ranked by the specificity of their path (lower summed ln(1 + degree) of intermediates).
+    /// Relevance rule: among equally near results, those whose path passes through an EVENT (a
+    /// meeting, a funding award) come after those reached through materials, standards, stages
+    /// and directives, so `first` cuts them first. A standard whose own scope EXCLUDES the entity asked
+    /// about is never returned, and EXCLUDES relations are not walked.
     #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     #[graphql(complexity = "super::cost(first) * super::cost(max_hops) * child_complexity")]
     async fn related<'c>(

@@ -84,6 +84,13 @@ pub enum RelationType {
     MirrorOf,
     /// An organization works at a supply-chain stage or in an application or mineral (inverse: has active organization).
     ActiveIn,
+    /// A directive suspends another, between the relation's `since` and `until` (inverse: suspended by).
+    Suspends,
+    /// An organization drafted a standard (inverse: drafted by).
+    Drafted,
+    /// A standard's own scope excludes a mineral; `related` never returns the standard as
+    /// touching it (inverse: excluded by).
+    Excludes,
 }
 
 /// How far a cited fact can be trusted.
@@ -98,6 +105,10 @@ pub enum Grade {
     Reported,
     /// No source was found; kept only to say that it is not established.
     Unverified,
+    /// Not read anywhere but computed from the facts the citation quotes (e.g. an atomic number
+    /// counted from a range); the citation's note says how. Ranks between VERIFIED_SECONDARY and
+    /// REPORTED.
+    Derived,
 }
 
 /// Which way to walk relations, seen from the entity at hand.
@@ -181,6 +192,11 @@ impl<'a> Relation<'a> {
     #[graphql(name = "type")]
     async fn relation_type(&self) -> RelationType {
         self.record().relation_type.into()
+    }
+
+    /// The grade of its best evidence: the strongest grade among its citations.
+    async fn grade(&self) -> Grade {
+        self.record().grade().into()
     }
 
     /// Where it starts.

@@ -55,6 +55,13 @@ pub enum RelationType {
     MirrorOf,
     /// An organization works at a supply-chain stage or in an application or mineral.
     ActiveIn,
+    /// A directive suspends another; `since` and `until` bound the suspension.
+    Suspends,
+    /// An organization drafted a standard (the standard's own text names its drafting units).
+    Drafted,
+    /// A standard's own scope excludes a mineral (the role says how far); `related` never walks
+    /// it and never returns the standard as touching that mineral.
+    Excludes,
 }
 
 /// The fixed facts about one relation type.
@@ -99,7 +106,7 @@ const ANY_BUT_SOURCE: &[EntityKind] = &[
 
 impl RelationType {
     /// Every relation type, in declaration order.
-    pub const ALL: [RelationType; 22] = [
+    pub const ALL: [RelationType; 25] = [
         RelationType::PartOf,
         RelationType::Administers,
         RelationType::AffiliatedWith,
@@ -122,6 +129,9 @@ impl RelationType {
         RelationType::HoldsSecretariatOf,
         RelationType::MirrorOf,
         RelationType::ActiveIn,
+        RelationType::Suspends,
+        RelationType::Drafted,
+        RelationType::Excludes,
     ];
 
     /// The type's readings and allowed endpoints.
@@ -240,6 +250,9 @@ impl RelationType {
                 &[Organization],
                 &[SupplyChainStage, Application, Mineral],
             ),
+            RelationType::Suspends => spec("suspends", "suspended by", &[Directive], &[Directive]),
+            RelationType::Drafted => spec("drafted", "drafted by", &[Organization], &[Standard]),
+            RelationType::Excludes => spec("excludes", "excluded by", &[Standard], &[Mineral]),
         }
     }
 
@@ -274,6 +287,9 @@ impl RelationType {
             RelationType::HoldsSecretariatOf => "HOLDS_SECRETARIAT_OF",
             RelationType::MirrorOf => "MIRROR_OF",
             RelationType::ActiveIn => "ACTIVE_IN",
+            RelationType::Suspends => "SUSPENDS",
+            RelationType::Drafted => "DRAFTED",
+            RelationType::Excludes => "EXCLUDES",
         }
     }
 }

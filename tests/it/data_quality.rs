@@ -341,15 +341,20 @@ fn the_meeting_had_at_least_150_attendees() {
 #[test]
 fn there_are_exactly_four_policy_directives_numbered_1_to_4() {
     let graph = common::real_graph();
-    let mut ordinals: Vec<Option<u32>> = graph
-        .keys()
-        .filter_map(|k| match &graph.entity(k).details {
-            Details::Directive(d) if d.directive_type == DirectiveType::PolicyDirective => {
-                Some(d.ordinal)
+    // The Tonglu directives have no formal number; the legal instruments of the sector (the
+    // Rare Earth Management Regulations, Order No. 71) have one and are not in the numbered set.
+    let mut ordinals: Vec<Option<u32>> = Vec::new();
+    for k in graph.keys() {
+        if let Details::Directive(d) = &graph.entity(k).details
+            && d.directive_type == DirectiveType::PolicyDirective
+        {
+            if d.number.is_some() {
+                assert_eq!(d.ordinal, None, "{}", graph.entity(k).id);
+            } else {
+                ordinals.push(d.ordinal);
             }
-            _ => None,
-        })
-        .collect();
+        }
+    }
     ordinals.sort_unstable();
     assert_eq!(ordinals, [Some(1), Some(2), Some(3), Some(4)]);
     // Export controls are not part of the numbered set.
@@ -392,4 +397,124 @@ fn kinds_in_the_graph_match_the_ids() {
         seen.insert(e.kind());
     }
     assert_eq!(seen.len(), EntityKind::ALL.len(), "every kind is used");
+}
+
+/// Every web source quotes its own text: no two sources share a text file, and the research
+/// notes' file is the text of the notes alone. Each web text names the page it copies.
+#[test]
+fn every_source_quotes_its_own_text() {
+    let ds = dataset();
+    let mut owners: HashMap<&str, &str> = HashMap::new();
+    for e in &ds.entities {
+        let Details::Source(s) = &e.details else {
+            continue;
+        };
+        let Some(text) = &s.text else {
+            continue;
+        };
+        if let Some(first) = owners.insert(text.as_str(), e.id.as_str()) {
+            panic!("{} and {first} share the text {text}", e.id);
+        }
+        if let Some(url) = &s.url
+            && text.starts_with("sources/web/")
+        {
+            let copy = std::fs::read_to_string(data_dir().join(text))
+                .unwrap_or_else(|err| panic!("{text}: {err}"));
+            assert!(
+                copy.lines().any(|l| l == format!("URL: {url}")),
+                "{text} does not name the page of {}: {url}",
+                e.id
+            );
+            assert!(
+                copy.lines().any(|l| l.starts_with("Retrieved: ")),
+                "{text} does not say when it was retrieved"
+            );
+        }
+    }
+    assert_eq!(
+        owners.get("sources/domain-facts.md"),
+        Some(&"source:research-notes")
+    );
+}
+
+/// A copy of `data/` in a fresh directory, for tests that edit it.
+fn scratch_copy(name: &str) -> std::path::PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("create the scratch directory");
+        for entry in std::fs::read_dir(from).expect("read data/") {
+            let entry = entry.expect("a directory entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("a file type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy a data file");
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "reegraph-data-quality-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&data_dir(), &dir);
+    dir
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read the file to edit");
+    assert!(text.contains(from), "{} holds {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write the edited file");
+}
+
+/// A passage edited in a web source's own text (the research notes untouched) fails the check
+/// of every citation that quotes it, naming that source.
+#[test]
+fn a_quote_edited_in_the_source_text_is_caught() {
+    let dir = scratch_copy("edited-text");
+    edit(
+        &dir.join("sources/web/siliconexpert-2025-10-17-announcement-57.txt"),
+        "Holmium (Ho), Erbium (Er)",
+        "Holmium (Ho), Erbium",
+    );
+    let problems = match dataset::load_dir(&dir) {
+        Ok(_) => panic!("the edited text still loads"),
+        Err(e) => e.to_string(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let caught: Vec<&str> = problems
+        .lines()
+        .filter(|l| {
+            l.contains("quote not found verbatim in the text of `source:siliconexpert-2025-10-announcement-57`")
+        })
+        .collect();
+    // The five RESTRICTS relations of No. 57 quote that sentence.
+    assert_eq!(caught.len(), 5, "{problems}");
+    assert!(
+        caught
+            .iter()
+            .all(|l| l.contains("relations-directives.toml")),
+        "{problems}"
+    );
+}
+
+/// A quote of a source that has no text of its own cannot be checked, so it is refused.
+#[test]
+fn a_quote_of_a_source_without_text_is_refused() {
+    let dir = scratch_copy("no-text");
+    edit(
+        &dir.join("sources.toml"),
+        "text = \"sources/web/siliconexpert-2025-10-17-announcement-57.txt\"\n",
+        "",
+    );
+    let problems = match dataset::load_dir(&dir) {
+        Ok(_) => panic!("quotes of a source without text still load"),
+        Err(e) => e.to_string(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        problems.contains(
+            "quote cannot be checked: `source:siliconexpert-2025-10-announcement-57` has no `text`"
+        ),
+        "{problems}"
+    );
 }

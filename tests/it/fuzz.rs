@@ -675,7 +675,7 @@ const IDS: &[&str] = &[
     "application:defense-grade-magnets",
     "stage:mining",
     "event:tc229-2025-annual-meeting",
-    "directive:export-control-2025-61-62",
+    "directive:mofcom-gacc-2025-57",
     "source:research-notes",
     "standard-batch:tc229-2025-final-review-26",
 ];

@@ -490,8 +490,10 @@ impl Fixture {
     }
 
     /// `related`'s distances, naively: BFS from `to` in both directions that never expands a
-    /// SOURCE or an entity of degree above `max_intermediate_degree` (other than `to` itself);
-    /// with each entity's lowest sum of ln(1 + degree) over the intermediates of a shortest path.
+    /// SOURCE or an entity of degree above `max_intermediate_degree` (other than `to` itself) and
+    /// never walks EXCLUDES; with each entity's best (passes through an EVENT, sum of
+    /// ln(1 + degree) over the intermediates) of a shortest path, paths avoiding events first.
+    /// Entities that EXCLUDE `to` are left out, as `related` never returns them.
     fn related_distances(
         &self,
         to: usize,
@@ -499,33 +501,47 @@ impl Fixture {
         filter: &Filter,
         max_intermediate_degree: usize,
     ) -> HashMap<usize, (usize, f64)> {
-        let mut best: HashMap<usize, (usize, f64)> = HashMap::from([(to, (0, 0.0))]);
+        let mut best: HashMap<usize, (usize, bool, f64)> = HashMap::from([(to, (0, false, 0.0))]);
         let mut layer = vec![to];
         for d in 1..=max_hops {
-            let mut next: BTreeMap<usize, f64> = BTreeMap::new();
+            let mut next: BTreeMap<usize, (bool, f64)> = BTreeMap::new();
             for &u in &layer {
                 if u != to && !self.passable(u, max_intermediate_degree) {
                     continue;
                 }
-                let through = if u == to {
-                    0.0
+                let (through_event, through) = if u == to {
+                    (false, 0.0)
                 } else {
-                    best[&u].1 + (1.0 + self.degree[u] as f64).ln()
+                    (
+                        best[&u].1 || self.spec.kinds[u] == EntityKind::Event,
+                        best[&u].2 + (1.0 + self.degree[u] as f64).ln(),
+                    )
                 };
-                for (_, v, _) in self.steps(u, filter, Direction::Both) {
-                    if best.contains_key(&v) {
+                for (j, v, _) in self.steps(u, filter, Direction::Both) {
+                    if best.contains_key(&v) || self.spec.relations[j].1 == RelationType::Excludes {
                         continue;
                     }
-                    let cost = next.entry(v).or_insert(f64::INFINITY);
-                    *cost = cost.min(through);
+                    let entry = next.entry(v).or_insert((true, f64::INFINITY));
+                    if (through_event, through) < *entry {
+                        *entry = (through_event, through);
+                    }
                 }
             }
-            for (&v, &cost) in &next {
-                best.insert(v, (d, cost));
+            for (&v, &(event, cost)) in &next {
+                best.insert(v, (d, event, cost));
             }
             layer = next.into_keys().collect();
         }
-        best
+        best.into_iter()
+            .filter(|(v, _)| {
+                !self
+                    .spec
+                    .relations
+                    .iter()
+                    .any(|r| r.0 == *v && r.1 == RelationType::Excludes && r.2 == to)
+            })
+            .map(|(v, (d, _, cost))| (v, (d, cost)))
+            .collect()
     }
 
     /// Checks that `path` is a well-formed, loop-free walk over relations passing `filter`, and
@@ -816,7 +832,13 @@ proptest! {
     ) {
         let fx = Fixture::new(spec);
         let to = to.index(fx.n());
-        let dist = fx.bfs(to, max_hops, &filter, Direction::Both);
+        // Plain BFS, except that EXCLUDES is never walked and an entity excluding `to` is never
+        // returned (see `related_distances`).
+        let dist: HashMap<usize, usize> = fx
+            .related_distances(to, max_hops, &filter, usize::MAX)
+            .into_iter()
+            .map(|(i, (d, _))| (i, d))
+            .collect();
         let related = fx
             .graph
             .related(fx.keys[to], &kinds, max_hops, &relation_filter(&filter), first, usize::MAX, BIG_BUDGET)
@@ -896,7 +918,15 @@ proptest! {
         for w in related.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             prop_assert!(a.distance <= b.distance, "not nearest first");
+            let through_event = |r: &reegraph::graph::Related| {
+                r.path.entities[1..r.path.entities.len() - 1]
+                    .iter()
+                    .any(|k| fx.spec.kinds[fx.index[k]] == EntityKind::Event)
+            };
             if a.distance == b.distance {
+                prop_assert!(through_event(a) <= through_event(b), "an event path before a specific one");
+            }
+            if a.distance == b.distance && through_event(a) == through_event(b) {
                 prop_assert!(a.specificity_cost <= b.specificity_cost + 1e-9, "not most specific first");
                 if a.specificity_cost == b.specificity_cost {
                     prop_assert!(fx.graph.entity(a.entity).name <= fx.graph.entity(b.entity).name);

@@ -33,12 +33,14 @@ fn id_set(value: &Value) -> BTreeSet<String> {
 /// The four POLICY_DIRECTIVE directives, by ordinal, with the fields asked for.
 async fn policy_directives(fields: &str) -> BTreeMap<i64, Value> {
     let query = format!(
-        "{{ entities(kinds: [DIRECTIVE], first: 100) {{ nodes {{ ... on Directive {{ id name directiveType ordinal {fields} }} }} }} }}"
+        "{{ entities(kinds: [DIRECTIVE], first: 100) {{ nodes {{ ... on Directive {{ id name directiveType ordinal number {fields} }} }} }} }}"
     );
     let d = data(&query, json!({})).await;
     let mut by_ordinal = BTreeMap::new();
     for directive in list(&d["entities"]["nodes"]) {
-        if directive["directiveType"] != "POLICY_DIRECTIVE" {
+        // Policy instruments with a formal number (the Regulations, Order No. 71) are not the
+        // Tonglu directives.
+        if directive["directiveType"] != "POLICY_DIRECTIVE" || !directive["number"].is_null() {
             continue;
         }
         let ordinal = directive["ordinal"]
@@ -270,7 +272,7 @@ async fn what_each_directive_targets_along_the_supply_chain() {
     let directives = policy_directives(
         "targets { id kind ... on SupplyChainStage { position } }
          relations(relationTypes: [TARGETS], direction: OUTGOING, first: 100) {
-             edges { node { to { id } citations { grade source { id } } } }
+             edges { node { to { id } grade citations { grade source { id } } } }
          }",
     )
     .await;
@@ -288,7 +290,9 @@ async fn what_each_directive_targets_along_the_supply_chain() {
             2,
             &["stage:research-and-development", "stage:industrial-rollout"][..],
         ),
-        (3, &["organization:iso-tc-298"][..]),
+        // Directive 3 names no body: its only target, ISO/TC 298, is an UNVERIFIED mapping, which
+        // typed fields do not present as a fact.
+        (3, &[][..]),
         (
             4,
             &[
@@ -326,9 +330,18 @@ async fn what_each_directive_targets_along_the_supply_chain() {
         .collect();
     assert_eq!(positions.first(), Some(&1));
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
-    // Directive 3 names no body: its ISO/TC 298 target is a mapping, graded UNVERIFIED.
+    // Directive 3 names no body: its ISO/TC 298 target is a mapping, graded UNVERIFIED, listed
+    // by `relations` (with its grade) and dropped by `relations(minGrade: REPORTED)`.
     let mapping = &list(&directives[&3]["relations"]["edges"])[0]["node"];
     assert_eq!(mapping["to"]["id"], "organization:iso-tc-298");
+    assert_eq!(mapping["grade"], "UNVERIFIED");
+    let d = data(
+        r#"{ entity(id: "directive:tonglu-2025-3-international-cooperation") {
+                relations(relationTypes: [TARGETS], minGrade: REPORTED) { totalCount } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(d["entity"]["relations"]["totalCount"], 0);
     assert!(
         list(&mapping["citations"])
             .iter()
@@ -473,4 +486,381 @@ async fn which_facts_rest_only_on_the_article_and_which_are_independently_source
         }
     }
     insta::assert_json_snapshot!("facts_resting_on_the_article_alone", article_only);
+}
+
+/// Which announcement added Ho, Er, Tm, Eu and Yb to the export controls, what did Nos. 61 and 62
+/// cover, and what became of them? (Audit finding T1: the notes credited the addition to
+/// "Announcements 61/62"; four sources say No. 57.)
+#[tokio::test]
+async fn which_announcement_added_the_five_elements_and_what_suspended_it() {
+    let d = data(
+        r#"{
+            holmium: entity(id: "mineral:holmium") {
+                relations(relationTypes: [RESTRICTS], direction: INCOMING, first: 10) {
+                    edges { node { from { id ... on Directive { number issued effective } } since
+                                   citations { grade quote source { id } } } }
+                }
+            }
+            no70: entity(id: "directive:mofcom-gacc-2025-70") {
+                ... on Directive { issued }
+                relations(relationTypes: [SUSPENDS], direction: OUTGOING, first: 10) {
+                    edges { node { to { id } since until citations { grade quote source { id } } } }
+                }
+            }
+            no62: entity(id: "directive:mofcom-2025-62") { ... on Directive { restricts { id } } }
+            search57: search(query: "Announcement 57", first: 1) { entity { id } }
+            search70: search(query: "Announcement 70", first: 1) { entity { id } }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let restricting: Vec<&Value> = list(&d["holmium"]["relations"]["edges"])
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    let ids: BTreeSet<&str> = restricting.iter().map(|r| text(&r["from"]["id"])).collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["directive:mofcom-gacc-2025-57"]),
+        "holmium is restricted by No. 57 only: {restricting:#?}"
+    );
+    let no57 = restricting[0];
+    assert_eq!(no57["from"]["issued"], "2025-10-09");
+    assert_eq!(no57["from"]["effective"], "2025-11-08");
+    for c in list(&no57["citations"]) {
+        assert_eq!(
+            c["source"]["id"],
+            "source:siliconexpert-2025-10-announcement-57"
+        );
+        assert!(text(&c["quote"]).contains("Holmium (Ho)"), "{c:#}");
+    }
+    // No. 70 of 7 November 2025 suspends 57, 61 and 62 until 10 November 2026.
+    assert_eq!(d["no70"]["issued"], "2025-11-07");
+    let suspended: BTreeMap<&str, &Value> = list(&d["no70"]["relations"]["edges"])
+        .iter()
+        .map(|e| (text(&e["node"]["to"]["id"]), &e["node"]))
+        .collect();
+    assert_eq!(
+        suspended.keys().copied().collect::<Vec<_>>(),
+        [
+            "directive:mofcom-2025-61",
+            "directive:mofcom-2025-62",
+            "directive:mofcom-gacc-2025-57"
+        ]
+    );
+    for relation in suspended.values() {
+        assert_eq!(relation["since"], "2025-11-07");
+        assert_eq!(relation["until"], "2026-11-10");
+        assert!(
+            list(&relation["citations"]).iter().any(|c| text(&c["quote"])
+                .contains("Announcements No. 55, 56, 57, and 58 of 2025, as well as Ministry of Commerce Announcements No. 61 and 62")),
+            "{relation:#}"
+        );
+    }
+    // No. 62 controls technologies along the chain, not elements.
+    let stages = id_set(&d["no62"]["restricts"]);
+    assert!(
+        stages.iter().all(|id| id.starts_with("stage:")),
+        "{stages:?}"
+    );
+    assert!(stages.contains("stage:magnet-manufacturing"), "{stages:?}");
+    // Analysts find the announcements by number.
+    assert_eq!(
+        d["search57"][0]["entity"]["id"],
+        "directive:mofcom-gacc-2025-57"
+    );
+    assert_eq!(
+        d["search70"][0]["entity"]["id"],
+        "directive:mofcom-gacc-2025-70"
+    );
+}
+
+/// Facts are no stronger than their evidence (audit findings T2–T4, T10 and the derived atomic
+/// numbers): each case asked through the API.
+#[tokio::test]
+async fn facts_are_no_stronger_than_their_evidence() {
+    let d = data(
+        r#"{
+            cerium: entity(id: "mineral:cerium") { ... on Mineral { atomicNumber } citations { grade quote note source { id } } }
+            cao: entity(id: "official:cao-yiding") { ... on Official { affiliations { role since until citations { note } } } }
+            liu: entity(id: "official:liu-haifeng") {
+                ... on Official { affiliations { to { id } role since citations { grade quote note source { id } } } }
+            }
+            notes: entity(id: "source:research-notes") {
+                relations(relationTypes: [REPORTS_ON], direction: OUTGOING, first: 100) {
+                    edges { node { to { id } citations { grade quote } } }
+                }
+            }
+            iso22453: entity(id: "standard:iso-22453-2021") { ... on Standard { title issued } }
+            iso22451: entity(id: "standard:iso-ts-22451-2021") { ... on Standard { title } }
+        }"#,
+        json!({}),
+    )
+    .await;
+    // Cerium's atomic number is counted from the 57–71 range, not read: DERIVED, saying how.
+    assert_eq!(d["cerium"]["atomicNumber"], 58);
+    let derived: Vec<&Value> = list(&d["cerium"]["citations"])
+        .iter()
+        .filter(|c| c["quote"] == "Ce58")
+        .collect();
+    assert_eq!(derived.len(), 1, "{:#}", d["cerium"]);
+    assert_eq!(derived[0]["grade"], "DERIVED");
+    assert!(text(&derived[0]["note"]).contains("57 (La) to 71 (Lu)"));
+    // Cao Yiding's title is attested as of April 2025: no `since`.
+    for a in list(&d["cao"]["affiliations"]) {
+        assert!(a["since"].is_null(), "{a:#}");
+        assert!(text(&a["role"]).contains("as of April 2025"), "{a:#}");
+    }
+    // Liu Haifeng was nominated chair candidate; the page saying "elected" is a recorded conflict.
+    let tc298 = list(&d["liu"]["affiliations"])
+        .iter()
+        .find(|a| a["to"]["id"] == "organization:iso-tc-298")
+        .expect("Liu's ISO/TC 298 affiliation");
+    assert!(text(&tc298["role"]).contains("candidate"), "{tc298:#}");
+    let notes: Vec<&str> = list(&tc298["citations"])
+        .iter()
+        .filter_map(|c| c["note"].as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("CONFLICT:")),
+        "{tc298:#}"
+    );
+    assert!(
+        list(&tc298["citations"])
+            .iter()
+            .any(|c| text(&c["quote"]).contains("nominated as the new chairperson candidate")),
+        "{tc298:#}"
+    );
+    // The notes report on nothing because of what they did not find.
+    for edge in list(&d["notes"]["relations"]["edges"]) {
+        for c in list(&edge["node"]["citations"]) {
+            assert!(!text(&c["quote"]).starts_with("no "), "{edge:#}");
+        }
+    }
+    // Official titles, not the notes' abbreviations.
+    assert_eq!(
+        d["iso22453"]["title"],
+        "Exchange of information on rare earth elements in industrial wastes and end-of-life cycled products"
+    );
+    assert_eq!(d["iso22453"]["issued"], "2021-06-01");
+    assert_eq!(
+        d["iso22451"]["title"],
+        "Recycling of rare earth elements — Methods for the measurement of rare earth elements in industrial waste and end-of-life products"
+    );
+}
+
+/// Typed relationship fields show only relations graded REPORTED or better (audit finding T5):
+/// the Tonglu meeting's organizers are an UNVERIFIED inference, so `organizers` is empty while
+/// `relations` lists the inference with its grade.
+#[tokio::test]
+async fn typed_fields_do_not_present_inferences_as_facts() {
+    let d = data(
+        r#"{ entity(id: "event:tc229-2025-annual-meeting") {
+                ... on Event { organizers { id } }
+                all: relations(relationTypes: [ORGANIZED]) { edges { node { from { id } grade } } }
+                reported: relations(relationTypes: [ORGANIZED], minGrade: REPORTED) { totalCount }
+        } }"#,
+        json!({}),
+    )
+    .await;
+    let e = &d["entity"];
+    assert_eq!(list(&e["organizers"]).len(), 0, "{e:#}");
+    let all = list(&e["all"]["edges"]);
+    assert_eq!(all.len(), 2, "{e:#}");
+    assert!(
+        all.iter().all(|edge| edge["node"]["grade"] == "UNVERIFIED"),
+        "{e:#}"
+    );
+    assert_eq!(e["reported"]["totalCount"], 0);
+}
+
+/// The searches analysts type find the right entity first (audit question (j), the ten searches,
+/// and the issue's list): Chinese names, the industry's "NdPr", the Group (not China Northern),
+/// announcements by number.
+#[tokio::test]
+async fn analysts_searches_find_the_right_entity_first() {
+    let cases = [
+        // The audit's six hits, kept.
+        ("GB/T 13560", "standard:gb-t-13560-2017"),
+        ("gbt13560", "standard:gb-t-13560-2017"),
+        ("曹一丁", "official:cao-yiding"),
+        ("桐庐", "location:tonglu-county"),
+        ("Ca Yiding", "official:cao-yiding"),
+        ("dysprosum", "mineral:dysprosium"),
+        // Its misses and false positives, fixed.
+        ("NdPr", "mineral:prnd-oxide"),
+        ("Pr-Nd", "mineral:prnd-oxide"),
+        ("镨钕", "mineral:prnd-oxide"),
+        (
+            "China Rare Earth Group",
+            "organization:china-rare-earth-group",
+        ),
+        ("Announcement 57", "directive:mofcom-gacc-2025-57"),
+        ("Announcement 70", "directive:mofcom-gacc-2025-70"),
+        ("钕铁硼", "application:sintered-ndfeb-magnets"),
+        ("烧结钕铁硼", "application:sintered-ndfeb-magnets"),
+        ("工信部", "organization:miit"),
+        ("商务部", "organization:mofcom"),
+        (
+            "包头稀土研究院",
+            "organization:baotou-research-institute-of-rare-earths",
+        ),
+        ("氧化镝", "mineral:dysprosium-oxide"),
+        ("钪精矿", "mineral:scandium-concentrate"),
+    ];
+    for (query, expected) in cases {
+        let d = data(
+            "query($q: String!) { search(query: $q, first: 1) { entity { id } } }",
+            json!({ "q": query }),
+        )
+        .await;
+        assert_eq!(d["search"][0]["entity"]["id"], expected, "search {query:?}");
+    }
+}
+
+/// What analysts missed, now in the graph from sources quoted in their own words: who drafted
+/// the core standards, the NdFeB magnet's rare earths, the MIIT consultation, ISO 23597.
+#[tokio::test]
+async fn the_missing_facts_are_there_with_their_sources() {
+    let d = data(
+        r#"{
+            baotou: entity(id: "organization:baotou-research-institute-of-rare-earths") {
+                relations(relationTypes: [DRAFTED]) { edges { node { to { id } grade } } }
+            }
+            magnets: entity(id: "application:sintered-ndfeb-magnets") {
+                relations(relationTypes: [COMPOSED_OF], direction: OUTGOING, first: 50) {
+                    edges { node { to { id } citations { source { id } } } }
+                }
+            }
+            miit: entity(id: "event:miit-2026-01-draft-industry-standards-consultation") {
+                ... on Event { startDate endDate organizers { id } }
+            }
+            iso23597: entity(id: "standard:iso-23597-2023") {
+                ... on Standard { issued administeredBy { id } minerals { id } }
+            }
+            group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
+            prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
+            regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
+                ... on Directive { issued effective targets { id } }
+            }
+            order71: entity(id: "directive:miit-ndrc-mnr-2025-71-total-quantity-control") {
+                ... on Directive { issued issuedBy { id } }
+            }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let drafted: BTreeSet<&str> = list(&d["baotou"]["relations"]["edges"])
+        .iter()
+        .map(|e| text(&e["node"]["to"]["id"]))
+        .collect();
+    assert_eq!(
+        drafted,
+        BTreeSet::from(["standard:gb-t-13560-2009", "standard:gb-t-15071-2008"])
+    );
+    let dowell = "source:dowellmagnet-2025-05-19-sintered-ndfeb-raw-materials";
+    let composed: BTreeSet<&str> = list(&d["magnets"]["relations"]["edges"])
+        .iter()
+        .filter(|e| {
+            list(&e["node"]["citations"])
+                .iter()
+                .any(|c| c["source"]["id"] == dowell)
+        })
+        .map(|e| text(&e["node"]["to"]["id"]))
+        .collect();
+    for element in [
+        "mineral:neodymium",
+        "mineral:praseodymium",
+        "mineral:dysprosium",
+        "mineral:terbium",
+    ] {
+        assert!(composed.contains(element), "{element}: {composed:?}");
+    }
+    assert_eq!(d["miit"]["startDate"], "2026-01-27");
+    assert_eq!(d["miit"]["endDate"], "2026-02-25");
+    assert_eq!(list(&d["miit"]["organizers"])[0]["id"], "organization:miit");
+    assert_eq!(d["iso23597"]["issued"], "2023-08-30");
+    assert_eq!(
+        list(&d["iso23597"]["administeredBy"])[0]["id"],
+        "organization:iso-tc-298"
+    );
+    assert_eq!(list(&d["iso23597"]["minerals"]).len(), 15);
+    assert!(
+        list(&d["group"]["citations"])
+            .iter()
+            .all(|c| c["source"]["id"] == "source:shine-2021-12-23-china-rare-earth-group")
+    );
+    // The legal frame: the State Council's regulations and MIIT's Order No. 71.
+    assert_eq!(d["regulations"]["issued"], "2024-04-26");
+    assert_eq!(d["regulations"]["effective"], "2024-10-01");
+    assert!(id_set(&d["regulations"]["targets"]).contains("stage:mining"));
+    assert_eq!(d["order71"]["issued"], "2025-07-28");
+    assert_eq!(
+        list(&d["order71"]["issuedBy"])[0]["id"],
+        "organization:miit"
+    );
+    // The market around the meeting: SMM's Pr-Nd oxide price a week later.
+    assert!(
+        list(&d["prnd"]["citations"])
+            .iter()
+            .any(
+                |c| c["source"]["id"] == "source:smm-2025-11-20-pr-nd-weekly"
+                    && text(&c["quote"]).contains("553,000-557,000 yuan/mt")
+            ),
+        "{:#}",
+        d["prnd"]
+    );
+}
+
+/// `related` ranks specific links above generic ones and respects a standard's own scope (audit
+/// finding T8 and the defense-magnet question): GB/T 14635-2020 and ISO 23597:2023 exclude
+/// material with more than 0.1 % scandium, so neither is returned as touching scandium; standards
+/// reached through the DoD funding event come after those reached through materials.
+#[tokio::test]
+async fn related_ranks_specific_links_first_and_respects_exclusions() {
+    let d = data(
+        r#"{
+            sc: related(to: "mineral:scandium", kinds: [STANDARD], maxHops: 3, first: 50) { entity { id } }
+            magnets: related(to: "application:defense-grade-magnets", kinds: [STANDARD], maxHops: 3, first: 50) {
+                distance entity { id } path { entities { kind } }
+            }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let sc = id_set(&list(&d["sc"]).iter().map(|r| r["entity"].clone()).collect());
+    assert!(sc.contains("standard:gb-t-16476-2018"), "{sc:?}");
+    assert!(!sc.contains("standard:gb-t-14635-2020"), "{sc:?}");
+    assert!(!sc.contains("standard:iso-23597-2023"), "{sc:?}");
+    let magnets = list(&d["magnets"]);
+    let through_event = |r: &Value| {
+        let kinds = list(&r["path"]["entities"]);
+        kinds[1..kinds.len() - 1]
+            .iter()
+            .any(|e| e["kind"] == "EVENT")
+    };
+    for w in magnets.windows(2) {
+        if w[0]["distance"] == w[1]["distance"] {
+            assert!(
+                !through_event(&w[0]) || through_event(&w[1]),
+                "an event path ranks above a specific one: {w:#?}"
+            );
+        }
+    }
+    let funded: Vec<&str> = magnets
+        .iter()
+        .filter(|r| through_event(r))
+        .map(|r| text(&r["entity"]["id"]))
+        .collect();
+    assert!(
+        !funded.is_empty(),
+        "the DoD event still explains some standards"
+    );
+    let first_funded = magnets.iter().position(through_event).unwrap_or(0);
+    assert!(
+        magnets[..first_funded]
+            .iter()
+            .any(|r| r["entity"]["id"] == "standard:xb-t-513-2020"),
+        "XB/T 513-2020 (through dysprosium) ranks above the funding-event standards"
+    );
 }

@@ -11,8 +11,8 @@ use crate::common::{real_graph, run_on, schema};
 
 pub(crate) fn copy_data(to: &Path) {
     let from = crate::common::data_dir();
-    std::fs::create_dir_all(to.join("sources")).expect("mkdir");
-    for dir in ["", "sources"] {
+    std::fs::create_dir_all(to.join("sources/web")).expect("mkdir");
+    for dir in ["", "sources", "sources/web"] {
         for entry in std::fs::read_dir(from.join(dir)).expect("read data/") {
             let path = entry.expect("entry").path();
             if path.is_file() {
