@@ -7,9 +7,9 @@
 //!
 //! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
+pub mod admission;
 mod entity;
 mod enums;
-mod limits;
 mod query;
 mod types;
 
@@ -19,27 +19,50 @@ use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, SDLExport
 
 use crate::graph::KnowledgeGraph;
 
+pub use admission::{
+    AdmissionLimits, Admitted, CostModel, DocumentError, DocumentLimits, Refusal, Submission,
+};
 pub use entity::Entity;
 pub use query::Query;
 
-/// The reegraph schema: async-graphql's schema, whose depth and complexity rejections
-/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`). Cheap to clone.
+/// The reegraph schema: async-graphql's schema behind the admission pipeline (see
+/// [`admission`]). Cheap to clone.
 #[derive(Clone)]
 pub struct ReeSchema {
     inner: Schema<Query, EmptyMutation, EmptySubscription>,
-    explain: limits::ExplainLimits,
+    admission: Arc<admission::Admission>,
     limits: Limits,
 }
 
 impl ReeSchema {
-    /// Executes a request (attach the graph with [`with_graph`] first).
-    pub async fn execute(
-        &self,
-        request: impl Into<async_graphql::Request>,
-    ) -> async_graphql::Response {
-        let mut response = self.inner.execute(request).await;
-        self.explain.explain(&mut response.errors);
-        response
+    /// The one entry point: admits a request (document limits, parse, cost; see [`admission`])
+    /// unless it was admitted already, then validates and executes it (attach the graph with
+    /// [`with_graph`] first). A refusal is a response with no `data` and one error.
+    pub async fn execute(&self, request: impl Into<Submission>) -> async_graphql::Response {
+        let request = match request.into() {
+            Submission::Admitted(admitted) => admitted.request,
+            Submission::Request(request) => match self.admission.admit(request) {
+                Ok(admitted) => admitted.request,
+                Err(refusal) => return refusal.into(),
+            },
+        };
+        self.inner.execute(request).await
+    }
+
+    /// Admission alone (steps 1-4 of [`admission`]): for callers that look at the operation
+    /// before running it, or run it elsewhere; pass the result to [`ReeSchema::execute`].
+    pub fn admit(&self, request: async_graphql::Request) -> Result<Admitted, Refusal> {
+        self.admission.admit(request)
+    }
+
+    /// The admission limits.
+    pub fn admission_limits(&self) -> AdmissionLimits {
+        *self.admission.limits()
+    }
+
+    /// The cost model admission uses.
+    pub fn cost_model(&self) -> &CostModel {
+        self.admission.cost_model()
     }
 
     /// The argument and work limits its resolvers enforce.
@@ -91,12 +114,8 @@ pub struct SchemaOptions {
     pub limits: Limits,
     /// Whether introspection is enabled (field suggestions are off whenever it is not).
     pub introspection: bool,
-    /// Maximum query depth (async-graphql's check, after the HTTP layer's own size checks).
-    pub max_query_depth: usize,
-    /// Maximum query complexity (async-graphql's check): each field costs 1 plus its children;
-    /// list and traversal fields multiply their children's cost by `first`, `limit` and
-    /// `maxHops` (see [`cost`]).
-    pub max_complexity: usize,
+    /// Document limits, selection depth and the cost limit, checked before validation.
+    pub admission: AdmissionLimits,
 }
 
 impl Default for SchemaOptions {
@@ -104,27 +123,23 @@ impl Default for SchemaOptions {
         SchemaOptions {
             limits: Limits::default(),
             introspection: true,
-            max_query_depth: 16,
-            max_complexity: 100_000,
+            admission: AdmissionLimits::default(),
         }
     }
 }
 
 /// Builds the schema. The graph is not part of it: attach one per request with [`with_graph`].
 pub fn build_schema(options: SchemaOptions) -> ReeSchema {
-    let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
-        .data(options.limits)
-        .limit_depth(options.max_query_depth)
-        .limit_complexity(options.max_complexity);
+    // No async-graphql depth or complexity limit: admission checks both before validation.
+    let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription).data(options.limits);
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    let inner = builder.finish();
+    let sdl = inner.sdl_with_options(SDLExportOptions::new().sorted_fields());
     ReeSchema {
-        inner: builder.finish(),
-        explain: limits::ExplainLimits {
-            max_depth: options.max_query_depth,
-            max_complexity: options.max_complexity,
-        },
+        admission: Arc::new(admission::Admission::new(options.admission, &sdl)),
+        inner,
         limits: options.limits,
     }
 }
@@ -140,14 +155,6 @@ pub fn with_graph(
 /// The schema's SDL, as committed in `schema/reegraph.graphql`.
 pub fn sdl() -> String {
     build_schema(SchemaOptions::default()).sdl_with_options(SDLExportOptions::new().sorted_fields())
-}
-
-/// The complexity weight of a count argument (`first`, `limit`, `maxHops`): list and traversal
-/// fields cost their children's complexity times their counts, so the schema's complexity limit
-/// refuses `first: 100` inside `first: 100` before anything runs. Negative counts weigh 1 (they
-/// are refused with BAD_USER_INPUT by the resolver).
-pub(crate) fn cost(count: i32) -> usize {
-    usize::try_from(count).unwrap_or(1).max(1)
 }
 
 /// The `code` extension every error carries.

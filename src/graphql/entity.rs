@@ -141,7 +141,6 @@ impl<'a> EntityBase<'a> {
     /// This entity's relations, optionally of some types and in one direction, as a Relay
     /// connection (outgoing first, then incoming, each in data order). `totalCount` counts the
     /// whole filtered list.
-    #[graphql(complexity = "super::cost(first) * child_complexity")]
     pub(crate) async fn relations(
         &self,
         ctx: &Context<'_>,

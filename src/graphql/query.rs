@@ -56,7 +56,6 @@ impl Query {
     }
 
     /// The entities with these ids, in order; null for an unknown id.
-    #[graphql(complexity = "ids.len() * child_complexity")]
     async fn nodes<'c>(
         &self,
         ctx: &Context<'c>,
@@ -94,7 +93,6 @@ impl Query {
 
     /// All entities, or those of some kinds, ordered by kind then id, as a Relay connection.
     /// `totalCount` costs O(number of kinds).
-    #[graphql(complexity = "super::cost(first) * child_complexity")]
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
@@ -123,7 +121,6 @@ impl Query {
 
     /// Ranked search over names, aliases (including Chinese names) and standard codes; case-
     /// and accent-insensitive, tolerant of loose code spelling ("gbt13560-2017") and small typos.
-    #[graphql(complexity = "super::cost(first) * child_complexity")]
     async fn search<'c>(
         &self,
         ctx: &Context<'c>,
@@ -148,7 +145,6 @@ impl Query {
 
     /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
     /// relations among them. `truncated` says whether the limit or the work budget cut it short.
-    #[graphql(complexity = "super::cost(limit) * child_complexity")]
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
@@ -177,7 +173,6 @@ impl Query {
     /// Up to `first` loop-free paths between two entities of at most `maxHops` hops, shortest
     /// first, walking relations either way. Each hop carries its relation and citations: this is
     /// how the server explains why two things are connected.
-    #[graphql(complexity = "super::cost(first) * super::cost(max_hops) * child_complexity")]
     async fn paths<'c>(
         &self,
         ctx: &Context<'c>,
@@ -213,7 +208,6 @@ impl Query {
     /// organization does not make everything related to everything. Equally near results are
     /// ranked by the specificity of their path (lower summed ln(1 + degree) of intermediates).
     #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
-    #[graphql(complexity = "super::cost(first) * super::cost(max_hops) * child_complexity")]
     async fn related<'c>(
         &self,
         ctx: &Context<'c>,

@@ -4,6 +4,7 @@
 //! naive references, GraphQL through `schema.execute`, the domain questions on the real data,
 //! HTTP through the router and over a real socket, and the SDL drift check.
 
+mod admission;
 mod common;
 mod data_quality;
 mod dataset_errors;
