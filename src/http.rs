@@ -52,8 +52,13 @@ pub use serve::{ConnectionLimits, serve};
 pub struct HttpConfig {
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Allowed CORS origins; `["*"]` allows any (no credentials are ever allowed).
+    /// Allowed CORS origins; `*` allows any, without credentials; an origin listed explicitly
+    /// is allowed with credentials.
     pub cors_origins: Vec<String>,
+    /// Request headers a browser may send cross-origin (lowercase names).
+    pub cors_allow_headers: Vec<String>,
+    /// How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
+    pub cors_max_age: Duration,
     /// Whether GET / serves GraphiQL.
     pub graphiql: bool,
     /// Most GraphQL requests executing at once; beyond it, 503 with `Retry-After`.
@@ -75,6 +80,11 @@ impl Default for HttpConfig {
         HttpConfig {
             max_body_bytes: 64 * 1024,
             cors_origins: vec!["*".to_owned()],
+            cors_allow_headers: DEFAULT_CORS_ALLOW_HEADERS
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect(),
+            cors_max_age: Duration::from_secs(3600),
             graphiql: true,
             max_concurrent_requests: 256,
             request_timeout: Duration::from_secs(10),
@@ -85,6 +95,17 @@ impl Default for HttpConfig {
         }
     }
 }
+
+/// The request headers browsers may send by default: what GraphQL clients send (Apollo Client's
+/// identification headers among them), `authorization` for a proxy in front, and the request id.
+pub const DEFAULT_CORS_ALLOW_HEADERS: [&str; 6] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "x-request-id",
+];
 
 /// What every handler shares: the schema, the current graph snapshot, the settings, metrics.
 /// Cloned for each request (by the extractors and the middleware), so it is one `Arc`.
@@ -158,8 +179,8 @@ pub fn app(state: AppState) -> Router {
         .layer(edge::CorsLayer::new(
             &config.cors_origins,
             &[Method::GET, Method::POST],
-            &[header::CONTENT_TYPE, header::ACCEPT],
-            Duration::from_secs(3600),
+            &config.cors_allow_headers,
+            config.cors_max_age,
         ))
         .layer(edge::RequestLogLayer)
         .layer(edge::RequestIdLayer::default())

@@ -6,6 +6,7 @@
 
 mod admission;
 mod common;
+mod cors;
 mod data_quality;
 mod dataset_errors;
 mod fuzz;
