@@ -6,8 +6,9 @@
 //! 2. parse (once per query text: [`documents`] keeps the parsed form and the text-only results);
 //! 3. document limits on the parsed form: fields once fragments are expanded (the fragment-bomb
 //!    guard: one memoized pass), selection depth, aliases, directives;
-//! 4. the cost estimate of the operation that runs, against the cost limit ([`cost`]), before
-//!    validation: async-graphql's own complexity and depth limits are not used;
+//! 4. the cost estimate of the operation that runs, against the cost limit ([`cost`]), and its
+//!    number of traversals (each may visit up to the traversal budget, whatever the size of its
+//!    answer), before validation: async-graphql's own complexity and depth limits are not used;
 //! 5. async-graphql's validation and execution (in [`ReeSchema::execute`]).
 //!
 //! Steps 1-4 are [`ReeSchema::admit`]: synchronous, taking and returning owned values, so a
@@ -40,6 +41,9 @@ pub struct AdmissionLimits {
     pub max_cost: u64,
     /// The assumed length of a list nothing else bounds (citations, typed relationship lists).
     pub list_estimate: u64,
+    /// Most traversals (`neighborhood`, `paths`, `related`) one operation runs, fragments and
+    /// aliases counted: each may visit up to the traversal budget, whatever its answer's size.
+    pub max_traversals: u64,
 }
 
 impl Default for AdmissionLimits {
@@ -48,6 +52,7 @@ impl Default for AdmissionLimits {
             document: DocumentLimits::default(),
             max_cost: 100_000,
             list_estimate: 10,
+            max_traversals: 10,
         }
     }
 }
@@ -88,6 +93,16 @@ pub enum Refusal {
         /// The assumed length of an unbounded list.
         list_estimate: u64,
     },
+    /// The operation runs more traversals than allowed.
+    #[error(
+        "the query runs {got} traversals (neighborhood, paths, related), above the limit of {max}"
+    )]
+    Traversals {
+        /// How many.
+        got: u64,
+        /// The limit.
+        max: u64,
+    },
 }
 
 impl Refusal {
@@ -96,7 +111,7 @@ impl Refusal {
         match self {
             Refusal::Parse { .. } => "GRAPHQL_PARSE_FAILED",
             Refusal::Document(e) => e.code(),
-            Refusal::Cost { .. } => "LIMIT_EXCEEDED",
+            Refusal::Cost { .. } | Refusal::Traversals { .. } => "LIMIT_EXCEEDED",
         }
     }
 
@@ -106,6 +121,7 @@ impl Refusal {
             Refusal::Parse { .. } => None,
             Refusal::Document(e) => Some(e.limit()),
             Refusal::Cost { .. } => Some("cost"),
+            Refusal::Traversals { .. } => Some("traversals"),
         }
     }
 
@@ -308,6 +324,12 @@ impl Admission {
     }
 
     fn check_cost(&self, estimate: Estimate) -> Result<u64, Refusal> {
+        if estimate.traversals > self.limits.max_traversals {
+            return Err(Refusal::Traversals {
+                got: estimate.traversals,
+                max: self.limits.max_traversals,
+            });
+        }
         let max = self.limits.max_cost;
         if estimate.cost <= max {
             return Ok(estimate.cost);
@@ -324,6 +346,24 @@ impl Admission {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Admission takes and returns owned values, and execution is a `Send` future: a caller
+    /// may run either on another thread (a blocking pool, say).
+    #[test]
+    fn admitted_requests_and_execution_can_move_between_threads() {
+        fn sendable<T: Send + 'static>(_: &T) {}
+        let schema = crate::graphql::build_schema(crate::graphql::SchemaOptions::default());
+        let admitted = schema
+            .admit(async_graphql::Request::new("{ stats { entities } }"))
+            .map_err(|r| r.to_string())
+            .expect("admitted");
+        sendable(&admitted);
+        let execution = {
+            let schema = schema.clone();
+            async move { schema.execute(admitted).await }
+        };
+        sendable(&execution);
+    }
 
     #[test]
     fn thousands_are_separated() {

@@ -427,3 +427,27 @@ async fn the_advised_cut_is_accepted() {
         .await;
     assert!(accepted.errors.is_empty(), "{:?}", accepted.errors);
 }
+
+/// Each traversal may visit up to the traversal budget whatever the size of its answer, so an
+/// operation runs at most 10, counted through aliases and fragments.
+#[tokio::test]
+async fn traversals_per_operation_are_bounded() {
+    let aliased = |n: usize| {
+        let fields: Vec<String> = (0..n)
+            .map(|i| format!("a{i}: neighborhood(id: \"{REAL_ID}\") {{ entities {{ id }} }}"))
+            .collect();
+        format!("{{ {} }}", fields.join(" "))
+    };
+    let ten = run_on(real_graph(), &aliased(10), json!({})).await;
+    assert!(ten.get("errors").is_none(), "{ten:#}");
+    let eleven = run_on(real_graph(), &aliased(11), json!({})).await;
+    assert_eq!(eleven["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+    let message = eleven["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("runs 11 traversals"), "{message}");
+    let spread = "{ ...T ...T ...T ...T } fragment T on Query { a: related(to: \"x\", kinds: \
+                  [STANDARD]) { distance } b: paths(from: \"x\", to: \"y\") { length } c: \
+                  neighborhood(id: \"x\") { truncated } }";
+    let response = run_on(real_graph(), spread, json!({})).await;
+    let message = response["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("runs 12 traversals"), "{response:#}");
+}

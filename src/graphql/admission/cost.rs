@@ -75,6 +75,9 @@ struct FieldInfo {
     ids: bool,
     /// Whether it returns a page object (its counts bound the page's lists).
     page: bool,
+    /// Whether it is a traversal (`neighborhood`, `paths`, `related`): its work is bounded by
+    /// the traversal budget, not by its answer's size.
+    traversal: bool,
     bound: Bound,
 }
 
@@ -110,6 +113,9 @@ pub struct Estimate {
     pub read_variables: bool,
     /// The fields with count arguments, in document order.
     pub multipliers: Vec<Multiplier>,
+    /// How many traversals (`neighborhood`, `paths`, `related`) the operation runs, fragments
+    /// expanded (saturating).
+    pub traversals: u64,
 }
 
 impl Estimate {
@@ -191,6 +197,7 @@ impl CostModel {
                         Bound::Plain
                     };
                     let info = FieldInfo {
+                        traversal: ty == "Subgraph" || default_of(MAX_HOPS).is_some(),
                         page: !list && PAGES.iter().any(|(t, _)| *t == ty),
                         ty,
                         list,
@@ -252,11 +259,13 @@ impl CostModel {
                 path: Vec::new(),
                 scale: 1,
                 multipliers: Vec::new(),
+                traversals: 0,
             };
             let cost = costing.set(&op.selection_set.node, "Query", Bounds::default());
             estimate.cost = estimate.cost.saturating_add(cost);
             estimate.read_variables |= costing.read_variables;
             estimate.multipliers.append(&mut costing.multipliers);
+            estimate.traversals = estimate.traversals.saturating_add(costing.traversals);
         }
         estimate
     }
@@ -291,6 +300,9 @@ struct Bounds {
     hops: Option<u64>,
 }
 
+/// A fragment under the bounds it inherits (its cost depends on them).
+type FragmentKey = (Name, Option<u64>, Option<u64>);
+
 struct Costing<'a> {
     model: &'a CostModel,
     doc: &'a ExecutableDocument,
@@ -302,12 +314,14 @@ struct Costing<'a> {
     read_variables: bool,
     /// Fragment costs by bounds; `None` while one is being costed (a cycle, which validation
     /// rejects).
-    memo: HashMap<(Name, Option<u64>, Option<u64>), Option<u64>>,
+    memo: HashMap<FragmentKey, Option<(u64, u64)>>,
     /// The response path to the field being costed.
     path: Vec<&'a str>,
     /// The product of the multipliers above the field being costed.
     scale: u64,
     multipliers: Vec<Multiplier>,
+    /// Traversals counted so far (fragments expanded, through the memo).
+    traversals: u64,
 }
 
 impl<'a> Costing<'a> {
@@ -363,6 +377,9 @@ impl<'a> Costing<'a> {
     }
 
     fn field(&mut self, f: &'a Field, info: &FieldInfo, bounds: Bounds) -> u64 {
+        if info.traversal {
+            self.traversals = self.traversals.saturating_add(self.scale);
+        }
         let (multiplier, counted) = self.counts(f, info);
         let (own, inner) = if info.page {
             // A page object: once, its counts bound its lists.
@@ -443,21 +460,33 @@ impl<'a> Costing<'a> {
         (multiplier, counted)
     }
 
+    /// A fragment's cost, memoized with the traversals it holds, which count once per spread
+    /// times the multipliers above it. (Inside a fragment, shares for [`Estimate::advice`] are
+    /// relative to the fragment: the advice is approximate there.)
     fn fragment(&mut self, name: &'a Name, bounds: Bounds) -> u64 {
         let key = (name.clone(), bounds.page, bounds.hops);
-        match self.memo.get(&key) {
-            Some(Some(cost)) => return *cost,
+        let (cost, traversals) = match self.memo.get(&key) {
+            Some(Some(known)) => *known,
             Some(None) => return 0,
-            None => {}
-        }
-        let doc = self.doc;
-        let Some(fragment) = doc.fragments.get(name) else {
-            return 0;
+            None => {
+                let doc = self.doc;
+                let Some(fragment) = doc.fragments.get(name) else {
+                    return 0;
+                };
+                self.memo.insert(key.clone(), None);
+                let on = fragment.node.type_condition.node.on.node.as_str();
+                let (outer_scale, outer_traversals) = (self.scale, self.traversals);
+                (self.scale, self.traversals) = (1, 0);
+                let cost = self.set(&fragment.node.selection_set.node, on, bounds);
+                let known = (cost, self.traversals);
+                (self.scale, self.traversals) = (outer_scale, outer_traversals);
+                self.memo.insert(key, Some(known));
+                known
+            }
         };
-        self.memo.insert(key.clone(), None);
-        let on = fragment.node.type_condition.node.on.node.as_str();
-        let cost = self.set(&fragment.node.selection_set.node, on, bounds);
-        self.memo.insert(key, Some(cost));
+        self.traversals = self
+            .traversals
+            .saturating_add(traversals.saturating_mul(self.scale));
         cost
     }
 }
@@ -529,6 +558,27 @@ mod tests {
             cost(ball, serde_json::json!({})),
             1 + 1 + 201 + 1 + 200 * (1 + 11)
         );
+    }
+
+    /// Traversals are counted through fragments and aliases, so a document cannot hide how many
+    /// it runs.
+    #[test]
+    fn traversals_are_counted_through_fragments() {
+        let m = model();
+        let count = |q: &str| {
+            let doc = async_graphql::parser::parse_query(q).expect("parses");
+            m.estimate(&doc, None, &Variables::default()).traversals
+        };
+        assert_eq!(count("{ stats { entities } }"), 0);
+        assert_eq!(
+            count(
+                "{ a: neighborhood(id: \"x\") { truncated } b: paths(from: \"x\", to: \"y\") { length } }"
+            ),
+            2
+        );
+        let spread = "{ ...T ...T ...U } fragment U on Query { ...T ...T } \
+                      fragment T on Query { related(to: \"x\", kinds: [STANDARD]) { distance } }";
+        assert_eq!(count(spread), 4);
     }
 
     /// A refusal says which count to cut, and by how much.
