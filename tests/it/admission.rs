@@ -451,3 +451,46 @@ async fn traversals_per_operation_are_bounded() {
     let message = response["errors"][0]["message"].as_str().unwrap_or("");
     assert!(message.contains("runs 12 traversals"), "{response:#}");
 }
+
+/// Every admission refusal is counted in `/metrics` under its limit's name.
+#[tokio::test]
+async fn refusals_are_counted_by_limit() {
+    let router = app(AppState::new(schema(), real_graph(), HttpConfig::default()));
+    let traversals: Vec<String> = (0..11)
+        .map(|i| format!("a{i}: neighborhood(id: \"x\") {{ truncated }}"))
+        .collect();
+    let costly = "{ entities(first: 100) { nodes { relations(first: 100) { nodes { to { \
+                  relations(first: 100) { nodes { id } } } } } } } }";
+    let nested = "{ a { b { c { d { e { f { g { h { i { j { k { l { m { n { o { p { q \
+                  } } } } } } } } } } } } } } } } }";
+    for query in [
+        nested.to_owned(),
+        format!("{{ {} }}", traversals.join(" ")),
+        costly.to_owned(),
+    ] {
+        let body = json!({ "query": query }).to_string();
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        let response = router.clone().oneshot(request).await.expect("answers");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+    }
+    let request = Request::get("/metrics")
+        .body(Body::empty())
+        .expect("request");
+    let response = router.oneshot(request).await.expect("answers");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    for limit in ["depth", "traversals", "cost"] {
+        assert!(
+            text.contains(&format!("reegraph_rejections_total{{limit=\"{limit}\"}} 1")),
+            "{limit}: {text}"
+        );
+    }
+}
