@@ -169,8 +169,8 @@ pub struct Admitted {
 }
 
 impl Admitted {
-    /// The type of the operation that will run (`None` when the document does not say which:
-    /// then execution fails).
+    /// The type of the operation that will run: the one `operationName` names, else the first
+    /// (`None` when no operation has that name: then execution fails).
     pub fn operation_type(&self) -> Option<OperationType> {
         self.operation
     }
@@ -263,13 +263,8 @@ impl Admission {
                 .iter()
                 .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
                 .map(|(_, op)| op.node.ty),
-            None => {
-                let mut operations = doc.operations.iter();
-                match (operations.next(), operations.next()) {
-                    (Some((_, op)), None) => Some(op.node.ty),
-                    _ => None,
-                }
-            }
+            // Without a name, the first (a document of several then fails to execute).
+            None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
         };
         // async-graphql consumes the document: it executes a clone (names are shared, so this
         // is much cheaper than parsing).
