@@ -732,8 +732,9 @@ async fn execute(
         return Err(reject);
     }
     let response = state.0.schema.execute(admitted).await;
-    // Errors without a path and no data mean the request failed before execution (validation,
-    // depth, complexity): the spec wants no `data` entry then, and 400 under the new media type.
+    // Errors without a path and no data mean the request failed before execution (validation;
+    // admission refusals were answered above): the spec wants no `data` entry then, and 400
+    // under the new media type.
     // Execution errors come with `data` and stay 200.
     let failed_before_execution = response.data == async_graphql::Value::Null
         && response.is_err()
