@@ -1399,7 +1399,7 @@ async fn depth_and_cost_refusals_name_the_limit() {
         (
             costly,
             "estimated cost is 101, above the limit of 50; reduce `first` on `search` from 100 \
-             to 49 (2×)",
+             to 49 (2.0×)",
         ),
     ] {
         let request =

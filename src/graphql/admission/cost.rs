@@ -139,7 +139,12 @@ impl Estimate {
             }
         }
         let (to, m) = best?;
-        let factor = m.count / to;
+        // Whole above 10×; one decimal below, where rounding would say "1×".
+        let factor = if m.count >= 10 * to {
+            (m.count / to).to_string()
+        } else {
+            format!("{:.1}", m.count as f64 / to as f64)
+        };
         Some(format!(
             "reduce `{}` on `{}` from {} to {to} ({factor}×)",
             m.argument, m.path, m.count
