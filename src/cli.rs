@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::dataset;
 use crate::graph::KnowledgeGraph;
 use crate::graphql::{self, SchemaOptions};
+use crate::http::HttpConfig;
 
 /// reegraph: a GraphQL knowledge-graph server over the rare-earth supply chain.
 #[derive(Debug, Parser)]
@@ -94,25 +95,39 @@ pub struct ServeArgs {
     /// Reload the data when a file in the data directory changes (SIGHUP always reloads).
     #[arg(long, env = "REEGRAPH_WATCH")]
     pub watch: bool,
-    /// Allowed CORS origins, comma-separated; `*` allows any.
+    /// Allowed CORS origins, comma-separated; `*` allows any (without credentials); an origin
+    /// listed explicitly is allowed with credentials.
     #[arg(
         long,
         env = "REEGRAPH_CORS_ORIGINS",
         value_delimiter = ',',
-        default_value = "*"
+        default_values_t = HttpConfig::default().cors_origins
     )]
     pub cors_origins: Vec<String>,
+    /// Request headers browsers may send cross-origin, comma-separated.
+    #[arg(
+        long,
+        env = "REEGRAPH_CORS_ALLOW_HEADERS",
+        value_delimiter = ',',
+        value_parser = header_name,
+        default_values_t = HttpConfig::default().cors_allow_headers
+    )]
+    pub cors_allow_headers: Vec<String>,
     /// Turn off introspection (and field suggestions) and GraphiQL.
     #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,
     /// Largest request body, in bytes.
-    #[arg(long, env = "REEGRAPH_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    #[arg(long, env = "REEGRAPH_MAX_BODY_BYTES", default_value_t = HttpConfig::default().max_body_bytes)]
     pub max_body_bytes: usize,
     /// Entities one traversal may visit before it stops.
     #[arg(long, env = "REEGRAPH_TRAVERSAL_BUDGET", default_value_t = 20_000)]
     pub traversal_budget: usize,
     /// Most GraphQL requests executing at once; beyond it, 503 with Retry-After.
-    #[arg(long, env = "REEGRAPH_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
+    #[arg(
+        long,
+        env = "REEGRAPH_MAX_CONCURRENT_REQUESTS",
+        default_value_t = HttpConfig::default().max_concurrent_requests
+    )]
     pub max_concurrent_requests: usize,
     /// Deadline of one GraphQL request, in milliseconds.
     #[arg(long, env = "REEGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
@@ -124,10 +139,14 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_MAX_CONNECTIONS", default_value_t = 1_024)]
     pub max_connections: usize,
     /// Bytes of successful responses kept in the response cache (0 turns it off).
-    #[arg(long, env = "REEGRAPH_RESPONSE_CACHE_BYTES", default_value_t = 64 << 20)]
+    #[arg(
+        long,
+        env = "REEGRAPH_RESPONSE_CACHE_BYTES",
+        default_value_t = HttpConfig::default().response_cache_bytes
+    )]
     pub response_cache_bytes: u64,
     /// `Cache-Control: max-age` of successful GET responses, in seconds.
-    #[arg(long, env = "REEGRAPH_CACHE_MAX_AGE", default_value_t = 60)]
+    #[arg(long, env = "REEGRAPH_CACHE_MAX_AGE", default_value_t = HttpConfig::default().cache_max_age)]
     pub cache_max_age: u32,
 }
 
@@ -142,6 +161,14 @@ pub struct QueryArgs {
     /// The data directory.
     #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// A header name for `--cors-allow-headers`, lowercased (as HTTP/2 sends them).
+fn header_name(text: &str) -> Result<String, String> {
+    let name = text.trim().to_ascii_lowercase();
+    axum::http::HeaderName::from_bytes(name.as_bytes())
+        .map(|_| name)
+        .map_err(|_| format!("`{text}` is not a header name"))
 }
 
 /// Sets up logging: `RUST_LOG` filters (default `info`), text or JSON lines. Text is colored

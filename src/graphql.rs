@@ -7,12 +7,12 @@
 //!
 //! Architecture invariant: this module knows nothing of HTTP, files or the CLI.
 
+pub mod admission;
 mod cursor;
 mod empty_objects;
 mod entity;
 mod enums;
 mod introspection;
-mod limits;
 mod node;
 mod propagate;
 mod query;
@@ -24,31 +24,54 @@ use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, SDLExport
 
 use crate::graph::KnowledgeGraph;
 
+pub use admission::{
+    AdmissionLimits, Admitted, CostModel, DocumentError, DocumentLimits, Refusal, Submission,
+};
 pub use entity::Entity;
 pub use query::Query;
 
-/// The reegraph schema: async-graphql's schema, whose depth and complexity rejections
-/// [`ReeSchema::execute`] words to name the limit (see `limits.rs`) and whose results it makes
-/// spec-correct where async-graphql 7.2.1 is not (`propagate.rs`, `empty_objects.rs`,
-/// `introspection.rs`). Cheap to clone.
+/// The reegraph schema: async-graphql's schema behind the admission pipeline (see
+/// [`admission`]), whose results it makes spec-correct where async-graphql 7.2.1 is not
+/// (`propagate.rs`, `empty_objects.rs`, `introspection.rs`). Cheap to clone.
 #[derive(Clone)]
 pub struct ReeSchema {
     inner: Schema<Query, EmptyMutation, EmptySubscription>,
-    explain: limits::ExplainLimits,
+    admission: Arc<admission::Admission>,
     limits: Limits,
     /// Executes spec-correct results around async-graphql (see `propagate.rs`).
     spec: Arc<propagate::OutputTypes>,
 }
 
 impl ReeSchema {
-    /// Executes a request (attach the graph with [`with_graph`] first).
-    pub async fn execute(
-        &self,
-        request: impl Into<async_graphql::Request>,
-    ) -> async_graphql::Response {
-        let mut response = self.spec.execute(&self.inner, request.into()).await;
-        self.explain.explain(&mut response.errors);
-        response
+    /// The one entry point: admits a request (document limits, parse, cost; see [`admission`])
+    /// unless it was admitted already, then validates and executes it (attach the graph with
+    /// [`with_graph`] first) and makes the result spec-correct (`propagate.rs`). A refusal is a
+    /// response with no `data` and one error.
+    pub async fn execute(&self, request: impl Into<Submission>) -> async_graphql::Response {
+        let request = match request.into() {
+            Submission::Admitted(admitted) => admitted.request,
+            Submission::Request(request) => match self.admission.admit(request) {
+                Ok(admitted) => admitted.request,
+                Err(refusal) => return refusal.into(),
+            },
+        };
+        self.spec.execute(&self.inner, request).await
+    }
+
+    /// Admission alone (steps 1-4 of [`admission`]): for callers that look at the operation
+    /// before running it, or run it elsewhere; pass the result to [`ReeSchema::execute`].
+    pub fn admit(&self, request: async_graphql::Request) -> Result<Admitted, Refusal> {
+        self.admission.admit(request)
+    }
+
+    /// The admission limits.
+    pub fn admission_limits(&self) -> AdmissionLimits {
+        *self.admission.limits()
+    }
+
+    /// The cost model admission uses.
+    pub fn cost_model(&self) -> &CostModel {
+        self.admission.cost_model()
     }
 
     /// The argument and work limits its resolvers enforce.
@@ -100,12 +123,8 @@ pub struct SchemaOptions {
     pub limits: Limits,
     /// Whether introspection is enabled (field suggestions are off whenever it is not).
     pub introspection: bool,
-    /// Maximum query depth (async-graphql's check, after the HTTP layer's own size checks).
-    pub max_query_depth: usize,
-    /// Maximum query complexity (async-graphql's check): each field costs 1 plus its children;
-    /// list and traversal fields multiply their children's cost by `first`, `limit` and
-    /// `maxHops` (see [`cost`]).
-    pub max_complexity: usize,
+    /// Document limits, selection depth and the cost limit, checked before validation.
+    pub admission: AdmissionLimits,
 }
 
 impl Default for SchemaOptions {
@@ -113,18 +132,16 @@ impl Default for SchemaOptions {
         SchemaOptions {
             limits: Limits::default(),
             introspection: true,
-            max_query_depth: 16,
-            max_complexity: 100_000,
+            admission: AdmissionLimits::default(),
         }
     }
 }
 
 /// Builds the schema. The graph is not part of it: attach one per request with [`with_graph`].
 pub fn build_schema(options: SchemaOptions) -> ReeSchema {
+    // No async-graphql depth or complexity limit: admission checks both before validation.
     let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(options.limits)
-        .limit_depth(options.max_query_depth)
-        .limit_complexity(options.max_complexity)
         // Types async-graphql generates or defines, which carry no description of their own.
         .override_output_type_description::<query::EntityConnection<'static>>(
             "A page of entities (Relay connection), ordered by kind then id. `totalCount` counts \
@@ -142,16 +159,14 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
         builder = builder.disable_introspection().disable_suggestions();
     }
     let inner = builder.finish();
+    let sdl = inner.sdl_with_options(SDLExportOptions::new().sorted_fields());
     // The SDL async-graphql writes always parses; an empty set of types would only turn off
     // null propagation, never wrong it.
-    let spec = propagate::OutputTypes::from_sdl(&inner.sdl()).unwrap_or_default();
+    let spec = propagate::OutputTypes::from_sdl(&sdl).unwrap_or_default();
     ReeSchema {
-        inner,
+        admission: Arc::new(admission::Admission::new(options.admission, &sdl)),
         spec: Arc::new(spec),
-        explain: limits::ExplainLimits {
-            max_depth: options.max_query_depth,
-            max_complexity: options.max_complexity,
-        },
+        inner,
         limits: options.limits,
     }
 }
@@ -167,14 +182,6 @@ pub fn with_graph(
 /// The schema's SDL, as committed in `schema/reegraph.graphql`.
 pub fn sdl() -> String {
     build_schema(SchemaOptions::default()).sdl_with_options(SDLExportOptions::new().sorted_fields())
-}
-
-/// The complexity weight of a count argument (`first`, `limit`, `maxHops`): list and traversal
-/// fields cost their children's complexity times their counts, so the schema's complexity limit
-/// refuses `first: 100` inside `first: 100` before anything runs. Negative counts weigh 1 (they
-/// are refused with BAD_USER_INPUT by the resolver).
-pub(crate) fn cost(count: i32) -> usize {
-    usize::try_from(count).unwrap_or(1).max(1)
 }
 
 /// The `code` extension every error carries.

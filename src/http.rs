@@ -15,10 +15,7 @@
 //! Architecture invariant: no domain logic here; the graph is reached only through the schema.
 
 mod cache;
-mod cost;
-mod documents;
 mod edge;
-mod limits;
 mod metrics;
 pub mod playground;
 mod serve;
@@ -29,6 +26,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
+use async_graphql::Pos;
 use async_graphql::parser::types::OperationType;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -41,15 +39,12 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{ReeSchema, with_graph};
+use crate::graphql::{ReeSchema, Refusal, with_graph};
 
 use cache::{
     CacheKey, Cached, KeyParts, PersistedQueries, PersistedQueryError, ResponseCache,
     variables_text,
 };
-pub use cost::CostModel;
-use documents::{Documents, Prepared};
-pub use limits::{DocumentError, DocumentLimits};
 pub use metrics::{Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
 
@@ -58,12 +53,15 @@ pub use serve::{ConnectionLimits, serve};
 pub struct HttpConfig {
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Allowed CORS origins; `["*"]` allows any (no credentials are ever allowed).
+    /// Allowed CORS origins; `*` allows any, without credentials; an origin listed explicitly
+    /// is allowed with credentials.
     pub cors_origins: Vec<String>,
+    /// Request headers a browser may send cross-origin (lowercase names).
+    pub cors_allow_headers: Vec<String>,
+    /// How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
+    pub cors_max_age: Duration,
     /// Whether GET / serves GraphiQL.
     pub graphiql: bool,
-    /// Cheap checks on the document before async-graphql validates it.
-    pub document: DocumentLimits,
     /// Most GraphQL requests executing at once; beyond it, 503 with `Retry-After`.
     pub max_concurrent_requests: usize,
     /// How long one GraphQL request may run.
@@ -76,8 +74,6 @@ pub struct HttpConfig {
     pub cache_max_age: u32,
     /// Bytes of automatic persisted queries kept.
     pub persisted_query_bytes: u64,
-    /// Highest estimated cost of a document (see [`CostModel`]).
-    pub max_cost: u64,
 }
 
 impl Default for HttpConfig {
@@ -85,24 +81,32 @@ impl Default for HttpConfig {
         HttpConfig {
             max_body_bytes: 64 * 1024,
             cors_origins: vec!["*".to_owned()],
+            cors_allow_headers: DEFAULT_CORS_ALLOW_HEADERS
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect(),
+            cors_max_age: Duration::from_secs(3600),
             graphiql: true,
-            document: DocumentLimits::default(),
             max_concurrent_requests: 256,
             request_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
             response_cache_bytes: 64 << 20,
             cache_max_age: 60,
             persisted_query_bytes: 8 << 20,
-            max_cost: 100_000,
         }
     }
 }
 
-/// The assumed length of a list field without count arguments, in the cost model.
-const LIST_ESTIMATE: u64 = 10;
-
-/// Estimated bytes of parsed documents kept by query text (see [`documents`]).
-const DOCUMENT_CACHE_BYTES: u64 = 16 << 20;
+/// The request headers browsers may send by default: what GraphQL clients send (Apollo Client's
+/// identification headers among them), `authorization` for a proxy in front, and the request id.
+pub const DEFAULT_CORS_ALLOW_HEADERS: [&str; 6] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "x-request-id",
+];
 
 /// What every handler shares: the schema, the current graph snapshot, the settings, metrics.
 /// Cloned for each request (by the extractors and the middleware), so it is one `Arc`.
@@ -118,8 +122,6 @@ struct Shared {
     in_flight: Arc<Semaphore>,
     cache: Arc<ResponseCache>,
     persisted: Arc<PersistedQueries>,
-    documents: Arc<Documents>,
-    cost: Arc<CostModel>,
     /// `Cache-Control` of successful GET responses.
     cache_control: HeaderValue,
 }
@@ -129,17 +131,11 @@ impl AppState {
     pub fn new(schema: ReeSchema, graph: Arc<KnowledgeGraph>, config: HttpConfig) -> Self {
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
         AppState(Arc::new(Shared {
-            // A path's hops count as a list: the estimate covers the longest path allowed.
-            cost: Arc::new(CostModel::from_sdl(
-                &sdl,
-                LIST_ESTIMATE.max(u64::try_from(schema.limits().max_hops).unwrap_or(u64::MAX)),
-            )),
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
             cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
             persisted: Arc::new(PersistedQueries::new(config.persisted_query_bytes)),
-            documents: Arc::new(Documents::new(DOCUMENT_CACHE_BYTES)),
             cache_control: HeaderValue::from_str(&format!(
                 "public, max-age={}",
                 config.cache_max_age
@@ -184,8 +180,8 @@ pub fn app(state: AppState) -> Router {
         .layer(edge::CorsLayer::new(
             &config.cors_origins,
             &[Method::GET, Method::POST],
-            &[header::CONTENT_TYPE, header::ACCEPT],
-            Duration::from_secs(3600),
+            &config.cors_allow_headers,
+            config.cors_max_age,
         ))
         .layer(edge::RequestLogLayer)
         .layer(edge::RequestIdLayer::default())
@@ -312,10 +308,10 @@ impl Reject {
         Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }
 
-    fn limit(e: &DocumentError) -> Self {
+    fn refused(refusal: &Refusal) -> Self {
         Reject {
-            limit: Some(e.limit()),
-            ..Reject::new(StatusCode::BAD_REQUEST, e.code(), e.to_string())
+            limit: refusal.limit(),
+            ..Reject::new(StatusCode::BAD_REQUEST, refusal.code(), refusal.to_string())
         }
     }
 
@@ -696,57 +692,38 @@ async fn execute(
         Some(v @ serde_json::Value::Object(_)) => v,
         Some(_) => return Err(Reject::bad_request("`variables` must be a JSON object")),
     };
-    let prepared = match state.0.documents.get(&query) {
-        Some(prepared) => prepared,
-        None => match prepare(state, &query, &variables, media)? {
-            Ok(prepared) => prepared,
-            Err(parse_failed) => return Ok(parse_failed),
-        },
-    };
-    let doc = &prepared.doc;
-    let cost = match prepared.fixed_cost {
-        Some(cost) => cost,
-        None => state.0.cost.cost(doc, &variables),
-    };
-    if cost > state.0.config.max_cost {
-        return Err(cost_reject(
-            cost,
-            state.0.config.max_cost,
-            state.0.cost.list_estimate,
-        ));
-    }
-    if is_get {
-        let selected = match &params.operation_name {
-            Some(name) => doc
-                .operations
-                .iter()
-                .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
-                .map(|(_, op)| op.node.ty),
-            None => doc.operations.iter().next().map(|(_, op)| op.node.ty),
-        };
-        if matches!(
-            selected,
-            Some(OperationType::Mutation | OperationType::Subscription)
-        ) {
-            let mut reject = Reject::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                "GET may only run queries; send mutations with POST",
-            );
-            reject.allow = Some("POST");
-            return Err(reject);
-        }
-    }
     let mut request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    request.set_parsed_query(prepared.doc.clone());
-    drop(prepared);
-    let response = state.0.schema.execute(with_graph(request, graph)).await;
-    // Errors without a path and no data mean the request failed before execution (validation,
-    // depth, complexity): the spec wants no `data` entry then, and 400 under the new media type.
+    // Admission (document limits, parse, cost) is the schema's; the answers are HTTP's.
+    let admitted = match state.0.schema.admit(with_graph(request, graph)) {
+        Ok(admitted) => admitted,
+        Err(Refusal::Parse { message, locations }) => {
+            let (status, body) = parse_failure(&message, &locations, media);
+            return Ok((status, body, Outcome::Rejected));
+        }
+        Err(refusal) => return Err(Reject::refused(&refusal)),
+    };
+    if is_get
+        && matches!(
+            admitted.operation_type(),
+            Some(OperationType::Mutation | OperationType::Subscription)
+        )
+    {
+        let mut reject = Reject::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "GET may only run queries; send mutations with POST",
+        );
+        reject.allow = Some("POST");
+        return Err(reject);
+    }
+    let response = state.0.schema.execute(admitted).await;
+    // Errors without a path and no data mean the request failed before execution (validation;
+    // admission refusals were answered above): the spec wants no `data` entry then, and 400
+    // under the new media type.
     // Execution errors come with `data` and stay 200.
     let failed_before_execution = response.data == async_graphql::Value::Null
         && response.is_err()
@@ -796,64 +773,19 @@ async fn execute(
     Ok((status, Bytes::from(body), outcome))
 }
 
-/// Runs the text-only checks on `query` and parses it; keeps the result when every check
-/// passes. `Ok(Err(..))` is the answer to a document that does not parse.
-#[allow(clippy::type_complexity)]
-fn prepare(
-    state: &AppState,
-    query: &str,
-    variables: &serde_json::Value,
-    media: MediaType,
-) -> Result<Result<Arc<Prepared>, (StatusCode, Bytes, Outcome)>, Reject> {
-    let limits = &state.0.config.document;
-    limits.check(query).map_err(|e| Reject::limit(&e))?;
-    let doc = match async_graphql::parser::parse_query(query) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let (status, body) = parse_failure(&async_graphql::ServerError::from(e), media);
-            return Ok(Err((status, body, Outcome::Rejected)));
-        }
-    };
-    limits.check_parsed(&doc).map_err(|e| Reject::limit(&e))?;
-    let (cost, read_variables) = state.0.cost.cost_and_dependence(&doc, variables);
-    let prepared = Arc::new(Prepared {
-        doc,
-        fixed_cost: (!read_variables).then_some(cost),
-    });
-    state.0.documents.put(query, Arc::clone(&prepared));
-    Ok(Ok(prepared))
-}
-
-fn cost_reject(cost: u64, max: u64, list: u64) -> Reject {
-    Reject {
-        limit: Some("cost"),
-        ..Reject::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            format!(
-                "the query's estimated cost is {cost}, above the limit of {max}: every field \
-                 costs 1, and a list or traversal field costs its selection times its first \
-                 and limit (lists without them count as {list}); ask for smaller pages or fewer \
-                 nested lists"
-            ),
-        )
-    }
-}
-
 /// A document that does not parse: 400 under graphql-response+json, 200 under application/json.
-fn parse_failure(e: &async_graphql::ServerError, media: MediaType) -> (StatusCode, Bytes) {
+fn parse_failure(message: &str, locations: &[Pos], media: MediaType) -> (StatusCode, Bytes) {
     let status = if media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let locations: Vec<_> = e
-        .locations
+    let locations: Vec<_> = locations
         .iter()
         .map(|l| serde_json::json!({"line": l.line, "column": l.column}))
         .collect();
     let body = serde_json::json!({ "errors": [{
-        "message": e.message,
+        "message": message,
         "locations": locations,
         "extensions": { "code": "GRAPHQL_PARSE_FAILED" },
     }]});

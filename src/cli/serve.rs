@@ -32,6 +32,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = HttpConfig {
         max_body_bytes: args.max_body_bytes,
         cors_origins: args.cors_origins.clone(),
+        cors_allow_headers: args.cors_allow_headers.clone(),
         graphiql: !args.no_introspection,
         max_concurrent_requests: args.max_concurrent_requests,
         request_timeout: Duration::from_millis(args.request_timeout_ms),

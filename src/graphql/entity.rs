@@ -178,7 +178,6 @@ impl<'a> EntityBase<'a> {
     /// whole filtered list. Unlike the typed relationship fields, which list only relations
     /// graded REPORTED or better, it lists every relation, UNVERIFIED inferences included,
     /// unless `minGrade` sets the weakest grade of a relation's best citation to keep.
-    #[graphql(complexity = "super::cost(first) * child_complexity")]
     pub(crate) async fn relations(
         &self,
         ctx: &Context<'_>,

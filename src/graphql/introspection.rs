@@ -75,10 +75,10 @@ where
                 let second = Executed::new(query.clone());
                 let mut answer = schema.execute(async_graphql::Request::new(query)).await;
                 complete(schema, types, &second, &mut answer).await;
-                if let Value::Object(mut data) = answer.data {
-                    if let Some(ty) = data.shift_remove("__type") {
-                        list.push(ty);
-                    }
+                if let Value::Object(mut data) = answer.data
+                    && let Some(ty) = data.shift_remove("__type")
+                {
+                    list.push(ty);
                 }
             }
             if let Some(slot) = slot(&mut response.data, &gap.path) {

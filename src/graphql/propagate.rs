@@ -367,10 +367,10 @@ impl<'a> Walk<'a> {
     fn assign_paths(&self, data: &Value, errors: &mut [async_graphql::ServerError]) {
         let mut by_location: HashMap<Pos, Vec<usize>> = HashMap::new();
         for (i, error) in errors.iter().enumerate() {
-            if error.path.is_empty() {
-                if let Some(pos) = error.locations.first() {
-                    by_location.entry(*pos).or_default().push(i);
-                }
+            if error.path.is_empty()
+                && let Some(pos) = error.locations.first()
+            {
+                by_location.entry(*pos).or_default().push(i);
             }
         }
         for (pos, indexes) in by_location {

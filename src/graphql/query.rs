@@ -64,7 +64,6 @@ impl Query {
     }
 
     /// The entities with these ids, in order; null for an unknown id.
-    #[graphql(complexity = "ids.len() * child_complexity")]
     async fn nodes<'c>(
         &self,
         ctx: &Context<'c>,
@@ -102,7 +101,6 @@ impl Query {
 
     /// All entities, or those of some kinds, ordered by kind then id, as a Relay connection.
     /// `totalCount` costs O(number of kinds).
-    #[graphql(complexity = "super::cost(first) * child_complexity")]
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
@@ -137,7 +135,6 @@ impl Query {
 
     /// Ranked search over names, aliases (including Chinese names) and standard codes; case-
     /// and accent-insensitive, tolerant of loose code spelling ("gbt13560-2017") and small typos.
-    #[graphql(complexity = "super::cost(first) * child_complexity")]
     async fn search<'c>(
         &self,
         ctx: &Context<'c>,
@@ -164,7 +161,6 @@ impl Query {
 
     /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
     /// relations among them. `truncated` says whether the limit or the work budget cut it short.
-    #[graphql(complexity = "super::cost(limit) * child_complexity")]
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
@@ -198,7 +194,6 @@ impl Query {
     /// Up to `first` loop-free paths between two entities of at most `maxHops` hops, shortest
     /// first, walking relations either way. Each hop carries its relation and citations: this is
     /// how the server explains why two things are connected.
-    #[graphql(complexity = "super::cost(first) * super::cost(max_hops) * child_complexity")]
     async fn paths<'c>(
         &self,
         ctx: &Context<'c>,
@@ -239,7 +234,6 @@ impl Query {
     /// and directives, so `first` cuts them first. A standard whose own scope EXCLUDES the entity asked
     /// about is never returned, and EXCLUDES relations are not walked.
     #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
-    #[graphql(complexity = "super::cost(first) * super::cost(max_hops) * child_complexity")]
     async fn related<'c>(
         &self,
         ctx: &Context<'c>,

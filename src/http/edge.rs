@@ -13,9 +13,16 @@
 //!   process-unique counter) on the request, so the trace span and the handlers see it, and puts
 //!   it on the response unless the response already has one.
 //! - [`CorsLayer`]: any `OPTIONS` request is a preflight, answered here 200 with
-//!   `Vary`, `Access-Control-Allow-Methods`, `-Allow-Headers`, `-Max-Age` and, when the origin is
-//!   allowed, `-Allow-Origin`; other responses get `Vary` appended and `-Allow-Origin` when the
-//!   origin is allowed. `*` allows any origin; credentials are never allowed.
+//!   `Access-Control-Allow-Methods`, `-Allow-Headers` (configurable: by default what browser
+//!   clients send, `authorization`, `content-type`, `accept`, Apollo's
+//!   `apollographql-client-name`/`-version` and `x-request-id`), `-Max-Age` (browsers cache the
+//!   answer) and, when the origin is allowed, `-Allow-Origin`; other responses get
+//!   `-Allow-Origin` and `-Expose-Headers` (`ETag`, `x-request-id`, `Retry-After`, which browser
+//!   code could not read otherwise) when the origin is allowed. `*` allows any origin, without
+//!   credentials; an origin listed explicitly is echoed back with
+//!   `Access-Control-Allow-Credentials: true` (the CORS spec forbids credentials with `*`).
+//!   When the answer depends on the origin (some origin is listed explicitly), every response
+//!   carries `Vary: Origin`, so shared caches keep one answer per origin.
 //! - [`RequestLogLayer`]: replaces tower-http's `TraceLayer`, with the same events. A response
 //!   with a 5xx status is logged at ERROR ("response failed", with the method, path, request id,
 //!   status and latency); at DEBUG, every request is logged as it starts and ends, inside a
@@ -258,51 +265,85 @@ where
 pub(crate) struct CorsLayer(Arc<CorsHeaders>);
 
 struct CorsHeaders {
-    /// `None`: any origin (`*`); else the allowed origins, compared byte for byte.
-    origins: Option<Vec<HeaderValue>>,
-    vary: HeaderValue,
+    /// Whether any origin is allowed (`*`, without credentials).
+    any: bool,
+    /// Origins listed explicitly, compared byte for byte; allowed with credentials.
+    listed: Vec<HeaderValue>,
+    /// `Vary`, when the answer depends on the origin.
+    vary: Option<HeaderValue>,
     allow_methods: HeaderValue,
     allow_headers: HeaderValue,
+    expose_headers: HeaderValue,
     max_age: HeaderValue,
 }
 
+/// The response headers browser code may read (`Access-Control-Expose-Headers`).
+const EXPOSED: [&str; 3] = ["etag", "x-request-id", "retry-after"];
+
+/// How a request's origin is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Allowed {
+    /// Any origin: `*`, no credentials.
+    Any,
+    /// This origin, listed explicitly: echoed, with credentials.
+    Listed(HeaderValue),
+}
+
 impl CorsLayer {
-    /// Allows `origins` (`*` among them allows any), the methods and request headers given, and
-    /// lets preflight answers be cached for `max_age`.
+    /// Allows `origins` (`*` among them allows any other origin, without credentials), the
+    /// methods and request headers given, and lets preflight answers be cached for `max_age`.
     pub(crate) fn new(
         origins: &[String],
         methods: &[Method],
-        headers: &[HeaderName],
+        headers: &[String],
         max_age: Duration,
     ) -> Self {
-        let origins = (!origins.iter().any(|o| o == "*")).then(|| {
-            origins
-                .iter()
-                .filter_map(|o| HeaderValue::from_str(o).ok())
-                .collect()
-        });
+        let any = origins.iter().any(|o| o == "*");
+        let listed: Vec<HeaderValue> = origins
+            .iter()
+            .filter(|o| *o != "*")
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
         let join = |items: Vec<&str>, separator: &str| {
             HeaderValue::from_str(&items.join(separator)).unwrap_or(HeaderValue::from_static(""))
         };
         CorsLayer(Arc::new(CorsHeaders {
-            origins,
-            // What a preflight answer depends on, as tower-http's CorsLayer sends it.
-            vary: HeaderValue::from_static(
-                "origin, access-control-request-method, access-control-request-headers",
-            ),
+            any,
+            vary: (!listed.is_empty()).then(|| HeaderValue::from_static("origin")),
+            listed,
             allow_methods: join(methods.iter().map(Method::as_str).collect(), ","),
-            allow_headers: join(headers.iter().map(HeaderName::as_str).collect(), ","),
+            allow_headers: join(headers.iter().map(String::as_str).collect(), ","),
+            expose_headers: join(EXPOSED.to_vec(), ","),
             max_age: HeaderValue::from(max_age.as_secs()),
         }))
     }
 }
 
 impl CorsHeaders {
-    /// The `Access-Control-Allow-Origin` value for a request from `origin`, if it is allowed.
-    fn allow_origin(&self, origin: Option<&HeaderValue>) -> Option<HeaderValue> {
-        match &self.origins {
-            None => Some(HeaderValue::from_static("*")),
-            Some(list) => origin.filter(|o| list.contains(o)).cloned(),
+    /// Whether and how a request from `origin` is allowed.
+    fn allowed(&self, origin: Option<&HeaderValue>) -> Option<Allowed> {
+        if let Some(origin) = origin.filter(|o| self.listed.contains(o)) {
+            return Some(Allowed::Listed(origin.clone()));
+        }
+        self.any.then_some(Allowed::Any)
+    }
+
+    /// Sets `-Allow-Origin` (and `-Allow-Credentials` for a listed origin).
+    fn allow(&self, headers: &mut axum::http::HeaderMap, allowed: Allowed) {
+        match allowed {
+            Allowed::Any => {
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                );
+            }
+            Allowed::Listed(origin) => {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                );
+            }
         }
     }
 }
@@ -339,12 +380,13 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let h = &self.headers;
-        let allow_origin = h.allow_origin(request.headers().get(header::ORIGIN));
+        let allowed = h.allowed(request.headers().get(header::ORIGIN));
         if request.method() == Method::OPTIONS {
-            // Header order as tower-http sends it.
             let mut response = Response::new(Body::empty());
             let headers = response.headers_mut();
-            headers.insert(header::VARY, h.vary.clone());
+            if let Some(vary) = &h.vary {
+                headers.insert(header::VARY, vary.clone());
+            }
             headers.insert(
                 header::ACCESS_CONTROL_ALLOW_METHODS,
                 h.allow_methods.clone(),
@@ -354,8 +396,8 @@ where
                 h.allow_headers.clone(),
             );
             headers.insert(header::ACCESS_CONTROL_MAX_AGE, h.max_age.clone());
-            if let Some(origin) = allow_origin {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            if let Some(allowed) = allowed {
+                h.allow(headers, allowed);
             }
             return CorsFuture::Preflight {
                 response: Some(response),
@@ -363,8 +405,8 @@ where
         }
         CorsFuture::Call {
             inner: self.inner.call(request),
-            vary: Some(h.vary.clone()),
-            allow_origin,
+            headers: Arc::clone(h),
+            allowed,
         }
     }
 }
@@ -379,8 +421,8 @@ pin_project_lite::pin_project! {
         Call {
             #[pin]
             inner: F,
-            vary: Option<HeaderValue>,
-            allow_origin: Option<HeaderValue>,
+            headers: Arc<CorsHeaders>,
+            allowed: Option<Allowed>,
         },
     }
 }
@@ -398,17 +440,21 @@ where
             }
             CorsFutureProj::Call {
                 inner,
-                vary,
-                allow_origin,
+                headers: cors,
+                allowed,
             } => {
                 let mut response = std::task::ready!(inner.poll(cx))?;
                 let headers = response.headers_mut();
                 // `Vary` may have values already: append; the origin replaces any.
-                if let Some(vary) = vary.take() {
-                    headers.append(header::VARY, vary);
+                if let Some(vary) = &cors.vary {
+                    headers.append(header::VARY, vary.clone());
                 }
-                if let Some(origin) = allow_origin.take() {
-                    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                if let Some(allowed) = allowed.take() {
+                    cors.allow(headers, allowed);
+                    headers.insert(
+                        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                        cors.expose_headers.clone(),
+                    );
                 }
                 Poll::Ready(Ok(response))
             }
@@ -423,24 +469,31 @@ mod tests {
     #[test]
     fn origins_are_matched_exactly_unless_any() {
         let any = CorsLayer::new(&["*".to_owned()], &[], &[], Duration::ZERO);
-        assert_eq!(
-            any.0.allow_origin(None),
-            Some(HeaderValue::from_static("*"))
-        );
+        assert_eq!(any.0.allowed(None), Some(Allowed::Any));
+        assert_eq!(any.0.vary, None);
         let list = CorsLayer::new(
             &["https://a.example".to_owned()],
             &[Method::GET, Method::POST],
-            &[header::CONTENT_TYPE, header::ACCEPT],
+            &["content-type".to_owned(), "accept".to_owned()],
             Duration::from_secs(3600),
         );
         let a = HeaderValue::from_static("https://a.example");
         let b = HeaderValue::from_static("https://b.example");
-        assert_eq!(list.0.allow_origin(Some(&a)), Some(a.clone()));
-        assert_eq!(list.0.allow_origin(Some(&b)), None);
-        assert_eq!(list.0.allow_origin(None), None);
+        assert_eq!(list.0.allowed(Some(&a)), Some(Allowed::Listed(a.clone())));
+        assert_eq!(list.0.allowed(Some(&b)), None);
+        assert_eq!(list.0.allowed(None), None);
         assert_eq!(list.0.allow_methods, "GET,POST");
         assert_eq!(list.0.allow_headers, "content-type,accept");
         assert_eq!(list.0.max_age, "3600");
+        assert_eq!(list.0.vary, Some(HeaderValue::from_static("origin")));
+        let both = CorsLayer::new(
+            &["*".to_owned(), "https://a.example".to_owned()],
+            &[],
+            &[],
+            Duration::ZERO,
+        );
+        assert_eq!(both.0.allowed(Some(&a)), Some(Allowed::Listed(a)));
+        assert_eq!(both.0.allowed(Some(&b)), Some(Allowed::Any));
     }
 
     #[test]

@@ -33,15 +33,17 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 ];
 
 /// The limits a rejection can name.
-pub const LIMITS: [&str; 14] = [
+pub const LIMITS: [&str; 16] = [
     "body_bytes",
     "body_read",
     "document_bytes",
     "tokens",
     "nesting",
     "expanded_fields",
+    "depth",
     "aliases",
     "directives",
+    "traversals",
     "cost",
     "validation",
     "argument_or_budget",

@@ -1373,13 +1373,21 @@ async fn relation_types_list_the_vocabulary() {
 // ------------------------------------------------------------------------------------------------
 // schema-wide limits
 
-/// async-graphql's depth and complexity rejections come back worded to name the configured
-/// limit, with the LIMIT_EXCEEDED code and no `data`, through `schema.execute` as through HTTP.
+/// Depth and cost refusals (admission, before validation) name the configured limit, with the
+/// LIMIT_EXCEEDED code and no `data`, through `schema.execute` as through HTTP; the cost refusal
+/// says what to cut.
 #[tokio::test]
-async fn depth_and_complexity_rejections_name_the_limit() {
+async fn depth_and_cost_refusals_name_the_limit() {
+    use reegraph::graphql::{AdmissionLimits, DocumentLimits};
     let schema = reegraph::graphql::build_schema(reegraph::graphql::SchemaOptions {
-        max_query_depth: 5,
-        max_complexity: 50,
+        admission: AdmissionLimits {
+            document: DocumentLimits {
+                max_depth: 5,
+                ..DocumentLimits::default()
+            },
+            max_cost: 50,
+            ..AdmissionLimits::default()
+        },
         ..reegraph::graphql::SchemaOptions::default()
     });
     let deep = "{ entity(id: \"x\") { relations(first: 1) { nodes { to { relations(first: 1) \
@@ -1387,7 +1395,11 @@ async fn depth_and_complexity_rejections_name_the_limit() {
     let costly = "{ search(query: \"neodymium\", first: 100) { score } }";
     for (query, wording) in [
         (deep, "nests selections deeper than the limit of 5"),
-        (costly, "complexity is above the limit of 50"),
+        (
+            costly,
+            "estimated cost is 101, above the limit of 50; reduce `first` on `search` from 100 \
+             to 49 (2.0×)",
+        ),
     ] {
         let request =
             reegraph::graphql::with_graph(async_graphql::Request::new(query), common::real_graph());

@@ -4,7 +4,9 @@
 //! naive references, GraphQL through `schema.execute`, the domain questions on the real data,
 //! HTTP through the router and over a real socket, and the SDL drift check.
 
+mod admission;
 mod common;
+mod cors;
 mod cursors;
 mod data_quality;
 mod dataset_errors;

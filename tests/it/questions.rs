@@ -5,7 +5,33 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::common::data;
+/// The `data` of a query that must have no errors, run with no cost limit: these questions walk
+/// the whole graph (every directive's issuers' affiliations' citations, every entity's
+/// relations), far more than the default cost limit allows a client (it counts every unbounded
+/// list at 10 items), and what they test is the answer, not admission.
+async fn data(query: &str, variables: Value) -> Value {
+    let schema = reegraph::graphql::build_schema(reegraph::graphql::SchemaOptions {
+        admission: reegraph::graphql::AdmissionLimits {
+            max_cost: u64::MAX,
+            ..reegraph::graphql::AdmissionLimits::default()
+        },
+        ..reegraph::graphql::SchemaOptions::default()
+    });
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    let response = schema
+        .execute(reegraph::graphql::with_graph(
+            request,
+            crate::common::real_graph(),
+        ))
+        .await;
+    let response = serde_json::to_value(&response).expect("responses serialize");
+    assert!(
+        response.get("errors").is_none(),
+        "unexpected errors: {response:#}"
+    );
+    response["data"].clone()
+}
 
 const TONGLU_MEETING: &str = "event:tc229-2025-annual-meeting";
 const ARTICLE: &str = "source:reex-2025-tonglu";

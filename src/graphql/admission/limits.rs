@@ -1,4 +1,5 @@
-//! Cheap checks on a GraphQL document, run before async-graphql parses and validates it.
+//! Cheap checks on a GraphQL document, run before async-graphql parses and validates it (the
+//! first steps of the admission pipeline, see [`super`]).
 //!
 //! Two passes, both linear in the document's size:
 //! 1. A lexical scan (before parsing) bounds the byte length, the token count and the nesting
@@ -7,8 +8,10 @@
 //! 2. After parsing, the *expanded* size: how many fields the operations select once every
 //!    fragment spread is inlined, computed with one memoized pass over the fragments. Fragments
 //!    that spread each other twice, 24 deep, are 1 KB of text but 2^24 fields; async-graphql's
-//!    own complexity check would spend seconds expanding them. Aliases and directives are
-//!    counted too.
+//!    own complexity check would spend seconds expanding them. The selection depth (fields
+//!    nested in fields, through fragments), aliases and directives are counted too.
+//!
+//! Architecture invariant: knows GraphQL syntax only, not the schema, HTTP or the graph.
 
 use std::collections::HashMap;
 
@@ -29,6 +32,8 @@ pub struct DocumentLimits {
     pub max_aliases: usize,
     /// Most directives (counted as written).
     pub max_directives: usize,
+    /// Deepest nesting of selections (fields within fields, fragments expanded).
+    pub max_depth: usize,
 }
 
 impl Default for DocumentLimits {
@@ -40,6 +45,7 @@ impl Default for DocumentLimits {
             max_expanded_fields: 5_000,
             max_aliases: 100,
             max_directives: 50,
+            max_depth: 16,
         }
     }
 }
@@ -74,6 +80,12 @@ pub enum DocumentError {
         /// The limit.
         max: u64,
     },
+    /// Selections nested too deep.
+    #[error("the query nests selections deeper than the limit of {max}")]
+    TooDeepSelection {
+        /// The limit.
+        max: usize,
+    },
     /// Too many aliases.
     #[error("the document has {got} aliases, above the limit of {max}")]
     TooManyAliases {
@@ -105,6 +117,7 @@ impl DocumentError {
             DocumentError::TooManyTokens { .. } => "tokens",
             DocumentError::TooDeep { .. } => "nesting",
             DocumentError::TooManyFields { .. } => "expanded_fields",
+            DocumentError::TooDeepSelection { .. } => "depth",
             DocumentError::TooManyAliases { .. } => "aliases",
             DocumentError::TooManyDirectives { .. } => "directives",
         }
@@ -138,8 +151,10 @@ impl DocumentLimits {
     pub fn check_parsed(&self, doc: &ExecutableDocument) -> Result<(), DocumentError> {
         let mut counts = Counts::default();
         let mut memo: HashMap<&str, Option<u64>> = HashMap::new();
+        let mut depths: HashMap<&str, Option<usize>> = HashMap::new();
         let cap = self.max_expanded_fields;
         let mut total: u64 = 0;
+        let mut deepest = 0;
         for (name, fragment) in &doc.fragments {
             counts.directives += fragment.node.directives.len();
             count_written(&fragment.node.selection_set.node, &mut counts);
@@ -150,6 +165,12 @@ impl DocumentLimits {
             count_written(&op.node.selection_set.node, &mut counts);
             total =
                 total.saturating_add(expanded(&op.node.selection_set.node, doc, &mut memo, cap));
+            deepest = deepest.max(depth(&op.node.selection_set.node, doc, &mut depths));
+        }
+        if deepest > self.max_depth {
+            return Err(DocumentError::TooDeepSelection {
+                max: self.max_depth,
+            });
         }
         if counts.aliases > self.max_aliases {
             return Err(DocumentError::TooManyAliases {
@@ -234,6 +255,39 @@ fn fragment_size<'d>(
     let size = expanded(&fragment.node.selection_set.node, doc, memo, cap);
     memo.insert(key.as_str(), Some(size));
     size
+}
+
+/// How deep fields nest in `set`, fragments expanded (memoized; a cycle counts 0 here, and
+/// validation rejects it).
+fn depth<'d>(
+    set: &'d SelectionSet,
+    doc: &'d ExecutableDocument,
+    memo: &mut HashMap<&'d str, Option<usize>>,
+) -> usize {
+    let mut deepest = 0;
+    for item in &set.items {
+        let d = match &item.node {
+            Selection::Field(f) => 1 + depth(&f.node.selection_set.node, doc, memo),
+            Selection::InlineFragment(i) => depth(&i.node.selection_set.node, doc, memo),
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                match memo.get(name) {
+                    Some(d) => d.unwrap_or(0),
+                    None => match doc.fragments.get_key_value(name) {
+                        Some((key, fragment)) => {
+                            memo.insert(key.as_str(), None);
+                            let d = depth(&fragment.node.selection_set.node, doc, memo);
+                            memo.insert(key.as_str(), Some(d));
+                            d
+                        }
+                        None => 0,
+                    },
+                }
+            }
+        };
+        deepest = deepest.max(d);
+    }
+    deepest
 }
 
 /// Counts tokens and the deepest bracket nesting, stopping once either passes its limit.
@@ -326,6 +380,23 @@ mod tests {
             limits.check_parsed(&parsed),
             Err(DocumentError::TooManyFields { .. })
         ));
+    }
+
+    #[test]
+    fn selection_depth_counts_through_fragments() {
+        let limits = DocumentLimits {
+            max_depth: 3,
+            ..DocumentLimits::default()
+        };
+        let check = |doc: &str| {
+            limits.check_parsed(&async_graphql::parser::parse_query(doc).expect("parses"))
+        };
+        check("{ a { b { c } } }").expect("3 deep");
+        check("{ a { ...F } } fragment F on T { b { ... on T { c } } }").expect("3 deep");
+        assert_eq!(
+            check("{ a { ...F } } fragment F on T { b { c { d } } }"),
+            Err(DocumentError::TooDeepSelection { max: 3 })
+        );
     }
 
     #[test]

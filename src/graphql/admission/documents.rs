@@ -1,8 +1,8 @@
 //! Prepared documents: the parsed form of a query text and the results of the checks that depend
 //! on the text alone, kept by the exact text.
 //!
-//! Clients send few distinct documents with varying variables, so parsing and the HTTP layer's
-//! own checks (lexical limits, expanded size, and the cost when no variable feeds a count
+//! Clients send few distinct documents with varying variables, so parsing and the admission
+//! checks (lexical limits, expanded size, depth, and the cost when no variable feeds a count
 //! argument) are done once per text. Only documents that pass every text-only check are kept:
 //! a refused document is checked again each time it is sent, with the same answer. Nothing here
 //! depends on the graph snapshot or its data, so a reload leaves it as it is (the schema and the
