@@ -32,11 +32,16 @@ before(async () => {
   const port = await freePort();
   const bin = join(root, "target", "debug", "reegraph");
   server = spawn(bin, ["serve", "--bind", `127.0.0.1:${port}`, "--data", join(root, "data")], {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  // The server's log is shown only if it fails to start (it would clutter the TAP output).
+  let log = "";
+  server.stderr.on("data", (chunk) => {
+    log += chunk;
   });
   endpoint = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`reegraph exited with ${server.exitCode}`);
+    if (server.exitCode !== null) throw new Error(`reegraph exited with ${server.exitCode}:\n${log}`);
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (r.ok) return;
@@ -45,7 +50,7 @@ before(async () => {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error("reegraph did not answer /healthz within 30 s");
+  throw new Error(`reegraph did not answer /healthz within 30 s; its log:\n${log}`);
 });
 
 after(() => server?.kill());
