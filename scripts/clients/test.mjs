@@ -199,3 +199,75 @@ test("README: the directive example shows exactly data.entity", async () => {
   assert.equal(errors, undefined);
   assert.deepEqual(data.entity, shown);
 });
+
+// --- The guide's status and error-code tables, request by request. Every code in the
+// "Error codes" table must be exercised here, except the ones listed as not reproducible.
+const NOT_REPRODUCED = new Set([
+  "INTERNAL", // a server fault
+  "REQUEST_TIMEOUT", // needs a body held back past --read-timeout-ms (10 s)
+]);
+
+async function send({ method = "POST", body, query, accept, contentType = "application/json" }) {
+  const headers = {};
+  if (accept) headers.accept = accept;
+  let url = endpoint;
+  if (method === "GET") url += `?query=${encodeURIComponent(query)}`;
+  else headers["content-type"] = contentType;
+  const res = await fetch(url, { method, headers, body: method === "GET" ? undefined : body ?? JSON.stringify({ query }) });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, code: json?.errors?.[0]?.extensions?.code };
+}
+
+const GRAPHQL_RESPONSE = "application/graphql-response+json";
+const aliases = Array.from({ length: 101 }, (_, i) => `a${i}: __typename`).join(" ");
+const cases = [
+  ["NOT_FOUND", { query: '{ neighborhood(id: "nothing:here") { truncated } }' }, 200],
+  ["BAD_USER_INPUT", { query: '{ entities(first: -1) { totalCount } }' }, 200],
+  ["LIMIT_EXCEEDED", { query: "{ entities(first: 500) { totalCount } }" }, 200],
+  ["LIMIT_EXCEEDED", { query: `{ ${aliases} }` }, 400],
+  ["LIMIT_EXCEEDED", { body: JSON.stringify({ query: `{ __typename } #${"x".repeat(70000)}` }) }, 413],
+  ["GRAPHQL_PARSE_FAILED", { query: "{" }, 200],
+  ["GRAPHQL_PARSE_FAILED", { query: "{", accept: GRAPHQL_RESPONSE }, 400],
+  [
+    "PERSISTED_QUERY_NOT_FOUND",
+    { body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }) },
+    400,
+  ],
+  ["BAD_REQUEST", { body: "[{}]" }, 400],
+  ["BAD_REQUEST", { body: "{not json" }, 400],
+  ["METHOD_NOT_ALLOWED", { method: "GET", query: "mutation { x }" }, 405],
+  ["UNSUPPORTED_MEDIA_TYPE", { query: "{ __typename }", contentType: "text/plain" }, 415],
+];
+
+test("docs/clients.md: each error code and status, as the guide says", async () => {
+  for (const [code, request, status] of cases) {
+    const got = await send(request);
+    assert.equal(got.status, status, `${code}: ${JSON.stringify(request).slice(0, 80)}`);
+    assert.equal(got.code, code, `${code}: ${JSON.stringify(got.json)?.slice(0, 200)}`);
+    if (status === 405) assert.equal(got.headers.get("allow"), "POST");
+  }
+  // No code: validation errors from async-graphql, 200 under application/json, 400 under
+  // graphql-response+json, and no `data`.
+  const invalid = await send({ query: "{ nope }" });
+  assert.equal(invalid.status, 200);
+  assert.equal(invalid.code, undefined);
+  assert.equal("data" in invalid.json, false);
+  assert.equal((await send({ query: "{ nope }", accept: GRAPHQL_RESPONSE })).status, 400);
+  // 406: an Accept that allows neither JSON type.
+  assert.equal((await send({ query: "{ __typename }", accept: "text/html" })).status, 406);
+  // Every code the guide lists is exercised above or named as not reproduced.
+  const guide = readFileSync(join(root, "docs", "clients.md"), "utf8");
+  const table = guide.split("## Error codes")[1].split("\n## ")[0];
+  const listed = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  const exercised = new Set(cases.map(([c]) => c));
+  for (const code of listed) {
+    assert.ok(exercised.has(code) || NOT_REPRODUCED.has(code), `${code} is in the guide but not tested`);
+  }
+  for (const code of exercised) assert.ok(listed.includes(code), `${code} is not in the guide`);
+});
