@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as plain from "./recipes/fetch.mjs";
 import * as apollo from "./recipes/apollo.mjs";
 import * as urql from "./recipes/urql.mjs";
+import { gql } from "@apollo/client/core/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -155,6 +156,21 @@ test("Apollo: relayStylePagination merges two pages of a connection", async () =
   assert.equal(ids.length, 6);
   assert.equal(new Set(ids).size, 6);
   assert.deepEqual(ids.slice(0, 3), edges1.map((e) => e.node.id));
+});
+
+test("Apollo: automatic persisted queries, GET by hash, then the text once, then the hash alone", async () => {
+  const seen = [];
+  const logged = async (url, init) => {
+    const res = await fetch(url, init);
+    seen.push(`${init.method} ${init.body ? "text" : "hash"} ${res.status}`);
+    return res;
+  };
+  const query = gql`query ApqStats { stats { entities relations } }`;
+  const first = await apollo.makePersistedClient(endpoint, logged).query({ query });
+  assert.ok(first.data.stats.entities > 0);
+  const second = await apollo.makePersistedClient(endpoint, logged).query({ query });
+  assert.deepEqual(second.data, first.data);
+  assert.deepEqual(seen, ["GET hash 400", "POST text 200", "GET hash 200"]);
 });
 
 test("urql: a GET query gets data; an error arrives as result.error with its code", async () => {

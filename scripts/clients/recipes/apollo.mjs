@@ -1,6 +1,8 @@
 // Apollo Client: possibleTypes read from the server by introspection, and Relay pagination.
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client/core/index.js";
+import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries/index.js";
 import { relayStylePagination } from "@apollo/client/utilities/index.js";
+import { createHash } from "node:crypto"; // in a browser: crypto.subtle.digest("SHA-256", ...)
 
 // Without possibleTypes, Apollo cannot tell that a `Standard` is an `Entity` (or a `Node`):
 // fragments on an interface, such as `... on Entity { name }`, come back without their
@@ -32,6 +34,16 @@ export function makeClient(endpoint, possibleTypes) {
       },
     }),
   });
+}
+
+// Automatic persisted queries: the hash goes first, by GET (cacheable); on
+// PERSISTED_QUERY_NOT_FOUND (a 400) the link resends the query text once, by POST.
+export function makePersistedClient(endpoint, fetchFn = fetch) {
+  const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+  const link = createPersistedQueryLink({ sha256, useGETForHashedQueries: true }).concat(
+    new HttpLink({ uri: endpoint, fetch: fetchFn }),
+  );
+  return new ApolloClient({ link, cache: new InMemoryCache() });
 }
 
 export const STANDARDS_OF_MAGNETS = gql`
