@@ -158,6 +158,23 @@ test("Apollo: relayStylePagination merges two pages of a connection", async () =
   assert.deepEqual(ids.slice(0, 3), edges1.map((e) => e.node.id));
 });
 
+test("Apollo: relayStylePagination inherited from Entity merges an entity's relations pages", async () => {
+  const client = apollo.makeClient(endpoint, await apollo.fetchPossibleTypes(endpoint));
+  const id = "mineral:dysprosium";
+  const page1 = await client.query({ query: apollo.RELATIONS, variables: { id } });
+  const first = page1.data.entity.relations;
+  assert.equal(first.edges.length, 2);
+  await client.query({
+    query: apollo.RELATIONS,
+    variables: { id, after: first.pageInfo.endCursor },
+    fetchPolicy: "network-only",
+  });
+  const merged = client.readQuery({ query: apollo.RELATIONS, variables: { id } }).entity.relations;
+  const cursors = merged.edges.map((e) => e.cursor);
+  assert.equal(new Set(cursors).size, 4, JSON.stringify(cursors));
+  assert.deepEqual(merged.edges.slice(0, 2), first.edges);
+});
+
 test("Apollo: automatic persisted queries, GET by hash, then the text once, then the hash alone", async () => {
   const seen = [];
   const logged = async (url, init) => {

@@ -31,6 +31,9 @@ export function makeClient(endpoint, possibleTypes) {
       typePolicies: {
         // Every connection field merges its pages; the key arguments keep distinct lists apart.
         Query: { fields: { entities: relayStylePagination(["kinds"]) } },
+        // Every entity type's `relations`: a policy on the interface is inherited by its
+        // implementations through possibleTypes.
+        Entity: { fields: { relations: relayStylePagination(["relationTypes", "direction"]) } },
       },
     }),
   });
@@ -60,6 +63,18 @@ export const MINERALS = gql`
     entities(kinds: [MINERAL], first: 3, after: $after) {
       edges { cursor node { id name } }
       pageInfo { endCursor hasNextPage }
+    }
+  }
+`;
+
+export const RELATIONS = gql`
+  query Relations($id: ID!, $after: String) {
+    entity(id: $id) {
+      id
+      relations(first: 2, after: $after) {
+        edges { cursor node { type to { id } } }
+        pageInfo { endCursor hasNextPage }
+      }
     }
   }
 `;
