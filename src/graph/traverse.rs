@@ -112,10 +112,16 @@ impl Meter {
     }
 }
 
+/// Most relations a [`KnowledgeGraph::neighborhood`] returns per entity it may return: a dense
+/// ball (hubs, cliques) would otherwise answer with far more relations than entities, so that
+/// neither the answer's size nor its estimate before execution is bounded by `limit`.
+pub const SUBGRAPH_RELATIONS_PER_ENTITY: usize = 2;
+
 impl KnowledgeGraph {
     /// Entities within `depth` hops of `start` (breadth first), at most `limit` of them, and the
-    /// relations followed among them. Stops early, with `truncated`, at the limit or when
-    /// `budget` entities have been visited. O(visited entities + their relations).
+    /// relations followed among them, at most [`SUBGRAPH_RELATIONS_PER_ENTITY`] × `limit`. Stops
+    /// early, with `truncated`, at either limit or when `budget` entities have been visited.
+    /// O(visited entities + their relations).
     pub fn neighborhood(
         &self,
         start: EntityKey,
@@ -131,6 +137,7 @@ impl KnowledgeGraph {
             sub.truncated = true;
             return sub;
         }
+        let relation_limit = limit.saturating_mul(SUBGRAPH_RELATIONS_PER_ENTITY);
         let mut included: HashSet<EntityKey> = HashSet::from([start]);
         let mut seen_relations: HashSet<RelationKey> = HashSet::new();
         sub.entities.push(start);
@@ -152,7 +159,12 @@ impl KnowledgeGraph {
                         sub.entities.push(inc.other);
                         next.push(inc.other);
                     }
-                    if seen_relations.insert(inc.relation) {
+                    if !seen_relations.contains(&inc.relation) {
+                        if sub.relations.len() >= relation_limit {
+                            sub.truncated = true;
+                            continue;
+                        }
+                        seen_relations.insert(inc.relation);
                         sub.relations.push(inc.relation);
                     }
                 }

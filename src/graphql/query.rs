@@ -160,7 +160,8 @@ impl Query {
     }
 
     /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
-    /// relations among them. `truncated` says whether the limit or the work budget cut it short.
+    /// relations followed among them (at most 2 × `limit`). `truncated` says whether a limit or
+    /// the work budget cut it short.
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,

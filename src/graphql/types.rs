@@ -398,7 +398,7 @@ impl<'a> Subgraph<'a> {
             .collect()
     }
 
-    /// Relations followed among them, each once.
+    /// Relations followed among them, each once; at most twice the neighborhood's `limit`.
     async fn relations(&self) -> Vec<Relation<'a>> {
         self.sub
             .relations
@@ -410,7 +410,8 @@ impl<'a> Subgraph<'a> {
             .collect()
     }
 
-    /// True when `limit` or the work budget stopped the traversal before it was complete.
+    /// True when `limit` (on entities, or twice it on relations) or the work budget stopped the
+    /// traversal before it was complete.
     async fn truncated(&self) -> bool {
         self.sub.truncated
     }

@@ -14,6 +14,7 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use reegraph::dataset::Dataset;
 use reegraph::graph::{
     Budget, Direction, EntityKey, KnowledgeGraph, Path, RelationFilter, RelationKey,
+    SUBGRAPH_RELATIONS_PER_ENTITY,
 };
 use reegraph::model::{
     ApplicationDetails, Details, DirectiveDetails, DirectiveType, Entity, EntityId, EntityKind,
@@ -629,8 +630,9 @@ proptest! {
         }
     }
 
-    /// With a small limit: at most `limit` entities, the first ones of the full answer, relations
-    /// only among them, and `truncated` exactly when the full answer is bigger.
+    /// With a small limit: at most `limit` entities, the first ones of the full answer, at most
+    /// twice as many relations, only among them, and `truncated` exactly when the full answer
+    /// is bigger.
     #[test]
     fn neighborhood_limit_truncates_exactly(
         spec in any_spec(),
@@ -647,9 +649,17 @@ proptest! {
         let full = fx.graph.neighborhood(fx.keys[start], depth, &filter_, direction, BIG, BIG_BUDGET);
         let sub = fx.graph.neighborhood(fx.keys[start], depth, &filter_, direction, limit, BIG_BUDGET);
 
+        let cap = limit * SUBGRAPH_RELATIONS_PER_ENTITY;
         prop_assert!(sub.entities.len() <= limit);
+        prop_assert!(sub.relations.len() <= cap);
         prop_assert_eq!(&sub.entities[..], &full.entities[..limit.min(full.entities.len())]);
-        prop_assert_eq!(sub.truncated, naive.len() > limit, "naive size {}, limit {}", naive.len(), limit);
+        if naive.len() > limit {
+            prop_assert!(sub.truncated, "naive size {}, limit {}", naive.len(), limit);
+        } else {
+            // Every entity fits: only the relation cap can cut, keeping the first relations.
+            prop_assert_eq!(sub.truncated, full.relations.len() > cap);
+            prop_assert_eq!(&sub.relations[..], &full.relations[..full.relations.len().min(cap)]);
+        }
         let included: HashSet<EntityKey> = sub.entities.iter().copied().collect();
         for r in &sub.relations {
             let (a, b) = fx.graph.endpoints(*r);

@@ -38,6 +38,8 @@ use async_graphql_value::{ConstValue, Value};
 /// Arguments whose value multiplies the cost of a field's selection.
 const COUNT_ARGUMENTS: [&str; 2] = ["first", "limit"];
 
+use crate::graph::SUBGRAPH_RELATIONS_PER_ENTITY;
+
 /// The argument bounding a path's length.
 const MAX_HOPS: &str = "maxHops";
 
@@ -57,7 +59,11 @@ enum Bound {
     /// Not a list, or an ordinary list (counts or the list estimate).
     Plain,
     /// A page's list: the count its page was asked with.
-    Page,
+    Page {
+        /// How many items per item asked for (a subgraph's relations: see
+        /// [`SUBGRAPH_RELATIONS_PER_ENTITY`]).
+        factor: u64,
+    },
     /// A path's list: `maxHops`, plus `extra`.
     Hops { extra: u64 },
 }
@@ -193,7 +199,13 @@ impl CostModel {
                         .iter()
                         .any(|(t, lists)| *t == type_name && lists.contains(&name.as_str()))
                     {
-                        Bound::Page
+                        Bound::Page {
+                            factor: if type_name == "Subgraph" && name == "relations" {
+                                SUBGRAPH_RELATIONS_PER_ENTITY as u64
+                            } else {
+                                1
+                            },
+                        }
                     } else if type_name == PATH.0 && PATH.1.contains(&name.as_str()) {
                         Bound::Hops {
                             extra: u64::from(name == "entities"),
@@ -397,7 +409,9 @@ impl<'a> Costing<'a> {
             )
         } else {
             let own = match info.bound {
-                Bound::Page => bounds.page.unwrap_or(self.model.list_estimate),
+                Bound::Page { factor } => bounds
+                    .page
+                    .map_or(self.model.list_estimate, |page| page.saturating_mul(factor)),
                 Bound::Hops { extra } => bounds
                     .hops
                     .map_or(self.model.list_estimate, |h| h.saturating_add(extra)),
@@ -539,7 +553,7 @@ mod tests {
     }
 
     /// A connection counts once; its `edges` and `nodes` count at its `first` (not at the list
-    /// estimate on top of it); a subgraph's lists at its `limit`.
+    /// estimate on top of it); a subgraph's entities at its `limit`, its relations at twice that.
     #[test]
     fn pages_count_their_lists_at_first_and_limit() {
         let screen = "{ entities(first: 50) { edges { node { relations(first: 20) { edges { node { \
@@ -557,11 +571,11 @@ mod tests {
         );
         let ball = "{ neighborhood(id: \"x\", depth: 2, limit: 200) { truncated entities { id } \
                     relations { type citations { grade } } } }";
-        // neighborhood + truncated + entities(1 + 200) + relations(1 + 200 x (type + citations
-        // (1 + 10 x grade))).
+        // neighborhood + truncated + entities(1 + 200) + relations(1 + 2 x 200 x (type +
+        // citations (1 + 10 x grade))).
         assert_eq!(
             cost(ball, serde_json::json!({})),
-            1 + 1 + 201 + 1 + 200 * (1 + 11)
+            1 + 1 + 201 + 1 + 2 * 200 * (1 + 11)
         );
     }
 
