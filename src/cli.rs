@@ -277,7 +277,13 @@ fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let response = runtime.block_on(schema.execute(graphql::with_graph(request, graph)));
     let failed = response.is_err();
-    println!("{}", serde_json::to_string_pretty(&response)?);
+    // Written, not println!: a reader that stops early (`| head`) is a broken pipe, not a panic.
+    let mut text = serde_json::to_string_pretty(&response)?;
+    text.push('\n');
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
     Ok(if failed {
         ExitCode::FAILURE
     } else {
