@@ -61,6 +61,8 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// Whether GET / serves GraphiQL.
     pub graphiql: bool,
+    /// Whether GET /schema.graphql publishes the SDL (off with `--no-introspection`).
+    pub publish_schema: bool,
     /// Cheap checks on the document before async-graphql validates it.
     pub document: DocumentLimits,
     /// Most GraphQL requests executing at once; beyond it, 503 with `Retry-After`.
@@ -85,6 +87,7 @@ impl Default for HttpConfig {
             max_body_bytes: 64 * 1024,
             cors_origins: vec!["*".to_owned()],
             graphiql: true,
+            publish_schema: true,
             document: DocumentLimits::default(),
             max_concurrent_requests: 256,
             request_timeout: Duration::from_secs(10),
@@ -215,6 +218,13 @@ async fn graphiql(State(state): State<AppState>) -> Response {
 }
 
 async fn schema_sdl(State(state): State<AppState>) -> Response {
+    if !state.0.config.publish_schema {
+        return (
+            StatusCode::NOT_FOUND,
+            "the schema is not published on this server\n",
+        )
+            .into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.0.sdl.to_string(),
@@ -501,7 +511,7 @@ async fn answer(
             let parts = KeyParts {
                 fingerprint,
                 graphql_response_json: media == MediaType::GraphqlResponse,
-                operation_name: params.operation_name.as_deref().unwrap_or(""),
+                operation_name: params.operation_name.as_deref(),
                 variables: &variables,
                 query,
             };
@@ -512,7 +522,7 @@ async fn answer(
         }
         _ => None,
     };
-    let Ok(_permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
+    let Ok(permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
         let limit = state.0.config.max_concurrent_requests;
         let reject = Reject {
             limit: Some("concurrency"),
@@ -525,23 +535,26 @@ async fn answer(
         return Err((reject, Outcome::Overloaded));
     };
     let deadline = state.0.config.request_timeout;
-    let executed = tokio::time::timeout(deadline, execute(state, graph, params, media, is_get))
-        .await
-        .map_err(|_| {
-            let reject = Reject {
-                limit: Some("deadline"),
-                ..Reject::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "LIMIT_EXCEEDED",
-                    format!(
-                        "the request ran past its deadline of {} ms",
-                        deadline.as_millis()
-                    ),
-                )
-            };
-            (reject, Outcome::Timeout)
-        })?
-        .map_err(rejected)?;
+    let executed = tokio::time::timeout(
+        deadline,
+        execute_off_the_workers(state, permit, graph, params, media, is_get),
+    )
+    .await
+    .map_err(|_| {
+        let reject = Reject {
+            limit: Some("deadline"),
+            ..Reject::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the request ran past its deadline of {} ms",
+                    deadline.as_millis()
+                ),
+            )
+        };
+        (reject, Outcome::Timeout)
+    })?
+    .map_err(rejected)?;
     let (status, body, outcome) = executed;
     let response = if outcome == Outcome::Ok {
         let cached = Arc::new(Cached::new(fingerprint, status, body));
@@ -692,6 +705,38 @@ fn get_params(query: &str) -> Result<Params, Reject> {
 }
 
 /// Checks, parses and executes one request; `Err` when it is refused before execution.
+/// Runs [`execute`] (validation and execution, both CPU-bound: the resolvers are synchronous)
+/// on tokio's blocking pool, so a heavy document never occupies an async worker that serves
+/// `/healthz`, the accept loop and cache hits. The concurrency `permit` moves with the work and
+/// is released only when it ends, even after the deadline has answered the client: the cap
+/// bounds work actually running, and with it the blocking threads in use. (Before, execution
+/// ran inline on the async workers, so at most one request per worker ever held a permit and
+/// the cap could not be reached on a small machine.)
+async fn execute_off_the_workers(
+    state: &AppState,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    graph: Arc<KnowledgeGraph>,
+    params: Params,
+    media: MediaType,
+    is_get: bool,
+) -> Result<(StatusCode, Bytes, Outcome), Reject> {
+    let state = state.clone();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        runtime.block_on(execute(&state, graph, params, media, is_get))
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "a request's execution task failed");
+        Reject::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the request could not be executed",
+        )
+    })?
+}
+
 async fn execute(
     state: &AppState,
     graph: Arc<KnowledgeGraph>,

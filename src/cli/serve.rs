@@ -33,6 +33,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_body_bytes: args.max_body_bytes,
         cors_origins: args.cors_origins.clone(),
         graphiql: !args.no_introspection,
+        publish_schema: !args.no_introspection,
         max_concurrent_requests: args.max_concurrent_requests,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         body_read_timeout: read_timeout,

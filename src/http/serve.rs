@@ -11,8 +11,12 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+
+/// The answer to a connection beyond the cap.
+const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 39\r\nconnection: close\r\n\r\nthe server is at its connection limit\r\n";
 
 /// Connection-level settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,15 +63,26 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            tracing::warn!(%peer, max = limits.max_connections, "connection limit reached; closing");
-            drop(stream);
+            tracing::warn!(%peer, max = limits.max_connections, "connection limit reached; answering 503");
+            // Answered rather than reset, so a client learns to back off. The write is bounded
+            // (a peer that never reads cannot hold the task) and the request is never read.
+            tokio::spawn(async move {
+                let mut stream = stream;
+                let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                    stream.write_all(OVER_CAPACITY).await?;
+                    stream.shutdown().await
+                })
+                .await;
+            });
             continue;
         };
         let _ = stream.set_nodelay(true);
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
+            .header_read_timeout(limits.header_read_timeout)
+            // A client that half-closes after sending its request still gets the answer.
+            .half_close(true);
         let connection =
             builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         let connection = graceful.watch(connection);

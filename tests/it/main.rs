@@ -11,6 +11,7 @@ mod fuzz;
 mod graph_props;
 mod graphql;
 mod http;
+mod http_faults;
 mod questions;
 mod reload;
 mod sdl;
