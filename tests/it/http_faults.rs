@@ -207,3 +207,28 @@ async fn an_empty_operation_name_never_shares_a_cached_answer() {
     assert!(fresh_empty.contains("\"errors\""), "{fresh_empty}");
     assert_eq!(empty, fresh_empty);
 }
+
+/// Requests fully written before shutdown are answered: shutdown used to close every
+/// connection hyper had not read from yet (and the accept backlog), dropping them unanswered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_answers_requests_already_received() {
+    let (address, stop) = start(HttpConfig::default(), ConnectionLimits::default()).await;
+    let body = json!({ "query": "{ stats { entities } }" }).to_string();
+    let mut streams = Vec::new();
+    for _ in 0..50 {
+        let mut stream = TcpStream::connect(address).await.expect("connect");
+        stream.write_all(&raw_post(&body)).await.expect("write");
+        streams.push(stream);
+    }
+    stop.send(()).expect("server running");
+    let mut unanswered = 0;
+    for mut stream in streams {
+        let mut response = Vec::new();
+        // A reset counts as unanswered, like a close without a response.
+        let _ = bounded(stream.read_to_end(&mut response)).await;
+        if !response.starts_with(b"HTTP/1.1 200") {
+            unanswered += 1;
+        }
+    }
+    assert_eq!(unanswered, 0, "{unanswered} of 50 requests were dropped");
+}
