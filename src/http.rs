@@ -118,6 +118,10 @@ struct Shared {
     sdl: Arc<str>,
     metrics: Arc<Metrics>,
     in_flight: Arc<Semaphore>,
+    /// Blocking threads that may run validation and execution at once: one per core, so CPU
+    /// work can never outnumber (and starve) the async workers; admitted requests beyond it
+    /// wait in line for a thread, under their deadline.
+    executors: Arc<Semaphore>,
     cache: Arc<ResponseCache>,
     persisted: Arc<PersistedQueries>,
     documents: Arc<Documents>,
@@ -139,6 +143,9 @@ impl AppState {
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
+            executors: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            )),
             cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
             persisted: Arc::new(PersistedQueries::new(config.persisted_query_bytes)),
             documents: Arc::new(Documents::new(DOCUMENT_CACHE_BYTES)),
@@ -721,9 +728,20 @@ async fn execute_off_the_workers(
     is_get: bool,
 ) -> Result<(StatusCode, Bytes, Outcome), Reject> {
     let state = state.clone();
+    let executor = Arc::clone(&state.0.executors)
+        .acquire_owned()
+        .await
+        .map_err(|_| {
+            Reject::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LIMIT_EXCEEDED",
+                "the server is shutting down",
+            )
+        })?;
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let _executor = executor;
         runtime.block_on(execute(&state, graph, params, media, is_get))
     })
     .await
