@@ -18,6 +18,7 @@ mod cache;
 mod cost;
 mod documents;
 mod edge;
+mod hosts;
 mod limits;
 mod metrics;
 mod serve;
@@ -48,6 +49,7 @@ use cache::{
 };
 pub use cost::CostModel;
 use documents::{Documents, Prepared};
+pub use hosts::AllowedHosts;
 pub use limits::{DocumentError, DocumentLimits};
 pub use metrics::{Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
@@ -63,6 +65,10 @@ pub struct HttpConfig {
     pub graphiql: bool,
     /// Whether GET /schema.graphql publishes the SDL (off with `--no-introspection`).
     pub publish_schema: bool,
+    /// Host names requests may name (`--allowed-hosts`); empty allows any.
+    pub allowed_hosts: Vec<String>,
+    /// Whether GET /metrics is served (`--no-metrics` turns it off).
+    pub metrics: bool,
     /// Cheap checks on the document before async-graphql validates it.
     pub document: DocumentLimits,
     /// Most GraphQL requests executing at once; beyond it, 503 with `Retry-After`.
@@ -88,6 +94,8 @@ impl Default for HttpConfig {
             cors_origins: vec!["*".to_owned()],
             graphiql: true,
             publish_schema: true,
+            allowed_hosts: Vec::new(),
+            metrics: true,
             document: DocumentLimits::default(),
             max_concurrent_requests: 256,
             request_timeout: Duration::from_secs(10),
@@ -183,13 +191,19 @@ impl AppState {
 /// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
-    Router::new()
+    let hosts = hosts::AllowedHosts::new(&config.allowed_hosts);
+    let router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/", get(graphiql))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+        .route("/readyz", get(readyz));
+    let router = if config.metrics {
+        router.route("/metrics", get(metrics_text))
+    } else {
+        router
+    };
+    router
         .layer(edge::CorsLayer::new(
             &config.cors_origins,
             &[Method::GET, Method::POST],
@@ -198,6 +212,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(edge::RequestLogLayer)
         .layer(edge::RequestIdLayer::default())
+        .layer(axum::middleware::from_fn(move |request, next| {
+            hosts::check(hosts.clone(), request, next)
+        }))
         .with_state(state)
 }
 

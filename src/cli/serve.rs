@@ -34,6 +34,8 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         cors_origins: args.cors_origins.clone(),
         graphiql: !args.no_introspection,
         publish_schema: !args.no_introspection,
+        allowed_hosts: args.allowed_hosts.clone(),
+        metrics: !args.no_metrics,
         max_concurrent_requests: args.max_concurrent_requests,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         body_read_timeout: read_timeout,

@@ -232,3 +232,59 @@ async fn shutdown_answers_requests_already_received() {
     }
     assert_eq!(unanswered, 0, "{unanswered} of 50 requests were dropped");
 }
+
+async fn status_of(config: HttpConfig, path: &str, host: &str) -> StatusCode {
+    let router = app(AppState::new(schema(), real_graph(), config));
+    router
+        .oneshot(
+            Request::get(path)
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("router")
+        .status()
+}
+
+/// DNS rebinding: a page on attacker.example resolved to this server still sends its own name
+/// in `Host`. With `--allowed-hosts`, such requests are refused 421 before any route.
+#[tokio::test]
+async fn allowed_hosts_refuse_other_host_names() {
+    let config = || HttpConfig {
+        allowed_hosts: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
+        ..HttpConfig::default()
+    };
+    assert_eq!(
+        status_of(config(), "/healthz", "attacker.example:8080").await,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    assert_eq!(
+        status_of(config(), "/schema.graphql", "attacker.example").await,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    assert_eq!(
+        status_of(config(), "/healthz", "localhost:8080").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_of(HttpConfig::default(), "/healthz", "attacker.example").await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn metrics_can_be_turned_off() {
+    let off = HttpConfig {
+        metrics: false,
+        ..HttpConfig::default()
+    };
+    assert_eq!(
+        status_of(off, "/metrics", "127.0.0.1").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status_of(HttpConfig::default(), "/metrics", "127.0.0.1").await,
+        StatusCode::OK
+    );
+}
