@@ -835,7 +835,7 @@ async fn execute(
     }
     request.set_parsed_query(prepared.doc.clone());
     drop(prepared);
-    let response = state.0.schema.execute(with_graph(request, graph)).await;
+    let mut response = state.0.schema.execute(with_graph(request, graph)).await;
     // Errors without a path and no data mean the request failed before execution (validation,
     // depth, complexity): the spec wants no `data` entry then, and 400 under the new media type.
     // Execution errors come with `data` and stay 200.
@@ -863,6 +863,13 @@ async fn execute(
     #[derive(serde::Serialize)]
     struct ErrorsOnly<'r> {
         errors: &'r [async_graphql::ServerError],
+    }
+    if failed_before_execution && !state.0.config.publish_schema {
+        // With introspection off, validation messages must not map the schema either
+        // ("Unknown field \"x\" on type \"Query\"" names a type): keep where, not what.
+        for error in &mut response.errors {
+            error.message = "the document is not valid against this server's schema".to_owned();
+        }
     }
     let body = if failed_before_execution {
         serde_json::to_vec(&ErrorsOnly {

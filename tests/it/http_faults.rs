@@ -288,3 +288,34 @@ async fn metrics_can_be_turned_off() {
         StatusCode::OK
     );
 }
+
+/// With introspection off, a validation error used to name the schema's types
+/// (`Unknown field "nope" on type "Query"`), mapping the schema one guess at a time.
+#[tokio::test]
+async fn no_introspection_keeps_type_names_out_of_validation_errors() {
+    let config = HttpConfig {
+        graphiql: false,
+        publish_schema: false,
+        ..HttpConfig::default()
+    };
+    let router = app(AppState::new(schema(), real_graph(), config));
+    let body = json!({ "query": "{ nope stats { entities } }" }).to_string();
+    let response = router
+        .oneshot(
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+        .expect("router");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("\"errors\""), "{text}");
+    assert!(!text.contains("Query"), "{text}");
+}
