@@ -113,6 +113,13 @@ pub struct ServeArgs {
         default_values_t = HttpConfig::default().cors_allow_headers
     )]
     pub cors_allow_headers: Vec<String>,
+    /// Host names requests may name in `Host`, comma-separated (against DNS rebinding);
+    /// others are refused 421. Empty (the default) allows any.
+    #[arg(long, env = "REEGRAPH_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Do not serve GET /metrics.
+    #[arg(long, env = "REEGRAPH_NO_METRICS")]
+    pub no_metrics: bool,
     /// Turn off introspection (and field suggestions) and GraphiQL.
     #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,

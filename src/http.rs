@@ -16,6 +16,7 @@
 
 mod cache;
 mod edge;
+mod hosts;
 mod metrics;
 pub mod playground;
 mod serve;
@@ -45,6 +46,7 @@ use cache::{
     CacheKey, Cached, KeyParts, PersistedQueries, PersistedQueryError, ResponseCache,
     variables_text,
 };
+pub use hosts::AllowedHosts;
 pub use metrics::{Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
 
@@ -62,6 +64,12 @@ pub struct HttpConfig {
     pub cors_max_age: Duration,
     /// Whether GET / serves GraphiQL.
     pub graphiql: bool,
+    /// Whether GET /schema.graphql publishes the SDL (off with `--no-introspection`).
+    pub publish_schema: bool,
+    /// Host names requests may name (`--allowed-hosts`); empty allows any.
+    pub allowed_hosts: Vec<String>,
+    /// Whether GET /metrics is served (`--no-metrics` turns it off).
+    pub metrics: bool,
     /// Most GraphQL requests executing at once; beyond it, 503 with `Retry-After`.
     pub max_concurrent_requests: usize,
     /// How long one GraphQL request may run.
@@ -87,6 +95,9 @@ impl Default for HttpConfig {
                 .collect(),
             cors_max_age: Duration::from_secs(3600),
             graphiql: true,
+            publish_schema: true,
+            allowed_hosts: Vec::new(),
+            metrics: true,
             max_concurrent_requests: 256,
             request_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
@@ -120,6 +131,10 @@ struct Shared {
     sdl: Arc<str>,
     metrics: Arc<Metrics>,
     in_flight: Arc<Semaphore>,
+    /// Blocking threads that may run validation and execution at once: one per core, so CPU
+    /// work can never outnumber (and starve) the async workers; admitted requests beyond it
+    /// wait in line for a thread, under their deadline.
+    executors: Arc<Semaphore>,
     cache: Arc<ResponseCache>,
     persisted: Arc<PersistedQueries>,
     /// `Cache-Control` of successful GET responses.
@@ -134,6 +149,9 @@ impl AppState {
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
+            executors: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            )),
             cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
             persisted: Arc::new(PersistedQueries::new(config.persisted_query_bytes)),
             cache_control: HeaderValue::from_str(&format!(
@@ -170,13 +188,19 @@ impl AppState {
 /// which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
-    Router::new()
+    let hosts = hosts::AllowedHosts::new(&config.allowed_hosts);
+    let router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .merge(playground::routes())
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+        .route("/readyz", get(readyz));
+    let router = if config.metrics {
+        router.route("/metrics", get(metrics_text))
+    } else {
+        router
+    };
+    router
         .layer(edge::CorsLayer::new(
             &config.cors_origins,
             &[Method::GET, Method::POST],
@@ -185,6 +209,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(edge::RequestLogLayer)
         .layer(edge::RequestIdLayer::default())
+        .layer(axum::middleware::from_fn(move |request, next| {
+            hosts::check(hosts.clone(), request, next)
+        }))
         .with_state(state)
 }
 
@@ -200,6 +227,13 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
 }
 
 async fn schema_sdl(State(state): State<AppState>) -> Response {
+    if !state.0.config.publish_schema {
+        return (
+            StatusCode::NOT_FOUND,
+            "the schema is not published on this server\n",
+        )
+            .into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.0.sdl.to_string(),
@@ -486,7 +520,7 @@ async fn answer(
             let parts = KeyParts {
                 fingerprint,
                 graphql_response_json: media == MediaType::GraphqlResponse,
-                operation_name: params.operation_name.as_deref().unwrap_or(""),
+                operation_name: params.operation_name.as_deref(),
                 variables: &variables,
                 query,
             };
@@ -497,7 +531,7 @@ async fn answer(
         }
         _ => None,
     };
-    let Ok(_permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
+    let Ok(permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
         let limit = state.0.config.max_concurrent_requests;
         let reject = Reject {
             limit: Some("concurrency"),
@@ -510,23 +544,26 @@ async fn answer(
         return Err((reject, Outcome::Overloaded));
     };
     let deadline = state.0.config.request_timeout;
-    let executed = tokio::time::timeout(deadline, execute(state, graph, params, media, is_get))
-        .await
-        .map_err(|_| {
-            let reject = Reject {
-                limit: Some("deadline"),
-                ..Reject::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "LIMIT_EXCEEDED",
-                    format!(
-                        "the request ran past its deadline of {} ms",
-                        deadline.as_millis()
-                    ),
-                )
-            };
-            (reject, Outcome::Timeout)
-        })?
-        .map_err(rejected)?;
+    let executed = tokio::time::timeout(
+        deadline,
+        execute_off_the_workers(state, permit, graph, params, media, is_get),
+    )
+    .await
+    .map_err(|_| {
+        let reject = Reject {
+            limit: Some("deadline"),
+            ..Reject::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LIMIT_EXCEEDED",
+                format!(
+                    "the request ran past its deadline of {} ms",
+                    deadline.as_millis()
+                ),
+            )
+        };
+        (reject, Outcome::Timeout)
+    })?
+    .map_err(rejected)?;
     let (status, body, outcome) = executed;
     let response = if outcome == Outcome::Ok {
         let cached = Arc::new(Cached::new(fingerprint, status, body));
@@ -677,6 +714,49 @@ fn get_params(query: &str) -> Result<Params, Reject> {
 }
 
 /// Checks, parses and executes one request; `Err` when it is refused before execution.
+/// Runs [`execute`] (validation and execution, both CPU-bound: the resolvers are synchronous)
+/// on tokio's blocking pool, so a heavy document never occupies an async worker that serves
+/// `/healthz`, the accept loop and cache hits. The concurrency `permit` moves with the work and
+/// is released only when it ends, even after the deadline has answered the client: the cap
+/// bounds work actually running, and with it the blocking threads in use. (Before, execution
+/// ran inline on the async workers, so at most one request per worker ever held a permit and
+/// the cap could not be reached on a small machine.)
+async fn execute_off_the_workers(
+    state: &AppState,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    graph: Arc<KnowledgeGraph>,
+    params: Params,
+    media: MediaType,
+    is_get: bool,
+) -> Result<(StatusCode, Bytes, Outcome), Reject> {
+    let state = state.clone();
+    let executor = Arc::clone(&state.0.executors)
+        .acquire_owned()
+        .await
+        .map_err(|_| {
+            Reject::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LIMIT_EXCEEDED",
+                "the server is shutting down",
+            )
+        })?;
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let _executor = executor;
+        runtime.block_on(execute(&state, graph, params, media, is_get))
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "a request's execution task failed");
+        Reject::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the request could not be executed",
+        )
+    })?
+}
+
 async fn execute(
     state: &AppState,
     graph: Arc<KnowledgeGraph>,
@@ -720,7 +800,7 @@ async fn execute(
         reject.allow = Some("POST");
         return Err(reject);
     }
-    let response = state.0.schema.execute(admitted).await;
+    let mut response = state.0.schema.execute(admitted).await;
     // Errors without a path and no data mean the request failed before execution (validation;
     // admission refusals were answered above): the spec wants no `data` entry then, and 400
     // under the new media type.
@@ -749,6 +829,13 @@ async fn execute(
     #[derive(serde::Serialize)]
     struct ErrorsOnly<'r> {
         errors: &'r [async_graphql::ServerError],
+    }
+    if failed_before_execution && !state.0.config.publish_schema {
+        // With introspection off, validation messages must not map the schema either
+        // ("Unknown field \"x\" on type \"Query\"" names a type): keep where, not what.
+        for error in &mut response.errors {
+            error.message = "the document is not valid against this server's schema".to_owned();
+        }
     }
     let body = if failed_before_execution {
         serde_json::to_vec(&ErrorsOnly {

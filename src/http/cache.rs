@@ -26,7 +26,10 @@ use sha2::{Digest, Sha256};
 pub(crate) struct KeyParts<'a> {
     pub(crate) fingerprint: u64,
     pub(crate) graphql_response_json: bool,
-    pub(crate) operation_name: &'a str,
+    /// The operation name, or `None` when the request names none. `Some("")` is a different
+    /// key: async-graphql refuses an empty name (no operation matches it) but runs the only
+    /// operation when the name is absent, so the two must never share an answer.
+    pub(crate) operation_name: Option<&'a str>,
     /// The variables serialized with sorted keys (see [`variables_text`]); empty when absent.
     pub(crate) variables: &'a str,
     pub(crate) query: &'a str,
@@ -60,6 +63,8 @@ pub(crate) fn variables_text(variables: Option<&serde_json::Value>) -> String {
 pub(crate) struct CacheKey {
     fingerprint: u64,
     graphql_response_json: bool,
+    /// Whether the request named an operation (its name may be empty).
+    named: bool,
     /// The operation name, the variables and the query, back to back.
     text: Box<str>,
     operation_end: usize,
@@ -68,17 +73,18 @@ pub(crate) struct CacheKey {
 
 impl CacheKey {
     pub(crate) fn new(parts: &KeyParts<'_>) -> Self {
-        let mut text = String::with_capacity(
-            parts.operation_name.len() + parts.variables.len() + parts.query.len(),
-        );
-        text.push_str(parts.operation_name);
+        let operation_name = parts.operation_name.unwrap_or("");
+        let mut text =
+            String::with_capacity(operation_name.len() + parts.variables.len() + parts.query.len());
+        text.push_str(operation_name);
         text.push_str(parts.variables);
         text.push_str(parts.query);
         CacheKey {
             fingerprint: parts.fingerprint,
             graphql_response_json: parts.graphql_response_json,
-            operation_end: parts.operation_name.len(),
-            variables_end: parts.operation_name.len() + parts.variables.len(),
+            named: parts.operation_name.is_some(),
+            operation_end: operation_name.len(),
+            variables_end: operation_name.len() + parts.variables.len(),
             text: text.into_boxed_str(),
         }
     }
@@ -87,7 +93,7 @@ impl CacheKey {
         KeyParts {
             fingerprint: self.fingerprint,
             graphql_response_json: self.graphql_response_json,
-            operation_name: &self.text[..self.operation_end],
+            operation_name: self.named.then(|| &self.text[..self.operation_end]),
             variables: &self.text[self.operation_end..self.variables_end],
             query: &self.text[self.variables_end..],
         }
@@ -346,7 +352,7 @@ mod tests {
         let parts = |fingerprint, variables| KeyParts {
             fingerprint,
             graphql_response_json: true,
-            operation_name: "",
+            operation_name: None,
             variables,
             query: "q",
         };
@@ -355,12 +361,31 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_operation_name_is_not_an_absent_one() {
+        let parts = |operation_name| KeyParts {
+            fingerprint: 1,
+            graphql_response_json: true,
+            operation_name,
+            variables: "",
+            query: "q",
+        };
+        assert_ne!(CacheKey::new(&parts(None)), CacheKey::new(&parts(Some(""))));
+        let cache = ResponseCache::new(1 << 20);
+        cache.put(
+            CacheKey::new(&parts(None)),
+            Arc::new(Cached::new(1, StatusCode::OK, Bytes::from_static(b"x"))),
+        );
+        assert!(cache.get(&parts(Some(""))).is_none());
+        assert!(cache.get(&parts(None)).is_some());
+    }
+
+    #[test]
     fn lookups_by_parts_find_owned_keys_and_respect_boundaries() {
         let cache = ResponseCache::new(1 << 20);
         let parts = KeyParts {
             fingerprint: 1,
             graphql_response_json: false,
-            operation_name: "Op",
+            operation_name: Some("Op"),
             variables: "{}",
             query: "{ a }",
         };
@@ -373,7 +398,7 @@ mod tests {
         assert!(cache.get(&parts).is_some());
         // The same bytes split differently are another request.
         let shifted = KeyParts {
-            operation_name: "O",
+            operation_name: Some("O"),
             variables: "p{}",
             ..parts
         };

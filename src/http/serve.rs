@@ -3,6 +3,7 @@
 //! cap on open connections, and graceful shutdown that lets in-flight requests finish.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,8 +12,16 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+
+/// The answer to a connection beyond the cap.
+const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 39\r\nconnection: close\r\n\r\nthe server is at its connection limit\r\n";
+
+/// How long shutdown lets open connections read requests that have already arrived before
+/// idle connections are closed.
+const SHUTDOWN_SETTLE: Duration = Duration::from_millis(250);
 
 /// Connection-level settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,26 +67,19 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            tracing::warn!(%peer, max = limits.max_connections, "connection limit reached; closing");
-            drop(stream);
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
-        let connection =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-            drop(slot);
-        });
+        open(stream, peer, &app, limits, &slots, &graceful);
     }
+    // Connections the kernel has already completed sit in the backlog with their requests
+    // possibly sent: serve them rather than reset them. Bounded by the backlog, and each accept
+    // only takes what is already there.
+    while let Ok(Ok((stream, peer))) = tokio::time::timeout(Duration::ZERO, listener.accept()).await
+    {
+        open(stream, peer, &app, limits, &slots, &graceful);
+    }
+    // A request fully received but not yet read leaves its connection idle in hyper's eyes,
+    // and graceful shutdown closes idle connections: give the connections a moment to read
+    // what has arrived (the workers are free: execution runs on the blocking pool).
+    tokio::time::sleep(SHUTDOWN_SETTLE).await;
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all connections closed"),
@@ -85,4 +87,45 @@ pub async fn serve(
             tracing::warn!(grace = ?limits.shutdown_grace, "shutdown grace period over; closing remaining connections");
         }
     }
+}
+
+/// Starts serving one accepted connection, or answers 503 when all slots are taken.
+fn open(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: &Router,
+    limits: ConnectionLimits,
+    slots: &Arc<Semaphore>,
+    graceful: &GracefulShutdown,
+) {
+    let Ok(slot) = Arc::clone(slots).try_acquire_owned() else {
+        tracing::warn!(%peer, max = limits.max_connections, "connection limit reached; answering 503");
+        // Answered rather than reset, so a client learns to back off. The write is bounded
+        // (a peer that never reads cannot hold the task) and the request is never read.
+        tokio::spawn(async move {
+            let mut stream = stream;
+            let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                stream.write_all(OVER_CAPACITY).await?;
+                stream.shutdown().await
+            })
+            .await;
+        });
+        return;
+    };
+    let _ = stream.set_nodelay(true);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        // A client that half-closes after sending its request still gets the answer.
+        .half_close(true);
+    let connection =
+        builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+    let connection = graceful.watch(connection);
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(%peer, error = %e, "connection ended with an error");
+        }
+        drop(slot);
+    });
 }

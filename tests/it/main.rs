@@ -14,6 +14,7 @@ mod fuzz;
 mod graph_props;
 mod graphql;
 mod http;
+mod http_faults;
 mod introspection;
 mod playground;
 mod propagate;

@@ -1,0 +1,321 @@
+//! HTTP under faults (issue 12): each test reproduces one found failure over the router or a
+//! real socket on 127.0.0.1 — half-closed clients, connections beyond the cap, a concurrency
+//! cap that never bound, the schema published with introspection off, and an empty
+//! `operationName` sharing a cache entry with an absent one. No timed assertions.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use reegraph::http::{AppState, ConnectionLimits, HttpConfig, app, serve};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tower::ServiceExt;
+
+use crate::common::{real_graph, schema};
+
+/// A heavy but legal traversal (tens of milliseconds): long enough that requests overlap.
+const HEAVY: &str = r#"{ related(to: "application:defense-grade-magnets", kinds: [STANDARD, MINERAL], maxHops: 3, first: 50) { distance path { hops { relation { citations { quote source { id } } } } } } }"#;
+
+/// Serves `config` with `limits` on an ephemeral 127.0.0.1 port until the returned sender
+/// fires.
+async fn start(
+    config: HttpConfig,
+    limits: ConnectionLimits,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = app(AppState::new(schema(), real_graph(), config));
+    tokio::spawn(serve(listener, router, limits, async move {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+/// Reads until the peer closes, bounded so a hung server fails the test rather than blocking.
+async fn read_all(stream: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    bounded(stream.read_to_end(&mut out)).await.expect("read");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn bounded<T>(f: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .expect("the server answers or closes within 30 s")
+}
+
+fn raw_post(body: &str) -> Vec<u8> {
+    format!(
+        "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_client_that_half_closes_after_sending_gets_its_answer() {
+    let (address, _stop) = start(HttpConfig::default(), ConnectionLimits::default()).await;
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    // Heavy enough that the server sees the half-close while the request is still running.
+    let body = json!({ "query": HEAVY }).to_string();
+    stream.write_all(&raw_post(&body)).await.expect("write");
+    stream.shutdown().await.expect("half-close");
+    let response = read_all(&mut stream).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response:?}");
+    assert!(response.contains("related"), "{response}");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_answered_503_not_reset() {
+    let limits = ConnectionLimits {
+        max_connections: 1,
+        ..ConnectionLimits::default()
+    };
+    let (address, _stop) = start(HttpConfig::default(), limits).await;
+    // The first connection takes the only slot; a request on it proves it was accepted.
+    let mut first = TcpStream::connect(address).await.expect("connect");
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buf = [0_u8; 256];
+    let n = bounded(first.read(&mut buf)).await.expect("read");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let mut second = TcpStream::connect(address).await.expect("connect");
+    let _ = second
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await;
+    let response = read_all(&mut second).await;
+    assert!(response.starts_with("HTTP/1.1 503"), "{response:?}");
+    assert!(
+        response.to_ascii_lowercase().contains("retry-after: 1"),
+        "{response}"
+    );
+    drop(first);
+}
+
+/// Execution used to run inline on the async workers, so no more requests than workers ever
+/// held a permit at once: with cap 1 and one worker, 20 simultaneous heavy requests all
+/// returned 200. Executed on the blocking pool, the permit is held while the work runs and the
+/// requests beyond the cap are shed with 503 + Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_concurrency_cap_sheds_simultaneous_heavy_requests() {
+    let config = HttpConfig {
+        max_concurrent_requests: 1,
+        response_cache_bytes: 0,
+        ..HttpConfig::default()
+    };
+    let router = app(AppState::new(schema(), real_graph(), config));
+    let body = json!({ "query": HEAVY }).to_string();
+    let requests: Vec<_> = (0..20)
+        .map(|_| {
+            let router = router.clone();
+            let request = Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.clone()))
+                .expect("request");
+            tokio::spawn(async move { router.oneshot(request).await.expect("router") })
+        })
+        .collect();
+    let (mut ok, mut shed) = (0, 0);
+    for request in requests {
+        let response = bounded(request).await.expect("task");
+        match response.status() {
+            StatusCode::OK => ok += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(
+                    response
+                        .headers()
+                        .get(header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok()),
+                    Some("1")
+                );
+                shed += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(ok >= 1, "{ok} answered, {shed} shed");
+    assert!(shed >= 1, "{ok} answered, {shed} shed: the cap never bound");
+}
+
+#[tokio::test]
+async fn no_introspection_hides_the_published_schema() {
+    let config = HttpConfig {
+        graphiql: false,
+        publish_schema: false,
+        ..HttpConfig::default()
+    };
+    let router = app(AppState::new(schema(), real_graph(), config));
+    let response = router
+        .oneshot(
+            Request::get("/schema.graphql")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("router");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert!(!String::from_utf8_lossy(&body).contains("type Query"));
+}
+
+/// `operationName: ""` names no operation (async-graphql refuses it); an absent name runs the
+/// only one. They used to share a cache key, so the empty name was answered with cached data.
+#[tokio::test]
+async fn an_empty_operation_name_never_shares_a_cached_answer() {
+    let router = app(AppState::new(schema(), real_graph(), HttpConfig::default()));
+    let ask = |body: String| {
+        let router = router.clone();
+        async move {
+            let response = router
+                .oneshot(
+                    Request::post("/graphql")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(body))
+                        .expect("request"),
+                )
+                .await
+                .expect("router");
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    let query = "{ stats { entities } }";
+    let fresh_empty = ask(json!({ "query": query, "operationName": "" }).to_string()).await;
+    // Absent name three times: admitted on the second sighting, cached after.
+    for _ in 0..3 {
+        let absent = ask(json!({ "query": query }).to_string()).await;
+        assert!(absent.contains("\"data\""), "{absent}");
+    }
+    let empty = ask(json!({ "query": query, "operationName": "" }).to_string()).await;
+    assert!(fresh_empty.contains("\"errors\""), "{fresh_empty}");
+    assert_eq!(empty, fresh_empty);
+}
+
+/// Requests fully written before shutdown are answered: shutdown used to close every
+/// connection hyper had not read from yet (and the accept backlog), dropping them unanswered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_answers_requests_already_received() {
+    let (address, stop) = start(HttpConfig::default(), ConnectionLimits::default()).await;
+    let body = json!({ "query": "{ stats { entities } }" }).to_string();
+    let mut streams = Vec::new();
+    for _ in 0..50 {
+        let mut stream = TcpStream::connect(address).await.expect("connect");
+        stream.write_all(&raw_post(&body)).await.expect("write");
+        streams.push(stream);
+    }
+    stop.send(()).expect("server running");
+    let mut unanswered = 0;
+    for mut stream in streams {
+        let mut response = Vec::new();
+        // A reset counts as unanswered, like a close without a response.
+        let _ = bounded(stream.read_to_end(&mut response)).await;
+        if !response.starts_with(b"HTTP/1.1 200") {
+            unanswered += 1;
+        }
+    }
+    assert_eq!(unanswered, 0, "{unanswered} of 50 requests were dropped");
+}
+
+async fn status_of(config: HttpConfig, path: &str, host: &str) -> StatusCode {
+    let router = app(AppState::new(schema(), real_graph(), config));
+    router
+        .oneshot(
+            Request::get(path)
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("router")
+        .status()
+}
+
+/// DNS rebinding: a page on attacker.example resolved to this server still sends its own name
+/// in `Host`. With `--allowed-hosts`, such requests are refused 421 before any route.
+#[tokio::test]
+async fn allowed_hosts_refuse_other_host_names() {
+    let config = || HttpConfig {
+        allowed_hosts: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
+        ..HttpConfig::default()
+    };
+    assert_eq!(
+        status_of(config(), "/healthz", "attacker.example:8080").await,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    assert_eq!(
+        status_of(config(), "/schema.graphql", "attacker.example").await,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    assert_eq!(
+        status_of(config(), "/healthz", "localhost:8080").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_of(HttpConfig::default(), "/healthz", "attacker.example").await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn metrics_can_be_turned_off() {
+    let off = HttpConfig {
+        metrics: false,
+        ..HttpConfig::default()
+    };
+    assert_eq!(
+        status_of(off, "/metrics", "127.0.0.1").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status_of(HttpConfig::default(), "/metrics", "127.0.0.1").await,
+        StatusCode::OK
+    );
+}
+
+/// With introspection off, a validation error used to name the schema's types
+/// (`Unknown field "nope" on type "Query"`), mapping the schema one guess at a time.
+#[tokio::test]
+async fn no_introspection_keeps_type_names_out_of_validation_errors() {
+    let config = HttpConfig {
+        graphiql: false,
+        publish_schema: false,
+        ..HttpConfig::default()
+    };
+    let router = app(AppState::new(schema(), real_graph(), config));
+    let body = json!({ "query": "{ nope stats { entities } }" }).to_string();
+    let response = router
+        .oneshot(
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+        .expect("router");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("\"errors\""), "{text}");
+    assert!(!text.contains("Query"), "{text}");
+}
