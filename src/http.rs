@@ -131,10 +131,12 @@ struct Shared {
     sdl: Arc<str>,
     metrics: Arc<Metrics>,
     in_flight: Arc<Semaphore>,
-    /// Blocking threads that may run validation and execution at once: one per core, so CPU
-    /// work can never outnumber (and starve) the async workers; admitted requests beyond it
-    /// wait in line for a thread, under their deadline.
-    executors: Arc<Semaphore>,
+    /// Blocking threads that may run validation and execution at once, in two lanes of one
+    /// thread per core each (see [`Lane`]): a storm of large documents fills only the heavy
+    /// lane, so short documents never wait in line behind it. At most two threads per core run
+    /// CPU work, so the OS still gives the async workers (`/healthz`, accepts, cache hits)
+    /// their share; admitted requests beyond a lane's size wait for it, under their deadline.
+    executors: Lanes,
     cache: Arc<ResponseCache>,
     persisted: Arc<PersistedQueries>,
     /// `Cache-Control` of successful GET responses.
@@ -149,9 +151,9 @@ impl AppState {
             schema,
             graph: Arc::new(ArcSwap::new(graph)),
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
-            executors: Arc::new(Semaphore::new(
+            executors: Lanes::new(
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-            )),
+            ),
             cache: Arc::new(ResponseCache::new(config.response_cache_bytes)),
             persisted: Arc::new(PersistedQueries::new(config.persisted_query_bytes)),
             cache_control: HeaderValue::from_str(&format!(
@@ -713,6 +715,53 @@ fn get_params(query: &str) -> Result<Params, Reject> {
     })
 }
 
+/// Documents up to this many bytes wait in the light lane. What a request costs is known only
+/// after parsing it, which is the work the lanes ration; its length is known for free and bounds
+/// that work: parsing, validation and the cost estimate are linear in the text, and a short
+/// document's execution is bounded by the cost limit like any other's. An everyday query is a
+/// few hundred bytes; the maximal legal documents of a validation storm are 32 KiB.
+const LIGHT_DOCUMENT_BYTES: usize = 2048;
+
+/// The line a request waits in for an executor thread, chosen before it waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    /// A short document (at most [`LIGHT_DOCUMENT_BYTES`]), or none (refused at once).
+    Light,
+    /// A long document: parsing and validating it alone may take tens of milliseconds.
+    Heavy,
+}
+
+impl Lane {
+    fn of(query: Option<&str>) -> Lane {
+        match query {
+            Some(q) if q.len() > LIGHT_DOCUMENT_BYTES => Lane::Heavy,
+            _ => Lane::Light,
+        }
+    }
+}
+
+/// One FIFO semaphore per [`Lane`], each with `per_lane` threads.
+struct Lanes {
+    light: Arc<Semaphore>,
+    heavy: Arc<Semaphore>,
+}
+
+impl Lanes {
+    fn new(per_lane: usize) -> Lanes {
+        Lanes {
+            light: Arc::new(Semaphore::new(per_lane)),
+            heavy: Arc::new(Semaphore::new(per_lane)),
+        }
+    }
+
+    fn semaphore(&self, lane: Lane) -> &Arc<Semaphore> {
+        match lane {
+            Lane::Light => &self.light,
+            Lane::Heavy => &self.heavy,
+        }
+    }
+}
+
 /// Checks, parses and executes one request; `Err` when it is refused before execution.
 /// Runs [`execute`] (validation and execution, both CPU-bound: the resolvers are synchronous)
 /// on tokio's blocking pool, so a heavy document never occupies an async worker that serves
@@ -720,7 +769,8 @@ fn get_params(query: &str) -> Result<Params, Reject> {
 /// is released only when it ends, even after the deadline has answered the client: the cap
 /// bounds work actually running, and with it the blocking threads in use. (Before, execution
 /// ran inline on the async workers, so at most one request per worker ever held a permit and
-/// the cap could not be reached on a small machine.)
+/// the cap could not be reached on a small machine.) The thread comes from the request's
+/// [`Lane`], so a cheap query never waits behind a line of large documents.
 async fn execute_off_the_workers(
     state: &AppState,
     permit: tokio::sync::OwnedSemaphorePermit,
@@ -730,7 +780,8 @@ async fn execute_off_the_workers(
     is_get: bool,
 ) -> Result<(StatusCode, Bytes, Outcome), Reject> {
     let state = state.clone();
-    let executor = Arc::clone(&state.0.executors)
+    let lane = Lane::of(params.query.as_deref());
+    let executor = Arc::clone(state.0.executors.semaphore(lane))
         .acquire_owned()
         .await
         .map_err(|_| {
@@ -877,4 +928,37 @@ fn parse_failure(message: &str, locations: &[Pos], media: MediaType) -> (StatusC
         "extensions": { "code": "GRAPHQL_PARSE_FAILED" },
     }]});
     (status, Bytes::from(body.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LIGHT_DOCUMENT_BYTES, Lane, Lanes};
+    use std::sync::Arc;
+
+    #[test]
+    fn short_documents_take_the_light_lane_and_long_ones_the_heavy() {
+        assert_eq!(Lane::of(Some("{ stats { entities } }")), Lane::Light);
+        assert_eq!(Lane::of(None), Lane::Light);
+        assert_eq!(
+            Lane::of(Some(&"a".repeat(LIGHT_DOCUMENT_BYTES))),
+            Lane::Light
+        );
+        assert_eq!(
+            Lane::of(Some(&"a".repeat(LIGHT_DOCUMENT_BYTES + 1))),
+            Lane::Heavy
+        );
+    }
+
+    #[test]
+    fn a_full_heavy_lane_leaves_the_light_lane_free() {
+        let lanes = Lanes::new(2);
+        let heavy = Arc::clone(lanes.semaphore(Lane::Heavy));
+        let held: Vec<_> = (0..2)
+            .filter_map(|_| Arc::clone(&heavy).try_acquire_owned().ok())
+            .collect();
+        assert_eq!(held.len(), 2);
+        assert!(Arc::clone(&heavy).try_acquire_owned().is_err());
+        let light = Arc::clone(lanes.semaphore(Lane::Light));
+        assert!(light.try_acquire_owned().is_ok());
+    }
 }
