@@ -243,11 +243,26 @@ async fn schema_sdl(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Ready while a graph is served (a failed reload keeps the previous one serving, so it stays
+/// 200); the second line says how the last reload ended, for an operator who edited the data.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let stats = state.0.graph.load().stats();
+    let graph = state.0.graph.load();
+    let stats = graph.stats();
+    let last = match state.metrics().last_reload() {
+        None => "last reload: none".to_owned(),
+        Some(l) => format!(
+            "last reload: {} at {} (unix seconds), dataVersion {:016x}, {} problems",
+            if l.ok { "ok" } else { "failed" },
+            l.unix_seconds,
+            l.data_version,
+            l.problems
+        ),
+    };
     format!(
-        "ready: {} entities, {} relations\n",
-        stats.entities, stats.relations
+        "ready: {} entities, {} relations, dataVersion {:016x}\n{last}\n",
+        stats.entities,
+        stats.relations,
+        graph.fingerprint()
     )
     .into_response()
 }

@@ -114,8 +114,9 @@ impl Reloader {
         match self.read_settled() {
             Ok(graph) => {
                 let stats = graph.stats();
+                let version = graph.fingerprint();
                 self.state.replace_graph(Arc::new(graph));
-                self.state.metrics().record_reload(true, 0);
+                self.state.metrics().record_reload(true, version, 0);
                 tracing::info!(
                     entities = stats.entities,
                     relations = stats.relations,
@@ -128,7 +129,8 @@ impl Reloader {
                     dataset::LoadError::Invalid(p) => p.len(),
                     _ => 1,
                 };
-                self.state.metrics().record_reload(false, problems);
+                let served = self.state.graph().fingerprint();
+                self.state.metrics().record_reload(false, served, problems);
                 tracing::error!(error = %e, "reload failed; still serving the previous graph");
                 Err(e)
             }

@@ -68,6 +68,22 @@ pub struct Metrics {
     reloads_failed: AtomicU64,
     last_reload_ok: AtomicU64,
     last_reload_problems: AtomicU64,
+    last_reload_unix: AtomicU64,
+    last_reload_version: AtomicU64,
+}
+
+/// The outcome of the last data reload, as `/readyz` and `/metrics` show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastReload {
+    /// Whether the new data was swapped in.
+    pub ok: bool,
+    /// When the reload ended, in seconds since the Unix epoch.
+    pub unix_seconds: u64,
+    /// The fingerprint of the data served after it (`stats.dataVersion`): the new data's on
+    /// success, the still-served previous data's on failure.
+    pub data_version: u64,
+    /// Problems found (0 on success).
+    pub problems: usize,
 }
 
 impl Metrics {
@@ -96,15 +112,41 @@ impl Metrics {
         }
     }
 
-    /// Records the result of a data reload.
-    pub fn record_reload(&self, ok: bool, problems: usize) {
-        if ok {
-            self.reloads_ok.fetch_add(1, Relaxed);
-        } else {
-            self.reloads_failed.fetch_add(1, Relaxed);
-        }
+    /// Records the result of a data reload: whether it was swapped in, the fingerprint of the
+    /// data served after it, and the problems found. Reloads run one at a time (the reloader
+    /// serializes them), so the fields of one record are not interleaved with another's; the
+    /// counter is bumped last so a reader that sees it also sees the fields.
+    pub fn record_reload(&self, ok: bool, data_version: u64, problems: usize) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         self.last_reload_ok.store(u64::from(ok), Relaxed);
-        self.last_reload_problems.store(problems as u64, Relaxed);
+        self.last_reload_problems
+            .store(u64::try_from(problems).unwrap_or(u64::MAX), Relaxed);
+        self.last_reload_unix.store(now, Relaxed);
+        self.last_reload_version.store(data_version, Relaxed);
+        if ok {
+            self.reloads_ok
+                .fetch_add(1, std::sync::atomic::Ordering::Release);
+        } else {
+            self.reloads_failed
+                .fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
+    }
+
+    /// The outcome of the last reload; `None` before the first.
+    pub fn last_reload(&self) -> Option<LastReload> {
+        let acquire = std::sync::atomic::Ordering::Acquire;
+        if self.reloads_ok.load(acquire) + self.reloads_failed.load(acquire) == 0 {
+            return None;
+        }
+        Some(LastReload {
+            ok: self.last_reload_ok.load(Relaxed) == 1,
+            unix_seconds: self.last_reload_unix.load(Relaxed),
+            data_version: self.last_reload_version.load(Relaxed),
+            problems: usize::try_from(self.last_reload_problems.load(Relaxed))
+                .unwrap_or(usize::MAX),
+        })
     }
 
     /// Renders every metric in the Prometheus text format.
@@ -207,28 +249,50 @@ impl Metrics {
             "reegraph_reloads_total{{result=\"failed\"}} {}",
             self.reloads_failed.load(Relaxed)
         )?;
+        let last = self.last_reload();
         writeln!(
             out,
             "# HELP reegraph_last_reload_ok 1 if the last reload succeeded (or none happened), 0 if it failed."
         )?;
         writeln!(out, "# TYPE reegraph_last_reload_ok gauge")?;
-        let attempted = self.reloads_ok.load(Relaxed) + self.reloads_failed.load(Relaxed) > 0;
-        let ok = if attempted {
-            self.last_reload_ok.load(Relaxed)
-        } else {
-            1
-        };
-        writeln!(out, "reegraph_last_reload_ok {ok}")?;
         writeln!(
             out,
-            "# HELP reegraph_last_reload_problems Problems found by the last failed reload."
+            "reegraph_last_reload_ok {}",
+            u8::from(last.is_none_or(|l| l.ok))
+        )?;
+        writeln!(
+            out,
+            "# HELP reegraph_last_reload_timestamp_seconds When the last reload ended (Unix seconds; 0 before the first)."
+        )?;
+        writeln!(out, "# TYPE reegraph_last_reload_timestamp_seconds gauge")?;
+        writeln!(
+            out,
+            "reegraph_last_reload_timestamp_seconds {}",
+            last.map_or(0, |l| l.unix_seconds)
+        )?;
+        writeln!(
+            out,
+            "# HELP reegraph_last_reload_problems Problems found by the last reload (0 if it succeeded)."
         )?;
         writeln!(out, "# TYPE reegraph_last_reload_problems gauge")?;
         writeln!(
             out,
             "reegraph_last_reload_problems {}",
-            self.last_reload_problems.load(Relaxed)
+            last.map_or(0, |l| l.problems)
         )?;
+        if let Some(l) = last {
+            writeln!(
+                out,
+                "# HELP reegraph_last_reload_info The last reload: its result and the data version served after it."
+            )?;
+            writeln!(out, "# TYPE reegraph_last_reload_info gauge")?;
+            writeln!(
+                out,
+                "reegraph_last_reload_info{{result=\"{}\",version=\"{:016x}\"}} 1",
+                if l.ok { "ok" } else { "failed" },
+                l.data_version
+            )?;
+        }
         Ok(())
     }
 }

@@ -81,3 +81,105 @@ citations = [{ source = "source:reex-2025-tonglu", quote = "scandium", grade = "
     assert_eq!(answer["data"]["entity"]["name"], "Reload probe");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `GET path` through the router of `state`; the body as text.
+async fn get_text(state: &AppState, path: &str) -> String {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let reply = reegraph::http::app(state.clone())
+        .oneshot(
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("router answers");
+    assert_eq!(reply.status(), axum::http::StatusCode::OK, "{path}");
+    let body = reply.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8(body.to_vec()).expect("utf-8")
+}
+
+#[tokio::test]
+async fn readyz_and_metrics_show_the_last_reload() {
+    let dir = temp_dir("reload-status");
+    copy_data(&dir);
+    let state = AppState::new(schema(), real_graph(), HttpConfig::default());
+    let reloader = Reloader::new(dir.clone(), &state);
+    let served = format!("{:016x}", state.graph().fingerprint());
+
+    let ready = get_text(&state, "/readyz").await;
+    assert!(ready.contains("last reload: none"), "{ready}");
+    let metrics = get_text(&state, "/metrics").await;
+    assert!(
+        metrics.contains("reegraph_last_reload_timestamp_seconds 0\n"),
+        "{metrics}"
+    );
+
+    // A failed reload: shown as failed, with its problem count and the still-served version.
+    std::fs::write(
+        dir.join("zz-extra.toml"),
+        "[[relation]]\nfrom = \"mineral:scandium\"\ntype = \"USED_IN\"\nto = \"application:nowhere\"\ncitations = []\n",
+    )
+    .expect("write");
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    reloader.reload_now().expect_err("invalid data is refused");
+    let last = state.metrics().last_reload().expect("a reload happened");
+    assert!(!last.ok);
+    assert!(last.problems >= 1);
+    assert!(last.unix_seconds >= before);
+    let ready = get_text(&state, "/readyz").await;
+    assert!(
+        ready.contains(&format!(
+            "last reload: failed at {} (unix seconds), dataVersion {served}, {} problems",
+            last.unix_seconds, last.problems
+        )),
+        "{ready}"
+    );
+    let metrics = get_text(&state, "/metrics").await;
+    assert!(metrics.contains("reegraph_last_reload_ok 0\n"), "{metrics}");
+    assert!(
+        metrics.contains(&format!(
+            "reegraph_last_reload_problems {}\n",
+            last.problems
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "reegraph_last_reload_info{{result=\"failed\",version=\"{served}\"}} 1"
+        )),
+        "{metrics}"
+    );
+
+    // Fixed: shown as ok, with the new data's version and no problems.
+    std::fs::remove_file(dir.join("zz-extra.toml")).expect("remove");
+    std::fs::write(
+        dir.join("zz-extra.toml"),
+        "# an edit that changes the files, not the entities\n",
+    )
+    .expect("write");
+    reloader.reload_now().expect("valid data reloads");
+    let fresh = format!("{:016x}", state.graph().fingerprint());
+    let ready = get_text(&state, "/readyz").await;
+    assert!(ready.contains("last reload: ok at "), "{ready}");
+    assert!(
+        ready.contains(&format!("dataVersion {fresh}, 0 problems")),
+        "{ready}"
+    );
+    let metrics = get_text(&state, "/metrics").await;
+    assert!(metrics.contains("reegraph_last_reload_ok 1\n"), "{metrics}");
+    assert!(
+        metrics.contains("reegraph_last_reload_problems 0\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "reegraph_last_reload_info{{result=\"ok\",version=\"{fresh}\"}} 1"
+        )),
+        "{metrics}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
