@@ -15,11 +15,11 @@ fn router() -> axum::Router {
     app(AppState::new(schema(), real_graph(), HttpConfig::default()))
 }
 
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    headers: axum::http::HeaderMap,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: String,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Reply {
@@ -32,7 +32,7 @@ async fn send(request: Request<Body>) -> Reply {
     send_via(router(), request).await
 }
 
-async fn send_via(router: axum::Router, request: Request<Body>) -> Reply {
+pub(crate) async fn send_via(router: axum::Router, request: Request<Body>) -> Reply {
     let response = router
         .oneshot(request)
         .await

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
 use crate::common::{real_graph, schema};
+use crate::http::send_via;
 
 /// A heavy but legal traversal (tens of milliseconds): long enough that requests overlap.
 const HEAVY: &str = r#"{ related(to: "application:defense-grade-magnets", kinds: [STANDARD, MINERAL], maxHops: 3, first: 50) { distance path { hops { relation { citations { quote source { id } } } } } } }"#;
@@ -178,22 +179,11 @@ async fn an_empty_operation_name_never_shares_a_cached_answer() {
     let ask = |body: String| {
         let router = router.clone();
         async move {
-            let response = router
-                .oneshot(
-                    Request::post("/graphql")
-                        .header(header::CONTENT_TYPE, "application/json")
-                        .body(Body::from(body))
-                        .expect("request"),
-                )
-                .await
-                .expect("router");
-            let bytes = response
-                .into_body()
-                .collect()
-                .await
-                .expect("body")
-                .to_bytes();
-            String::from_utf8_lossy(&bytes).into_owned()
+            let request = Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("request");
+            send_via(router, request).await.body
         }
     };
     let query = "{ stats { entities } }";
@@ -300,22 +290,11 @@ async fn no_introspection_keeps_type_names_out_of_validation_errors() {
     };
     let router = app(AppState::new(schema(), real_graph(), config));
     let body = json!({ "query": "{ nope stats { entities } }" }).to_string();
-    let response = router
-        .oneshot(
-            Request::post("/graphql")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-        .expect("router");
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let text = String::from_utf8_lossy(&bytes);
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let text = send_via(router, request).await.body;
     assert!(text.contains("\"errors\""), "{text}");
     assert!(!text.contains("Query"), "{text}");
 }
