@@ -165,7 +165,14 @@ fn thousands(n: u64) -> String {
 pub struct Admitted {
     pub(crate) request: async_graphql::Request,
     operation: Option<OperationType>,
-    cost: u64,
+    weight: Weight,
+}
+
+/// What an admitted operation may cost: its estimate and its number of traversals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Weight {
+    pub(crate) cost: u64,
+    pub(crate) traversals: u64,
 }
 
 impl Admitted {
@@ -177,7 +184,14 @@ impl Admitted {
 
     /// Its estimated cost.
     pub fn cost(&self) -> u64 {
-        self.cost
+        self.weight.cost
+    }
+
+    /// How many traversals (`neighborhood`, `paths`, `related`) it runs, fragments and aliases
+    /// counted. Each may visit up to the traversal budget (or the whole graph, if smaller),
+    /// whatever its answer's size, so [`cost`](Self::cost) alone does not bound its work.
+    pub fn traversals(&self) -> u64 {
+        self.weight.traversals
     }
 }
 
@@ -245,8 +259,8 @@ impl Admission {
             Some(prepared) => prepared,
             None => self.prepare(&request)?,
         };
-        let cost = match prepared.fixed_cost {
-            Some(cost) => cost,
+        let weight = match prepared.fixed {
+            Some(weight) => weight,
             None => {
                 let single = prepared.doc.operations.iter().count() == 1;
                 let operation = request.operation_name.as_deref().filter(|_| !single);
@@ -272,7 +286,7 @@ impl Admission {
         Ok(Admitted {
             request,
             operation,
-            cost,
+            weight,
         })
     }
 
@@ -301,24 +315,21 @@ impl Admission {
         let checked = self.check_cost(estimate);
         if fixed {
             // Refused for its text alone: not kept, refused again (with the same answer).
-            let cost = checked?;
+            let weight = checked?;
             let prepared = Arc::new(Prepared {
                 doc,
-                fixed_cost: Some(cost),
+                fixed: Some(weight),
             });
             self.documents.put(&request.query, Arc::clone(&prepared));
             return Ok(prepared);
         }
-        let prepared = Arc::new(Prepared {
-            doc,
-            fixed_cost: None,
-        });
+        let prepared = Arc::new(Prepared { doc, fixed: None });
         self.documents.put(&request.query, Arc::clone(&prepared));
         checked?;
         Ok(prepared)
     }
 
-    fn check_cost(&self, estimate: Estimate) -> Result<u64, Refusal> {
+    fn check_cost(&self, estimate: Estimate) -> Result<Weight, Refusal> {
         if estimate.traversals > self.limits.max_traversals {
             return Err(Refusal::Traversals {
                 got: estimate.traversals,
@@ -327,7 +338,10 @@ impl Admission {
         }
         let max = self.limits.max_cost;
         if estimate.cost <= max {
-            return Ok(estimate.cost);
+            return Ok(Weight {
+                cost: estimate.cost,
+                traversals: estimate.traversals,
+            });
         }
         Err(Refusal::Cost {
             cost: estimate.cost,
