@@ -700,6 +700,14 @@ async fn typed_fields_do_not_present_inferences_as_facts() {
     assert_eq!(e["reported"]["totalCount"], 0);
 }
 
+// Audit questions (a)-(i): the issue asks for the audit's analyst questions (a)-(j) as tests, but
+// `fidelity-audit.md` (as shared on 2026-12-04) holds only section "(j) Ten searches an analyst
+// would type" of them. It names the others without their text: "Modelling gap that breaks
+// questions (a) and (b)" (NdPr magnets, sintered NdFeB, Dy/Tb) and "query in §3 (d)" (the
+// UNVERIFIED organizers and targets of finding T5). Those cases are tested here from the findings
+// themselves (the defense-magnet, T5 and missing-facts tests); no question is invented for the
+// letters whose wording the audit does not give.
+
 /// The searches analysts type find the right entity first (audit question (j), the ten searches,
 /// and the issue's list): Chinese names, the industry's "NdPr", the Group (not China Northern),
 /// announcements by number.
