@@ -619,6 +619,7 @@ async fn facts_are_no_stronger_than_their_evidence() {
             }
             iso22453: entity(id: "standard:iso-22453-2021") { ... on Standard { title issued } }
             iso22451: entity(id: "standard:iso-ts-22451-2021") { ... on Standard { title } }
+            gbt26417: entity(id: "standard:gb-t-26417") { ... on Standard { title } citations { quote source { id } } }
         }"#,
         json!({}),
     )
@@ -672,6 +673,20 @@ async fn facts_are_no_stronger_than_their_evidence() {
     assert_eq!(
         d["iso22451"]["title"],
         "Recycling of rare earth elements — Methods for the measurement of rare earth elements in industrial waste and end-of-life products"
+    );
+    // GB/T 26417's title as its own cover gives it (the 2010 edition), quoted from that copy.
+    assert_eq!(
+        d["gbt26417"]["title"],
+        "Chemical analysis methods of praseodymium-neodymium alloy and the compounds — Determination of REO relative contents"
+    );
+    assert!(
+        list(&d["gbt26417"]["citations"])
+            .iter()
+            .any(|c| c["source"]["id"] == "source:u720life-gb-t-26417-2010"
+                && text(&c["quote"])
+                    .contains("Chemical analysis methods of praseodymium-neodymium alloy")),
+        "{:#}",
+        d["gbt26417"]
     );
 }
 
