@@ -446,7 +446,8 @@ pub struct DirectiveDetails {
     pub effective: Option<Date>,
 }
 
-/// The level of a standard.
+/// The level of a standard. New levels are appended: snapshots number the variants in
+/// declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandardLevel {
@@ -456,9 +457,16 @@ pub enum StandardLevel {
     Industry,
     /// An ISO standard or technical specification.
     International,
+    /// A Chinese association (group) standard, 团体标准, coded T/… (e.g. a standard of the China
+    /// Nonferrous Metals Industry Association, 中国有色金属工业协会).
+    Association,
+    /// No source states the level (e.g. one of a batch named as national, industry and
+    /// association standards together); the description says what is known.
+    NotStated,
 }
 
-/// Where a standard stands.
+/// Where a standard stands. New states are appended: snapshots number the variants in
+/// declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandardStatus {
@@ -472,6 +480,9 @@ pub enum StandardStatus {
     Published,
     /// Replaced by a newer edition.
     Superseded,
+    /// Examined (审定) or pre-examined (预审) at a standards meeting, the source not saying which;
+    /// nothing later (approval, issue) is known.
+    Reviewed,
 }
 
 /// Fields of a STANDARD.
@@ -711,5 +722,39 @@ mod grade_tests {
         assert!(!Grade::Derived.at_least(Grade::VerifiedSecondary));
         assert!(Grade::Verified.at_least(Grade::Verified));
         assert!(!Grade::Unverified.at_least(Grade::Reported));
+    }
+
+    /// Snapshots (postcard) store a variant as its declaration index: variants are appended, so
+    /// a snapshot written before ASSOCIATION, NOT_STATED, REVIEWED or DERIVED existed reads the
+    /// same values back.
+    #[test]
+    fn appended_variants_keep_the_stored_numbers_of_the_older_ones() {
+        use super::{StandardLevel as L, StandardStatus as S};
+        let index = |bytes: Vec<u8>| bytes[0];
+        let levels = [
+            L::National,
+            L::Industry,
+            L::International,
+            L::Association,
+            L::NotStated,
+        ];
+        for (i, l) in levels.into_iter().enumerate() {
+            let stored = postcard::to_stdvec(&l).expect("encodes");
+            assert_eq!(usize::from(index(stored)), i, "{l:?}");
+        }
+        let statuses = [
+            S::Proposed,
+            S::FinalReviewCompleted,
+            S::Approved,
+            S::Published,
+            S::Superseded,
+            S::Reviewed,
+        ];
+        for (i, s) in statuses.into_iter().enumerate() {
+            let stored = postcard::to_stdvec(&s).expect("encodes");
+            assert_eq!(usize::from(index(stored)), i, "{s:?}");
+        }
+        let derived = postcard::to_stdvec(&Grade::Derived).expect("encodes");
+        assert_eq!(index(derived), 4);
     }
 }

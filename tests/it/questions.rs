@@ -690,6 +690,34 @@ async fn facts_are_no_stronger_than_their_evidence() {
     );
 }
 
+/// A standard claims no level or status its source does not give (audit finding T6): the
+/// carbon-footprint category rules were one of 15 "national, industry and China Nonferrous
+/// Metals Industry Association standards" examined or pre-examined at Liangshan, so the level is
+/// NOT_STATED (not INDUSTRY) and the status REVIEWED (not PROPOSED), both on the quoted passage.
+#[tokio::test]
+async fn a_standard_claims_no_level_or_status_its_source_does_not_give() {
+    let d = data(
+        r#"{
+            pcr: entity(id: "standard:pcr-carbon-footprint-re-permanent-magnet-materials") {
+                ... on Standard { level status code }
+                citations { grade quote source { id } }
+            }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let pcr = &d["pcr"];
+    assert_eq!(pcr["level"], "NOT_STATED", "{pcr:#}");
+    assert_eq!(pcr["status"], "REVIEWED", "{pcr:#}");
+    assert!(pcr["code"].is_null(), "{pcr:#}");
+    let quoted = list(&pcr["citations"]).iter().any(|c| {
+        c["source"]["id"] == "source:cq-liangshan-2025"
+            && text(&c["quote"]).contains("審定、預審")
+            && text(&c["quote"]).contains("國家、行業及中國有色金屬工業協會標準")
+    });
+    assert!(quoted, "{pcr:#}");
+}
+
 /// Typed relationship fields show only relations graded REPORTED or better (audit finding T5):
 /// the Tonglu meeting's organizers are an UNVERIFIED inference, so `organizers` is empty while
 /// `relations` lists the inference with its grade.
