@@ -151,6 +151,19 @@ pub struct Citation {
     pub grade: Grade,
     /// Why the grade is what it is, when that needs saying (e.g. what an UNVERIFIED fact rests on).
     pub note: Option<String>,
+    /// Set when this source contradicts another citation of the same fact: the fact is recorded
+    /// as that other citation has it, and this one stays cited, with what it claims instead.
+    pub conflict: Option<Conflict>,
+}
+
+/// How a citation's source contradicts another citation of the same fact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Conflict {
+    /// What this citation's source claims that the other does not, in a sentence.
+    pub claim: String,
+    /// The source of the other citation in the same list (the loader checks that exactly one
+    /// other citation there has it): the one the fact follows.
+    pub with: EntityId,
 }
 
 /// A global, stable, readable entity id such as `official:cao-yiding`.
