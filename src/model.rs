@@ -151,6 +151,19 @@ pub struct Citation {
     pub grade: Grade,
     /// Why the grade is what it is, when that needs saying (e.g. what an UNVERIFIED fact rests on).
     pub note: Option<String>,
+    /// Set when this source contradicts another citation of the same fact: the fact is recorded
+    /// as that other citation has it, and this one stays cited, with what it claims instead.
+    pub conflict: Option<Conflict>,
+}
+
+/// How a citation's source contradicts another citation of the same fact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Conflict {
+    /// What this citation's source claims that the other does not, in a sentence.
+    pub claim: String,
+    /// The source of the other citation in the same list (the loader checks that exactly one
+    /// other citation there has it): the one the fact follows.
+    pub with: EntityId,
 }
 
 /// A global, stable, readable entity id such as `official:cao-yiding`.
@@ -446,7 +459,8 @@ pub struct DirectiveDetails {
     pub effective: Option<Date>,
 }
 
-/// The level of a standard.
+/// The level of a standard. New levels are appended: snapshots number the variants in
+/// declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandardLevel {
@@ -456,9 +470,16 @@ pub enum StandardLevel {
     Industry,
     /// An ISO standard or technical specification.
     International,
+    /// A Chinese association (group) standard, 团体标准, coded T/… (e.g. a standard of the China
+    /// Nonferrous Metals Industry Association, 中国有色金属工业协会).
+    Association,
+    /// No source states the level (e.g. one of a batch named as national, industry and
+    /// association standards together); the description says what is known.
+    NotStated,
 }
 
-/// Where a standard stands.
+/// Where a standard stands. New states are appended: snapshots number the variants in
+/// declaration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandardStatus {
@@ -472,6 +493,9 @@ pub enum StandardStatus {
     Published,
     /// Replaced by a newer edition.
     Superseded,
+    /// Examined (审定) or pre-examined (预审) at a standards meeting, the source not saying which;
+    /// nothing later (approval, issue) is known.
+    Reviewed,
 }
 
 /// Fields of a STANDARD.
@@ -711,5 +735,39 @@ mod grade_tests {
         assert!(!Grade::Derived.at_least(Grade::VerifiedSecondary));
         assert!(Grade::Verified.at_least(Grade::Verified));
         assert!(!Grade::Unverified.at_least(Grade::Reported));
+    }
+
+    /// Snapshots (postcard) store a variant as its declaration index: variants are appended, so
+    /// a snapshot written before ASSOCIATION, NOT_STATED, REVIEWED or DERIVED existed reads the
+    /// same values back.
+    #[test]
+    fn appended_variants_keep_the_stored_numbers_of_the_older_ones() {
+        use super::{StandardLevel as L, StandardStatus as S};
+        let index = |bytes: Vec<u8>| bytes[0];
+        let levels = [
+            L::National,
+            L::Industry,
+            L::International,
+            L::Association,
+            L::NotStated,
+        ];
+        for (i, l) in levels.into_iter().enumerate() {
+            let stored = postcard::to_stdvec(&l).expect("encodes");
+            assert_eq!(usize::from(index(stored)), i, "{l:?}");
+        }
+        let statuses = [
+            S::Proposed,
+            S::FinalReviewCompleted,
+            S::Approved,
+            S::Published,
+            S::Superseded,
+            S::Reviewed,
+        ];
+        for (i, s) in statuses.into_iter().enumerate() {
+            let stored = postcard::to_stdvec(&s).expect("encodes");
+            assert_eq!(usize::from(index(stored)), i, "{s:?}");
+        }
+        let derived = postcard::to_stdvec(&Grade::Derived).expect("encodes");
+        assert_eq!(index(derived), 4);
     }
 }

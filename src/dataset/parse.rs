@@ -56,6 +56,8 @@ pub(crate) enum Field {
     CitationSource(usize),
     /// The `quote` of the record's citation at this index.
     CitationQuote(usize),
+    /// The `conflict` of the record's citation at this index.
+    CitationConflict(usize),
 }
 
 /// A citation as read, its source id interned. Equal lists of these are shared.
@@ -65,6 +67,8 @@ pub(crate) struct RawCite {
     pub(crate) quote: Option<String>,
     pub(crate) grade: Grade,
     pub(crate) note: Option<String>,
+    /// What the source claims instead, and the source id of the citation it contradicts.
+    pub(crate) conflict: Option<(String, Arc<str>)>,
 }
 
 /// An entity as read, and where its table starts.
@@ -148,6 +152,7 @@ impl Interner {
                     quote: c.quote.map(Spanned::into_inner),
                     grade: c.grade,
                     note: c.note,
+                    conflict: c.conflict.map(|k| (k.claim, self.id(&k.with))),
                 })
                 .collect(),
         )
@@ -164,6 +169,16 @@ struct RawCitation {
     grade: Grade,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    conflict: Option<RawConflict>,
+}
+
+/// A citation's `conflict = { claim = "...", with = "source:..." }` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConflict {
+    claim: String,
+    with: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -527,6 +542,7 @@ impl<'t> Records<'t> {
             Field::Value(key) => value(table, key).map(|v| v.span().start),
             Field::CitationSource(i) => citation(i, "source"),
             Field::CitationQuote(i) => citation(i, "quote"),
+            Field::CitationConflict(i) => citation(i, "conflict"),
         }
         .unwrap_or(record)
     }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use super::parse::{Field, RawCite, RawDataset, RawEntity};
 use super::{Dataset, Place, RawProblem, SourceTexts};
-use crate::model::{Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType};
+use crate::model::{
+    Citation, Conflict, Details, Entity, EntityId, EntityKind, Relation, RelationType,
+};
 
 struct Problems<'a>(&'a mut Vec<RawProblem>);
 
@@ -515,11 +517,23 @@ fn check_citations(
         // A source whose own record could not be read has no known text; its problems are
         // already reported, so its quotes are not blamed again.
         quoted.push((i, known.text.as_ref(), known.index.is_some()));
+        let conflict = match &c.conflict {
+            None => None,
+            Some((claim, with)) => {
+                let conflict = check_conflict(i, claim, with, &raw.0, index);
+                if let Err(message) = &conflict {
+                    problems.field(file, record, Field::CitationConflict(i), message.clone());
+                    sources_ok = false;
+                }
+                conflict.ok()
+            }
+        };
         list.push(Citation {
             source: source_id.clone(),
             quote: c.quote.clone(),
             grade: c.grade,
             note: c.note.clone(),
+            conflict,
         });
     }
     let mut quotes_ok = true;
@@ -563,6 +577,40 @@ fn check_citations(
     let shared: Arc<[Citation]> = list.into();
     lists.insert(raw, (shared.clone(), sources_ok && quotes_ok));
     shared
+}
+
+/// The conflict of citation `i` of `list`: its claim must say something, and `with` must be the
+/// source of exactly one other citation of the same list (the one the fact follows), so the API
+/// can show both claims side by side.
+fn check_conflict(
+    i: usize,
+    claim: &str,
+    with: &Arc<str>,
+    list: &[RawCite],
+    index: &Index,
+) -> Result<Conflict, String> {
+    if claim.trim().is_empty() {
+        return Err("conflict claim is empty: say what this source claims instead".to_owned());
+    }
+    let others = list
+        .iter()
+        .enumerate()
+        .filter(|&(j, c)| j != i && *c.source == **with)
+        .count();
+    if others != 1 {
+        return Err(format!(
+            "conflict names `{with}`, which must be the source of exactly one other citation of this fact (found {others})"
+        ));
+    }
+    let known = index
+        .known
+        .get(&address(with))
+        .or_else(|| index.unparsed.get(&**with))
+        .ok_or_else(|| format!("no entity has id `{with}`"))?;
+    Ok(Conflict {
+        claim: claim.to_owned(),
+        with: known.id.clone(),
+    })
 }
 
 /// Where the text of an id is: the key of [`Index::known`]. Only ids from one interner are

@@ -581,11 +581,11 @@ impl<'a> StandardFields<'a> {
     async fn title(&self) -> Option<&'a str> {
         self.details.title.as_deref()
     }
-    /// NATIONAL, INDUSTRY or INTERNATIONAL.
+    /// NATIONAL, INDUSTRY, INTERNATIONAL, ASSOCIATION, or NOT_STATED when no source says.
     async fn level(&self) -> enums::StandardLevel {
         self.details.level.into()
     }
-    /// PROPOSED, FINAL_REVIEW_COMPLETED, APPROVED, PUBLISHED or SUPERSEDED.
+    /// PROPOSED, FINAL_REVIEW_COMPLETED, REVIEWED, APPROVED, PUBLISHED or SUPERSEDED.
     async fn status(&self) -> enums::StandardStatus {
         self.details.status.into()
     }

@@ -59,6 +59,12 @@ pub enum StandardLevel {
     Industry,
     /// An ISO standard or technical specification.
     International,
+    /// A Chinese association (group) standard, 团体标准, coded T/… (e.g. a standard of the China
+    /// Nonferrous Metals Industry Association, 中国有色金属工业协会).
+    Association,
+    /// No source states the level (e.g. one of a batch named as national, industry and
+    /// association standards together); the description says what is known.
+    NotStated,
 }
 
 /// Where a standard stands.
@@ -75,6 +81,9 @@ pub enum StandardStatus {
     Published,
     /// Replaced by a newer edition.
     Superseded,
+    /// Examined (审定) or pre-examined (预审) at a standards meeting, the source not saying which;
+    /// nothing later (approval, issue) is known.
+    Reviewed,
 }
 
 /// The physical form of a mineral entity.

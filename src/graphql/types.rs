@@ -127,6 +127,8 @@ pub enum Direction {
 pub struct Citation<'a> {
     pub(crate) graph: &'a KnowledgeGraph,
     pub(crate) citation: &'a model::Citation,
+    /// The list it belongs to: a conflict names another citation of the same fact.
+    pub(crate) list: &'a [model::Citation],
 }
 
 /// A cited source for a fact: the SOURCE entity, the passage quoted, and how far to trust it.
@@ -160,6 +162,73 @@ impl<'a> Citation<'a> {
     async fn note(&self) -> Option<&'a str> {
         self.citation.note.as_deref()
     }
+
+    /// Set when this source contradicts another citation of the same fact: what it claims
+    /// instead, and the citation the fact follows. Conflicting sources stay cited side by side;
+    /// null when this citation contradicts none.
+    async fn conflict(&self) -> Option<CitationConflict<'a>> {
+        CitationConflict::of(self.graph, self.citation, self.list)
+    }
+}
+
+/// How one citation's source contradicts another citation of the same fact.
+pub struct CitationConflict<'a> {
+    graph: &'a KnowledgeGraph,
+    claim: &'a str,
+    /// The citation that makes the claim.
+    citation: &'a model::Citation,
+    /// The citation the fact follows.
+    with: &'a model::Citation,
+    list: &'a [model::Citation],
+}
+
+impl<'a> CitationConflict<'a> {
+    fn of(
+        graph: &'a KnowledgeGraph,
+        citation: &'a model::Citation,
+        list: &'a [model::Citation],
+    ) -> Option<Self> {
+        let conflict = citation.conflict.as_ref()?;
+        // The loader checked that exactly one other citation of the list has this source.
+        let with = list
+            .iter()
+            .find(|c| !std::ptr::eq(*c, citation) && c.source == conflict.with)?;
+        Some(CitationConflict {
+            graph,
+            claim: &conflict.claim,
+            citation,
+            with,
+            list,
+        })
+    }
+}
+
+/// How one citation's source contradicts another citation of the same fact: the fact is
+/// recorded as `with` has it, and `claimedBy` stays cited, with what it claims instead.
+#[Object]
+impl<'a> CitationConflict<'a> {
+    /// What the contradicting source claims instead, in a sentence.
+    async fn claim(&self) -> &'a str {
+        self.claim
+    }
+
+    /// The citation that makes the claim, with its own source, quote and grade.
+    async fn claimed_by(&self) -> Citation<'a> {
+        Citation {
+            graph: self.graph,
+            citation: self.citation,
+            list: self.list,
+        }
+    }
+
+    /// The citation it contradicts, which the fact follows, with its own source and quote.
+    async fn with(&self) -> Citation<'a> {
+        Citation {
+            graph: self.graph,
+            citation: self.with,
+            list: self.list,
+        }
+    }
 }
 
 pub(crate) fn citations<'a>(
@@ -167,7 +236,21 @@ pub(crate) fn citations<'a>(
     list: &'a [model::Citation],
 ) -> Vec<Citation<'a>> {
     list.iter()
-        .map(|citation| Citation { graph, citation })
+        .map(|citation| Citation {
+            graph,
+            citation,
+            list,
+        })
+        .collect()
+}
+
+/// The conflicts among the citations of one fact (see [`CitationConflict`]), in list order.
+pub(crate) fn conflicts<'a>(
+    graph: &'a KnowledgeGraph,
+    list: &'a [model::Citation],
+) -> Vec<CitationConflict<'a>> {
+    list.iter()
+        .filter_map(|c| CitationConflict::of(graph, c, list))
         .collect()
 }
 
@@ -243,6 +326,12 @@ impl<'a> Relation<'a> {
     /// Where the fact comes from; at least one.
     async fn citations(&self) -> Vec<Citation<'a>> {
         citations(self.graph, &self.record().citations)
+    }
+
+    /// Where its sources contradict one another: each contradicting citation's claim beside the
+    /// citation the relation follows. Empty when its sources agree.
+    async fn conflicts(&self) -> Vec<CitationConflict<'a>> {
+        conflicts(self.graph, &self.record().citations)
     }
 }
 
