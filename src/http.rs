@@ -40,14 +40,14 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{ReeSchema, Refusal, with_graph};
+use crate::graphql::{ErrorCode, ReeSchema, Refusal, with_graph};
 
 use cache::{
     CacheKey, Cached, KeyParts, PersistedQueries, PersistedQueryError, ResponseCache,
     variables_text,
 };
 pub use hosts::AllowedHosts;
-pub use metrics::{Metrics, Outcome};
+pub use metrics::{Limit, Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
 
 /// HTTP settings.
@@ -337,15 +337,15 @@ struct Params {
 /// A rejection before execution, answered as a GraphQL error document.
 struct Reject {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     allow: Option<&'static str>,
     /// The limit it counts against in metrics, if any.
-    limit: Option<&'static str>,
+    limit: Option<Limit>,
 }
 
 impl Reject {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Reject {
             status,
             code,
@@ -356,19 +356,19 @@ impl Reject {
     }
 
     fn bad_request(message: impl Into<String>) -> Self {
-        Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+        Reject::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
     fn refused(refusal: &Refusal) -> Self {
         Reject {
-            limit: refusal.limit(),
+            limit: refusal.limit().map(Limit::Admission),
             ..Reject::new(StatusCode::BAD_REQUEST, refusal.code(), refusal.to_string())
         }
     }
 
     fn into_response(self, media: MediaType) -> Response {
         let body = serde_json::json!({
-            "errors": [{ "message": self.message, "extensions": { "code": self.code } }]
+            "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
         });
         let mut response = (
             self.status,
@@ -435,10 +435,10 @@ async fn read_body(
     timeout: Duration,
 ) -> Result<Bytes, Reject> {
     let too_large = || Reject {
-        limit: Some("body_bytes"),
+        limit: Some(Limit::BodyBytes),
         ..Reject::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
+            ErrorCode::LimitExceeded,
             format!("the request body is larger than the limit of {max} bytes"),
         )
     };
@@ -456,10 +456,10 @@ async fn read_body(
         Poll::Pending => tokio::time::timeout(timeout, collect)
             .await
             .map_err(|_| Reject {
-                limit: Some("body_read"),
+                limit: Some(Limit::BodyRead),
                 ..Reject::new(
                     StatusCode::REQUEST_TIMEOUT,
-                    "REQUEST_TIMEOUT",
+                    ErrorCode::RequestTimeout,
                     format!(
                         "the request body was not received within {} ms",
                         timeout.as_millis()
@@ -486,7 +486,7 @@ async fn handle(
 ) -> Response {
     let started = Instant::now();
     let Some(media) = negotiate(headers) else {
-        state.0.metrics.reject("media_type");
+        state.0.metrics.reject(Limit::MediaType);
         state.0.metrics.record(Outcome::Rejected, started.elapsed());
         return not_acceptable();
     };
@@ -551,10 +551,10 @@ async fn answer(
     let Ok(permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
         let limit = state.0.config.max_concurrent_requests;
         let reject = Reject {
-            limit: Some("concurrency"),
+            limit: Some(Limit::Concurrency),
             ..Reject::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 format!("the server is at its limit of {limit} concurrent requests; retry shortly"),
             )
         };
@@ -568,10 +568,10 @@ async fn answer(
     .await
     .map_err(|_| {
         let reject = Reject {
-            limit: Some("deadline"),
+            limit: Some(Limit::Deadline),
             ..Reject::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 format!(
                     "the request ran past its deadline of {} ms",
                     deadline.as_millis()
@@ -641,7 +641,7 @@ fn persisted_query_reject(e: PersistedQueryError) -> Reject {
     match e {
         PersistedQueryError::NotFound => Reject::new(
             StatusCode::BAD_REQUEST,
-            "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryNotFound,
             "PersistedQueryNotFound: send the query text with its sha256Hash once",
         ),
         PersistedQueryError::HashMismatch => {
@@ -665,10 +665,10 @@ fn post_params(headers: &HeaderMap, body: &[u8]) -> Result<Params, Reject> {
     if content_type.as_deref() != Some("application/json") {
         let got = content_type.unwrap_or_else(|| "none".to_owned());
         return Err(Reject {
-            limit: Some("media_type"),
+            limit: Some(Limit::MediaType),
             ..Reject::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode::UnsupportedMediaType,
                 format!("POST /graphql needs Content-Type: application/json (got {got})"),
             )
         });
@@ -802,7 +802,7 @@ async fn execute_off_the_workers(
         .map_err(|_| {
             Reject::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 "the server is shutting down",
             )
         })?;
@@ -817,7 +817,7 @@ async fn execute_off_the_workers(
         tracing::error!(error = %e, "a request's execution task failed");
         Reject::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
+            ErrorCode::Internal,
             "the request could not be executed",
         )
     })?
@@ -860,7 +860,7 @@ async fn execute(
     {
         let mut reject = Reject::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
+            ErrorCode::MethodNotAllowed,
             "GET may only run queries; send mutations with POST",
         );
         reject.allow = Some("POST");
@@ -874,15 +874,15 @@ async fn execute(
     let failed_before_execution = response.data == async_graphql::Value::Null
         && response.is_err()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let limited = response.errors.iter().any(|e| {
-        e.extensions.as_ref().and_then(|x| x.get("code"))
-            == Some(&async_graphql::Value::from("LIMIT_EXCEEDED"))
-    });
+    let limited = response
+        .errors
+        .iter()
+        .any(|e| ErrorCode::of(e) == Some(ErrorCode::LimitExceeded));
     let outcome = if failed_before_execution {
-        state.0.metrics.reject("validation");
+        state.0.metrics.reject(Limit::Validation);
         Outcome::Rejected
     } else if limited {
-        state.0.metrics.reject("argument_or_budget");
+        state.0.metrics.reject(Limit::ArgumentOrBudget);
         Outcome::GraphqlError
     } else if response.is_err() {
         Outcome::GraphqlError
@@ -914,7 +914,7 @@ async fn execute(
         tracing::error!(error = %e, "cannot serialize a GraphQL response");
         Reject::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
+            ErrorCode::Internal,
             "the response could not be serialized",
         )
     })?;
@@ -940,7 +940,7 @@ fn parse_failure(message: &str, locations: &[Pos], media: MediaType) -> (StatusC
     let body = serde_json::json!({ "errors": [{
         "message": message,
         "locations": locations,
-        "extensions": { "code": "GRAPHQL_PARSE_FAILED" },
+        "extensions": { "code": ErrorCode::GraphqlParseFailed.as_str() },
     }]});
     (status, Bytes::from(body.to_string()))
 }
