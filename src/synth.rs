@@ -57,7 +57,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub use local_shape::{DY_METAL_STANDARD, MAGNET_STANDARD_CODE, MAGNETS};
 pub use words::CORPUS_PATH;
 
-use crate::dataset::{DataFile, Dataset, LoadError, SourceTexts, load_files};
+use crate::dataset::{DataFile, Dataset, LoadError, SourceTexts, TextError, load_files};
 use crate::model::{EntityKind, RelationType};
 use local_shape::{BRIDGES, CORE, CORE_RELATIONS, CORPUS_SOURCES};
 use rng::Rng;
@@ -138,12 +138,14 @@ pub fn generate(config: &SynthConfig) -> Vec<DataFile> {
 pub struct GeneratedTexts<'a>(pub &'a [DataFile]);
 
 impl SourceTexts for GeneratedTexts<'_> {
-    fn read(&self, path: &str) -> Result<String, String> {
+    fn read(&self, path: &str) -> Result<String, TextError> {
         self.0
             .iter()
             .find(|f| f.name == path)
             .map(|f| f.text.clone())
-            .ok_or_else(|| format!("no generated file `{path}`"))
+            .ok_or_else(|| TextError::Missing {
+                path: path.to_owned(),
+            })
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::parse::{Field, RawCite, RawDataset, RawEntity};
-use super::{Dataset, Place, RawProblem, SourceTexts};
+use super::{Dataset, Place, RawProblem, SourceTexts, TextError};
 use crate::model::{Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType};
 
 struct Problems<'a>(&'a mut Vec<RawProblem>);
@@ -55,7 +55,7 @@ struct Index {
     /// their ids are not shared. Empty when every record was read.
     unparsed: HashMap<String, Known>,
     /// Source texts by path, whitespace-normalized, or why they are unavailable.
-    texts: HashMap<String, Result<String, String>>,
+    texts: HashMap<String, Result<String, TextError>>,
 }
 
 /// Citation lists already built, by the list read (equal lists read are one allocation, see
@@ -172,7 +172,7 @@ pub(crate) fn validate(
             && let Some(Err(why)) = index.texts.get(path)
             && reported_texts.insert(path.clone())
         {
-            problems.field(e.file, e.record, Field::Value("text"), why.clone());
+            problems.field(e.file, e.record, Field::Value("text"), why.to_string());
         }
     }
 
