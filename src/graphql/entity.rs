@@ -10,11 +10,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Interface, MergedObject, Object};
 
 use super::cursor::{PageCursor, position_after};
-use super::enums;
-use super::types::{
-    Citation, Direction, EntityKind, Grade, Relation, RelationEdgeFields, RelationType, TotalCount,
-    citations, id_of,
-};
+use super::enums::{self, Direction, EntityKind, Grade, RelationType};
+use super::types::{Citation, Relation, RelationEdgeFields, TotalCount, citations, id_of};
 use super::{ErrorCode, Limits, error};
 use crate::graph::{self, EntityKey, KnowledgeGraph, RelationFilter};
 use crate::model::{self, Details};
