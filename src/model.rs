@@ -5,6 +5,7 @@
 //! wraps them.
 
 mod date;
+mod names;
 mod relation_type;
 
 use std::borrow::Borrow;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use date::{Date, DateError};
+pub use names::variant_name;
 pub use relation_type::RelationType;
 
 /// The kinds of entity the graph holds. An id's prefix names its kind (`standard:gb-t-13560-2017`).
