@@ -325,76 +325,41 @@ impl Plan {
                     });
                 }
             } else {
-                let list = templates(kind);
-                let mut extra = rng.weighted(EXTRA_WEIGHTS.iter().copied());
-                if forced(kind).is_none() {
-                    // Kinds without a forced link start at least one, so few entities are isolated.
-                    extra = extra.max(1);
-                }
-                let firsts = forced(kind).into_iter().map(Some);
-                for template in firsts.chain(std::iter::repeat_n(None, extra)) {
-                    for _attempt in 0..3 {
-                        let tpl = template
-                            .unwrap_or_else(|| list[rng.weighted(list.iter().map(|t| t.weight))]);
-                        let pool = match tpl.other {
-                            Other::Kind(k) => pool_of(k, 0),
-                            Other::Place => {
-                                let level = [CITY, PROVINCE, COUNTRY]
-                                    [rng.weighted([55, 25, 20].into_iter())];
-                                pool_of(EntityKind::Location, level)
-                            }
-                        };
-                        let Some(p) = choose(rng, &pools[pool]).or_else(|| {
-                            matches!(tpl.other, Other::Place)
-                                .then(|| choose(rng, &pools[pool_of(EntityKind::Location, 0)]))
-                                .flatten()
-                        }) else {
-                            continue;
-                        };
-                        let edge = if tpl.new_is_from {
-                            Edge {
-                                from: e32,
-                                to: p,
-                                t: tpl.t,
-                            }
-                        } else {
-                            Edge {
-                                from: p,
-                                to: e32,
-                                t: tpl.t,
-                            }
-                        };
-                        if p != e32 && !mine.contains(&edge) {
-                            mine.push(edge);
-                            break;
-                        }
-                    }
-                }
+                draw_links(rng, &pools, kind, e32, &mut mine);
             }
-            for edge in &mine {
-                debug_assert!(
-                    edge.t
-                        .allows(self.kinds[edge.from as usize], self.kinds[edge.to as usize])
-                );
-                let other = if edge.from == e32 { edge.to } else { edge.from };
-                let o = other as usize;
-                pools[pool_of(self.kinds[o], self.subs[o])]
-                    .weighted
-                    .push(other);
-                pools[pool_of(kind, sub)].weighted.push(e32);
-            }
-            self.edges.extend_from_slice(&mine);
-            let boost = if (kind == EntityKind::Location && sub == COUNTRY)
-                || (kind == EntityKind::Organization && sub == 1)
-            {
-                HUB_BOOST
-            } else {
-                1
-            };
-            let pool = &mut pools[pool_of(kind, sub)];
-            pool.all.push(e32);
-            pool.weighted.extend(std::iter::repeat_n(e32, boost));
+            self.enter(&mut pools, &mine, e);
         }
+    }
+
+    /// Records entity `e` and its new links `mine`: the links as edges, and the entity and
+    /// its partners in the pools (a hub with extra weight).
+    fn enter(&mut self, pools: &mut [Pool], mine: &[Edge], e: usize) {
+        let kind = self.kinds[e];
+        let sub = self.subs[e];
+        let e32 = e as u32;
+        for edge in mine {
+            debug_assert!(
+                edge.t
+                    .allows(self.kinds[edge.from as usize], self.kinds[edge.to as usize])
+            );
+            let other = if edge.from == e32 { edge.to } else { edge.from };
+            let o = other as usize;
+            pools[pool_of(self.kinds[o], self.subs[o])]
+                .weighted
+                .push(other);
+            pools[pool_of(kind, sub)].weighted.push(e32);
+        }
+        self.edges.extend_from_slice(mine);
+        let boost = if (kind == EntityKind::Location && sub == COUNTRY)
+            || (kind == EntityKind::Organization && sub == 1)
+        {
+            HUB_BOOST
+        } else {
+            1
+        };
+        let pool = &mut pools[pool_of(kind, sub)];
+        pool.all.push(e32);
+        pool.weighted.extend(std::iter::repeat_n(e32, boost));
     }
 
     /// Adds the bridges between the core and the generated graph: each to the first generated
@@ -447,6 +412,61 @@ impl Plan {
         self.push_stem(&mut s, i);
         s
     }
+}
+
+/// The links a new entity `e32` of `kind` (not a location) makes to earlier ones: its forced
+/// link, if its kind has one, then 0 to 5 more from its templates, each tried up to three times.
+fn draw_links(rng: &mut Rng, pools: &[Pool], kind: EntityKind, e32: u32, mine: &mut Vec<Edge>) {
+    let list = templates(kind);
+    let mut extra = rng.weighted(EXTRA_WEIGHTS.iter().copied());
+    if forced(kind).is_none() {
+        // Kinds without a forced link start at least one, so few entities are isolated.
+        extra = extra.max(1);
+    }
+    let firsts = forced(kind).into_iter().map(Some);
+    for template in firsts.chain(std::iter::repeat_n(None, extra)) {
+        for _attempt in 0..3 {
+            let tpl = template.unwrap_or_else(|| list[rng.weighted(list.iter().map(|t| t.weight))]);
+            let Some(edge) = link(rng, pools, tpl, e32) else {
+                continue;
+            };
+            // One end is `e32`: equal ends would be a self-loop.
+            if edge.from != edge.to && !mine.contains(&edge) {
+                mine.push(edge);
+                break;
+            }
+        }
+    }
+}
+
+/// A link of `e32` by template `tpl` to a partner chosen from the pools (a place falls back to
+/// any country); `None` when there is no partner yet.
+fn link(rng: &mut Rng, pools: &[Pool], tpl: Template, e32: u32) -> Option<Edge> {
+    let pool = match tpl.other {
+        Other::Kind(k) => pool_of(k, 0),
+        Other::Place => {
+            let level = [CITY, PROVINCE, COUNTRY][rng.weighted([55, 25, 20].into_iter())];
+            pool_of(EntityKind::Location, level)
+        }
+    };
+    let p = choose(rng, &pools[pool]).or_else(|| {
+        matches!(tpl.other, Other::Place)
+            .then(|| choose(rng, &pools[pool_of(EntityKind::Location, 0)]))
+            .flatten()
+    })?;
+    Some(if tpl.new_is_from {
+        Edge {
+            from: e32,
+            to: p,
+            t: tpl.t,
+        }
+    } else {
+        Edge {
+            from: p,
+            to: e32,
+            t: tpl.t,
+        }
+    })
 }
 
 /// A partner from `pool`: by degree with probability [`PREFERENTIAL`], else uniformly.
