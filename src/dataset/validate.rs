@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::parse::{Field, RawCite, RawDataset, RawEntity};
+use super::parse::{Field, RawCite, RawDataset, RawEntity, RawRelation, UnparsedEntity};
 use super::{Dataset, Place, RawProblem, SourceTexts, TextError};
 use crate::model::{Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType};
 
@@ -96,13 +96,34 @@ pub(crate) fn validate(
         texts: HashMap::new(),
     };
     let mut lists = CitationLists::new();
+    // Pass 1: ids, uniqueness, per-entity checks, source texts; then what refers to them.
+    let ids = index_entities(&raw.entities, texts, &mut index, &mut problems);
+    index_unparsed(&raw.unparsed, &mut index);
+    report_unreadable_texts(&raw.entities, &index, &mut problems);
+    // Pass 2: citations of entities, then relations.
+    let entities = build_entities(raw.entities, ids, &index, &mut lists, &mut problems);
+    let relations = build_relations(raw.relations, &index, &mut lists, &mut problems);
+    Dataset {
+        entities,
+        relations,
+        fingerprint: 0,
+    }
+}
 
-    // Pass 1: ids, uniqueness, per-entity checks. Source texts are read once each.
-    let mut ids = Vec::with_capacity(raw.entities.len());
+/// Pass 1: checks each entity's fields and id, reports duplicate ids, and indexes the first
+/// entity of each id (reading its source text, once per path). Returns each record's id
+/// (`None` when it is malformed).
+fn index_entities(
+    entities: &[RawEntity],
+    texts: &dyn SourceTexts,
+    index: &mut Index,
+    problems: &mut Problems<'_>,
+) -> Vec<Option<EntityId>> {
+    let mut ids = Vec::with_capacity(entities.len());
     let mut next_index = 0u32;
-    for e in &raw.entities {
-        check_entity_fields(e, &mut problems);
-        let id = check_entity_id(e, &mut problems);
+    for e in entities {
+        check_entity_fields(e, problems);
+        let id = check_entity_id(e, problems);
         if let Some(id) = &id {
             match index.known.get(&address(&e.id)) {
                 Some(first) => problems.0.push(RawProblem {
@@ -138,14 +159,18 @@ pub(crate) fn validate(
         }
         ids.push(id);
     }
-    // Entities whose record could not be read (their problems are already reported) still exist:
-    // a reference to one is not dangling.
-    let read: HashSet<&str> = if raw.unparsed.is_empty() {
+    ids
+}
+
+/// Entities whose record could not be read (their problems are already reported) still exist:
+/// a reference to one is not dangling.
+fn index_unparsed(unparsed: &[UnparsedEntity], index: &mut Index) {
+    let read: HashSet<&str> = if unparsed.is_empty() {
         HashSet::new()
     } else {
         index.known.values().map(|k| k.id.as_str()).collect()
     };
-    for u in &raw.unparsed {
+    for u in unparsed {
         if let Ok((id, kind)) = EntityId::parse(&u.id)
             && kind == u.table_kind
             && !read.contains(id.as_str())
@@ -163,10 +188,12 @@ pub(crate) fn validate(
             );
         }
     }
-    drop(read);
-    // Report unreadable source texts once, at the source that names them.
+}
+
+/// Reports unreadable source texts once, at the first source that names them.
+fn report_unreadable_texts(entities: &[RawEntity], index: &Index, problems: &mut Problems<'_>) {
     let mut reported_texts = HashSet::new();
-    for e in &raw.entities {
+    for e in entities {
         if let Details::Source(s) = &e.details
             && let Some(path) = &s.text
             && let Some(Err(why)) = index.texts.get(path)
@@ -175,23 +202,23 @@ pub(crate) fn validate(
             problems.field(e.file, e.record, Field::Value("text"), why.to_string());
         }
     }
+}
 
-    // Pass 2: citations of entities, then relations.
-    // Each output vector is built in the allocation of the records it is made from (in-place
-    // `collect`), so records and model never take twice the memory.
-    let entities: Vec<Entity> = raw
-        .entities
+/// Pass 2 for entities: checks their citations and builds the model's entities, in the
+/// allocation of the records (in-place `collect`), so records and model never take twice the
+/// memory. Records without a valid id are dropped (their problem is reported).
+fn build_entities(
+    entities: Vec<RawEntity>,
+    ids: Vec<Option<EntityId>>,
+    index: &Index,
+    lists: &mut CitationLists,
+    problems: &mut Problems<'_>,
+) -> Vec<Entity> {
+    entities
         .into_iter()
         .zip(ids)
         .filter_map(|(e, id)| {
-            let citations = check_citations(
-                e.file,
-                e.record,
-                e.citations,
-                &index,
-                &mut lists,
-                &mut problems,
-            );
+            let citations = check_citations(e.file, e.record, e.citations, index, lists, problems);
             let name = e.name;
             Some(Entity {
                 id: id?,
@@ -205,113 +232,109 @@ pub(crate) fn validate(
                 details: e.details,
             })
         })
-        .collect();
+        .collect()
+}
 
+/// Pass 2 for relations: resolves endpoints, checks citations, endpoint kinds, self-loops,
+/// dates and duplicates; builds the valid ones in the records' allocation.
+fn build_relations(
+    relations: Vec<RawRelation>,
+    index: &Index,
+    lists: &mut CitationLists,
+    problems: &mut Problems<'_>,
+) -> Vec<Relation> {
     let mut seen: foldhash::HashSet<(u32, RelationType, u32)> =
-        foldhash::HashSet::with_capacity_and_hasher(raw.relations.len(), Default::default());
-    let relations: Vec<Relation> = raw
-        .relations
+        foldhash::HashSet::with_capacity_and_hasher(relations.len(), Default::default());
+    relations
         .into_iter()
-        .filter_map(|f| {
-            let from = resolve(
-                f.file,
-                f.record,
-                Field::Value("from"),
-                &f.from,
-                &index,
-                &mut problems,
-            );
-            let to = resolve(
-                f.file,
-                f.record,
-                Field::Value("to"),
-                &f.to,
-                &index,
-                &mut problems,
-            );
-            let citations = check_citations(
-                f.file,
-                f.record,
-                f.citations,
-                &index,
-                &mut lists,
-                &mut problems,
-            );
-            let (Some(from), Some(to)) = (from, to) else {
-                return None;
-            };
-            let (from_id, to_id) = (&from.id, &to.id);
-            let t = f.relation_type;
-            if !t.allows(from.kind, to.kind) {
-                let spec = t.spec();
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!(
-                        "{} cannot go from {} to {}: it goes from [{}] to [{}]",
-                        t.name(),
-                        kind_name(from.kind),
-                        kind_name(to.kind),
-                        spec.from
-                            .iter()
-                            .map(|k| kind_name(*k))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        spec.to
-                            .iter()
-                            .map(|k| kind_name(*k))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                );
-                return None;
-            }
-            if from_id == to_id {
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!("relation from `{from_id}` to itself"),
-                );
-                return None;
-            }
-            if let (Some(since), Some(until)) = (f.since, f.until)
-                && since > until
-            {
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!("since {since} is after until {until}"),
-                );
-            }
-            if let (Some(a), Some(b)) = (from.index, to.index)
-                && !seen.insert((a, t, b))
-            {
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!(
-                        "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
-                        t.name(),
-                    ),
-                );
-                return None;
-            }
-            Some(Relation {
-                relation_type: t,
-                from: from_id.clone(),
-                to: to_id.clone(),
-                role: f.role,
-                since: f.since,
-                until: f.until,
-                citations,
-            })
-        })
-        .collect();
-    Dataset {
-        entities,
-        relations,
-        fingerprint: 0,
+        .filter_map(|f| build_relation(f, index, lists, &mut seen, problems))
+        .collect()
+}
+
+/// One relation of [`build_relations`]; `seen` holds the `(from, type, to)` already built.
+fn build_relation(
+    f: RawRelation,
+    index: &Index,
+    lists: &mut CitationLists,
+    seen: &mut foldhash::HashSet<(u32, RelationType, u32)>,
+    problems: &mut Problems<'_>,
+) -> Option<Relation> {
+    let from = resolve(
+        f.file,
+        f.record,
+        Field::Value("from"),
+        &f.from,
+        index,
+        problems,
+    );
+    let to = resolve(f.file, f.record, Field::Value("to"), &f.to, index, problems);
+    let citations = check_citations(f.file, f.record, f.citations, index, lists, problems);
+    let (from, to) = (from?, to?);
+    let (from_id, to_id) = (&from.id, &to.id);
+    let t = f.relation_type;
+    if !t.allows(from.kind, to.kind) {
+        problems.at(f.file, f.record, wrong_endpoints(t, from.kind, to.kind));
+        return None;
     }
+    if from_id == to_id {
+        problems.at(
+            f.file,
+            f.record,
+            format!("relation from `{from_id}` to itself"),
+        );
+        return None;
+    }
+    if let (Some(since), Some(until)) = (f.since, f.until)
+        && since > until
+    {
+        problems.at(
+            f.file,
+            f.record,
+            format!("since {since} is after until {until}"),
+        );
+    }
+    if let (Some(a), Some(b)) = (from.index, to.index)
+        && !seen.insert((a, t, b))
+    {
+        problems.at(
+            f.file,
+            f.record,
+            format!(
+                "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
+                t.name(),
+            ),
+        );
+        return None;
+    }
+    Some(Relation {
+        relation_type: t,
+        from: from_id.clone(),
+        to: to_id.clone(),
+        role: f.role,
+        since: f.since,
+        until: f.until,
+        citations,
+    })
+}
+
+/// The problem of a relation whose type does not allow its endpoints' kinds.
+fn wrong_endpoints(t: RelationType, from: EntityKind, to: EntityKind) -> String {
+    let spec = t.spec();
+    let kinds = |kinds: &[EntityKind]| {
+        kinds
+            .iter()
+            .map(|k| kind_name(*k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{} cannot go from {} to {}: it goes from [{}] to [{}]",
+        t.name(),
+        kind_name(from),
+        kind_name(to),
+        kinds(spec.from),
+        kinds(spec.to),
+    )
 }
 
 fn kind_name(kind: EntityKind) -> String {
