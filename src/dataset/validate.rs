@@ -545,6 +545,24 @@ fn check_citations(
             note: c.note.clone(),
         });
     }
+    let quotes_ok = check_quotes(file, record, &list, quoted, index, problems);
+    let shared: Arc<[Citation]> = list.into();
+    lists.insert(raw, (shared.clone(), sources_ok && quotes_ok));
+    shared
+}
+
+/// Checks each quote of a citation list against its source's text: not empty, checkable (the
+/// source has a text, unless its own record could not be read), and found verbatim. `quoted`
+/// holds, for each citation in `list`, its position in the record, its source's text path and
+/// whether the source's record was read. Returns whether every quote passed.
+fn check_quotes(
+    file: usize,
+    record: usize,
+    list: &[Citation],
+    quoted: Vec<(usize, Option<&String>, bool)>,
+    index: &Index,
+    problems: &mut Problems<'_>,
+) -> bool {
     let mut quotes_ok = true;
     for (c, (i, text, readable)) in list.iter().zip(quoted) {
         let Some(quote) = &c.quote else {
@@ -583,9 +601,7 @@ fn check_citations(
             quotes_ok = false;
         }
     }
-    let shared: Arc<[Citation]> = list.into();
-    lists.insert(raw, (shared.clone(), sources_ok && quotes_ok));
-    shared
+    quotes_ok
 }
 
 /// Where the text of an id is: the key of [`Index::known`]. Only ids from one interner are
