@@ -210,6 +210,15 @@ impl Metrics {
     }
 
     fn write(&self, out: &mut String, graph: &KnowledgeGraph) -> std::fmt::Result {
+        self.write_counts(out)?;
+        self.write_latency(out)?;
+        Self::write_traversals(out)?;
+        Self::write_graph(out, graph)?;
+        self.write_reloads(out)
+    }
+
+    /// Requests by outcome, and rejections by limit.
+    fn write_counts(&self, out: &mut String) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_requests_total GraphQL requests by outcome."
@@ -235,6 +244,11 @@ impl Metrics {
                 self.rejections[limit.index()].load(Relaxed)
             )?;
         }
+        Ok(())
+    }
+
+    /// The latency histogram.
+    fn write_latency(&self, out: &mut String) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_request_duration_seconds GraphQL request latency."
@@ -258,6 +272,11 @@ impl Metrics {
             self.latency_micros_sum.load(Relaxed) as f64 / 1e6
         )?;
         writeln!(out, "reegraph_request_duration_seconds_count {count}")?;
+        Ok(())
+    }
+
+    /// Work done by traversals.
+    fn write_traversals(out: &mut String) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_traversal_visits_total Entities visited by traversals (work done)."
@@ -268,6 +287,11 @@ impl Metrics {
             "reegraph_traversal_visits_total {}",
             crate::graph::traversal_visits()
         )?;
+        Ok(())
+    }
+
+    /// The served snapshot: its size and data version.
+    fn write_graph(out: &mut String, graph: &KnowledgeGraph) -> std::fmt::Result {
         let stats = graph.stats();
         writeln!(
             out,
@@ -291,6 +315,11 @@ impl Metrics {
             "reegraph_data_version_info{{version=\"{:016x}\"}} 1",
             graph.fingerprint()
         )?;
+        Ok(())
+    }
+
+    /// Data reloads: counts and the last one's outcome.
+    fn write_reloads(&self, out: &mut String) -> std::fmt::Result {
         writeln!(out, "# HELP reegraph_reloads_total Data reloads by result.")?;
         writeln!(out, "# TYPE reegraph_reloads_total counter")?;
         writeln!(
