@@ -1,7 +1,9 @@
-//! The command line: `serve` (the default), `check`, `schema` and `query`.
+//! The command line: `serve` (the default), `check`, `schema`, `query`, `snapshot` and
+//! `generate`.
 //!
 //! Every flag can also be set from an environment variable (`REEGRAPH_*`). This module wires
-//! the library together; it holds no domain logic.
+//! the library together; it holds no domain logic. A flag's default is read from the library's
+//! own default (`HttpConfig`, `Limits`, `ConnectionLimits`), never copied here.
 
 mod serve;
 
@@ -10,13 +12,14 @@ pub use serve::Reloader;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::dataset;
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{self, SchemaOptions};
-use crate::http::HttpConfig;
+use crate::graphql::{self, Limits, SchemaOptions};
+use crate::http::{ConnectionLimits, HttpConfig};
 
 /// reegraph: a GraphQL knowledge-graph server over the rare-earth supply chain.
 #[derive(Debug, Parser)]
@@ -127,7 +130,11 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_MAX_BODY_BYTES", default_value_t = HttpConfig::default().max_body_bytes)]
     pub max_body_bytes: usize,
     /// Entities one traversal may visit before it stops.
-    #[arg(long, env = "REEGRAPH_TRAVERSAL_BUDGET", default_value_t = 20_000)]
+    #[arg(
+        long,
+        env = "REEGRAPH_TRAVERSAL_BUDGET",
+        default_value_t = Limits::default().traversal_budget
+    )]
     pub traversal_budget: usize,
     /// Most GraphQL requests executing at once; beyond it, 503 with Retry-After.
     #[arg(
@@ -137,13 +144,25 @@ pub struct ServeArgs {
     )]
     pub max_concurrent_requests: usize,
     /// Deadline of one GraphQL request, in milliseconds.
-    #[arg(long, env = "REEGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "REEGRAPH_REQUEST_TIMEOUT_MS",
+        default_value_t = millis(HttpConfig::default().request_timeout)
+    )]
     pub request_timeout_ms: u64,
     /// How long a client may take to send request headers, and separately the body, in ms.
-    #[arg(long, env = "REEGRAPH_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "REEGRAPH_READ_TIMEOUT_MS",
+        default_value_t = millis(HttpConfig::default().body_read_timeout)
+    )]
     pub read_timeout_ms: u64,
     /// Most open connections; further ones are closed on accept.
-    #[arg(long, env = "REEGRAPH_MAX_CONNECTIONS", default_value_t = 1_024)]
+    #[arg(
+        long,
+        env = "REEGRAPH_MAX_CONNECTIONS",
+        default_value_t = ConnectionLimits::default().max_connections
+    )]
     pub max_connections: usize,
     /// Bytes of successful responses kept in the response cache (0 turns it off).
     #[arg(
@@ -168,6 +187,11 @@ pub struct QueryArgs {
     /// The data directory.
     #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// A default duration as a flag's milliseconds.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A header name for `--cors-allow-headers`, lowercased (as HTTP/2 sends them).

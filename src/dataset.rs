@@ -7,11 +7,14 @@
 
 mod parse;
 pub mod snapshot;
+mod sources;
 mod validate;
+
+pub use sources::{DirTexts, SourceTexts, TextError};
 
 use std::borrow::Cow;
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -105,28 +108,6 @@ impl fmt::Display for ProblemList<'_> {
             writeln!(f, "  {p}")?;
         }
         Ok(())
-    }
-}
-
-/// Reads the texts that SOURCE entities point to (`text = "sources/..."`), for quote checks.
-pub trait SourceTexts {
-    /// The text at `path` (relative to the data directory), or why it cannot be had.
-    fn read(&self, path: &str) -> Result<String, String>;
-}
-
-/// Source texts read from files under a data directory; paths may not leave it.
-#[derive(Debug, Clone)]
-pub struct DirTexts(pub PathBuf);
-
-impl SourceTexts for DirTexts {
-    fn read(&self, path: &str) -> Result<String, String> {
-        let rel = Path::new(path);
-        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(format!(
-                "text path `{path}` must be relative and stay inside the data directory"
-            ));
-        }
-        read_regular(&self.0.join(rel)).map_err(|e| format!("cannot read `{path}`: {e}"))
     }
 }
 

@@ -47,7 +47,7 @@ use crate::graphql::ReeSchema;
 
 use cache::{PersistedQueries, ResponseCache};
 pub use hosts::AllowedHosts;
-pub use metrics::{Metrics, Outcome};
+pub use metrics::{Limit, Metrics, Outcome};
 pub use serve::{ConnectionLimits, serve};
 
 use executor::Lanes;
@@ -103,7 +103,7 @@ impl Default for HttpConfig {
             metrics: true,
             max_concurrent_requests: 256,
             request_timeout: Duration::from_secs(10),
-            body_read_timeout: Duration::from_secs(10),
+            body_read_timeout: serve::DEFAULT_READ_TIMEOUT,
             response_cache_bytes: 64 << 20,
             cache_max_age: 60,
             persisted_query_bytes: 8 << 20,

@@ -14,9 +14,9 @@ use axum::http::StatusCode;
 use tokio::sync::Semaphore;
 
 use super::request::{MediaType, Params, Reject, parse_failure};
-use super::{AppState, Outcome};
+use super::{AppState, Limit, Outcome};
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{Admitted, Refusal, with_graph};
+use crate::graphql::{Admitted, ErrorCode, Refusal, with_graph};
 
 /// Documents up to this many bytes are admitted (parsed, checked, costed) on the async worker
 /// that received them; longer ones go to the heavy lane first. What a request costs is known
@@ -150,7 +150,7 @@ where
         .map_err(|_| {
             Reject::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 "the server is shutting down",
             )
         })?;
@@ -164,7 +164,7 @@ where
         tracing::error!(error = %e, "a request's execution task failed");
         Reject::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
+            ErrorCode::Internal,
             "the request could not be executed",
         )
     })?
@@ -221,7 +221,7 @@ fn admit(
     {
         let mut reject = Reject::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
+            ErrorCode::MethodNotAllowed,
             "GET may only run queries; send mutations with POST",
         );
         reject.allow = Some("POST");
@@ -240,15 +240,15 @@ async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<E
     let failed_before_execution = response.data == async_graphql::Value::Null
         && response.is_err()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let limited = response.errors.iter().any(|e| {
-        e.extensions.as_ref().and_then(|x| x.get("code"))
-            == Some(&async_graphql::Value::from("LIMIT_EXCEEDED"))
-    });
+    let limited = response
+        .errors
+        .iter()
+        .any(|e| ErrorCode::of(e) == Some(ErrorCode::LimitExceeded));
     let outcome = if failed_before_execution {
-        state.0.metrics.reject("validation");
+        state.0.metrics.reject(Limit::Validation);
         Outcome::Rejected
     } else if limited {
-        state.0.metrics.reject("argument_or_budget");
+        state.0.metrics.reject(Limit::ArgumentOrBudget);
         Outcome::GraphqlError
     } else if response.is_err() {
         Outcome::GraphqlError
@@ -280,7 +280,7 @@ async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<E
         tracing::error!(error = %e, "cannot serialize a GraphQL response");
         Reject::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
+            ErrorCode::Internal,
             "the response could not be serialized",
         )
     })?;

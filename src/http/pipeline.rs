@@ -18,7 +18,8 @@ use super::request::{
     MediaType, Params, Reject, get_params, negotiate, not_acceptable, persisted_query_reject,
     post_params, read_body,
 };
-use super::{AppState, Outcome};
+use super::{AppState, Limit, Outcome};
+use crate::graphql::ErrorCode;
 
 pub(super) async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
@@ -64,7 +65,7 @@ async fn handle(
 ) -> Response {
     let started = Instant::now();
     let Some(media) = negotiate(headers) else {
-        state.0.metrics.reject("media_type");
+        state.0.metrics.reject(Limit::MediaType);
         state.0.metrics.record(Outcome::Rejected, started.elapsed());
         return not_acceptable();
     };
@@ -129,10 +130,10 @@ async fn answer(
     let Ok(permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
         let limit = state.0.config.max_concurrent_requests;
         let reject = Reject {
-            limit: Some("concurrency"),
+            limit: Some(Limit::Concurrency),
             ..Reject::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 format!("the server is at its limit of {limit} concurrent requests; retry shortly"),
             )
         };
@@ -146,10 +147,10 @@ async fn answer(
     .await
     .map_err(|_| {
         let reject = Reject {
-            limit: Some("deadline"),
+            limit: Some(Limit::Deadline),
             ..Reject::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 format!(
                     "the request ran past its deadline of {} ms",
                     deadline.as_millis()

@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 
+use super::Limit;
 use super::cache::PersistedQueryError;
-use crate::graphql::Refusal;
+use crate::graphql::{ErrorCode, Refusal};
 
 /// The media type of the response, chosen from `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,15 +89,15 @@ pub(super) struct Params {
 /// A rejection before execution, answered as a GraphQL error document.
 pub(super) struct Reject {
     pub(super) status: StatusCode,
-    pub(super) code: &'static str,
+    pub(super) code: ErrorCode,
     pub(super) message: String,
     pub(super) allow: Option<&'static str>,
     /// The limit it counts against in metrics, if any.
-    pub(super) limit: Option<&'static str>,
+    pub(super) limit: Option<Limit>,
 }
 
 impl Reject {
-    pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Reject {
             status,
             code,
@@ -107,19 +108,19 @@ impl Reject {
     }
 
     pub(super) fn bad_request(message: impl Into<String>) -> Self {
-        Reject::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+        Reject::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
     pub(super) fn refused(refusal: &Refusal) -> Self {
         Reject {
-            limit: refusal.limit(),
+            limit: refusal.limit().map(Limit::Admission),
             ..Reject::new(StatusCode::BAD_REQUEST, refusal.code(), refusal.to_string())
         }
     }
 
     pub(super) fn into_response(self, media: MediaType) -> Response {
         let body = serde_json::json!({
-            "errors": [{ "message": self.message, "extensions": { "code": self.code } }]
+            "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
         });
         let mut response = (
             self.status,
@@ -152,10 +153,10 @@ pub(super) async fn read_body(
     timeout: Duration,
 ) -> Result<Bytes, Reject> {
     let too_large = || Reject {
-        limit: Some("body_bytes"),
+        limit: Some(Limit::BodyBytes),
         ..Reject::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
+            ErrorCode::LimitExceeded,
             format!("the request body is larger than the limit of {max} bytes"),
         )
     };
@@ -173,10 +174,10 @@ pub(super) async fn read_body(
         Poll::Pending => tokio::time::timeout(timeout, collect)
             .await
             .map_err(|_| Reject {
-                limit: Some("body_read"),
+                limit: Some(Limit::BodyRead),
                 ..Reject::new(
                     StatusCode::REQUEST_TIMEOUT,
-                    "REQUEST_TIMEOUT",
+                    ErrorCode::RequestTimeout,
                     format!(
                         "the request body was not received within {} ms",
                         timeout.as_millis()
@@ -197,7 +198,7 @@ pub(super) fn persisted_query_reject(e: PersistedQueryError) -> Reject {
     match e {
         PersistedQueryError::NotFound => Reject::new(
             StatusCode::BAD_REQUEST,
-            "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryNotFound,
             "PersistedQueryNotFound: send the query text with its sha256Hash once",
         ),
         PersistedQueryError::HashMismatch => {
@@ -221,10 +222,10 @@ pub(super) fn post_params(headers: &HeaderMap, body: &[u8]) -> Result<Params, Re
     if content_type.as_deref() != Some("application/json") {
         let got = content_type.unwrap_or_else(|| "none".to_owned());
         return Err(Reject {
-            limit: Some("media_type"),
+            limit: Some(Limit::MediaType),
             ..Reject::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode::UnsupportedMediaType,
                 format!("POST /graphql needs Content-Type: application/json (got {got})"),
             )
         });
@@ -304,7 +305,7 @@ pub(super) fn parse_failure(
     let body = serde_json::json!({ "errors": [{
         "message": message,
         "locations": locations,
-        "extensions": { "code": "GRAPHQL_PARSE_FAILED" },
+        "extensions": { "code": ErrorCode::GraphqlParseFailed.as_str() },
     }]});
     (status, Bytes::from(body.to_string()))
 }

@@ -23,6 +23,10 @@ const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 
 /// idle connections are closed.
 const SHUTDOWN_SETTLE: Duration = Duration::from_millis(250);
 
+/// The default time a client has to send a request's headers ([`ConnectionLimits`]), and
+/// separately its body (`HttpConfig::body_read_timeout`): one flag sets both.
+pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Connection-level settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
@@ -37,7 +41,7 @@ pub struct ConnectionLimits {
 impl Default for ConnectionLimits {
     fn default() -> Self {
         ConnectionLimits {
-            header_read_timeout: Duration::from_secs(10),
+            header_read_timeout: DEFAULT_READ_TIMEOUT,
             max_connections: 1_024,
             shutdown_grace: Duration::from_secs(10),
         }

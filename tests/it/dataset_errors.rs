@@ -10,7 +10,9 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
-use reegraph::dataset::{DataFile, Dataset, LoadError, Problem, SourceTexts, load_dir, load_files};
+use reegraph::dataset::{
+    DataFile, Dataset, LoadError, Problem, SourceTexts, TextError, load_dir, load_files,
+};
 use reegraph::model::{Details, EntityKind, Grade, RelationType};
 
 use crate::common::fixture;
@@ -74,11 +76,13 @@ fn assert_problems(problems: &[Problem], expected: &[Expected]) {
 struct MemoryTexts(HashMap<&'static str, &'static str>);
 
 impl SourceTexts for MemoryTexts {
-    fn read(&self, path: &str) -> Result<String, String> {
+    fn read(&self, path: &str) -> Result<String, TextError> {
         self.0
             .get(path)
             .map(|t| (*t).to_owned())
-            .ok_or_else(|| format!("no text `{path}`"))
+            .ok_or_else(|| TextError::Missing {
+                path: path.to_owned(),
+            })
     }
 }
 
