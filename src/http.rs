@@ -16,6 +16,7 @@
 
 mod cache;
 mod edge;
+pub mod explore;
 mod hosts;
 mod metrics;
 pub mod playground;
@@ -194,6 +195,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .merge(playground::routes())
+        .merge(explore::routes())
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz));
