@@ -55,12 +55,21 @@ const RING_GAP = 190;
 const NODE_SPACING = 52;
 /** Above this many relations, edges are drawn straight (cheaper than bezier curves). */
 const STRAIGHT_EDGES_ABOVE = 400;
+/** Above this many entities, labels are drawn only once the user zooms in to where they can
+ * be read (below, measuring 1,000 labels and 2,000 edge labels costs the first paint seconds). */
+const QUIET_ABOVE = 300;
+/** The zoom from which a quiet view draws its labels. */
+const LABELS_FROM_ZOOM = 0.6;
 
 type Point = { x: number; y: number };
 
 export class Canvas {
   readonly cy: cytoscape.Core;
   private rootId: string | null = null;
+  /** Whether labels wait for the user to zoom in (large views). */
+  private quiet = false;
+  /** Whether the elements carry the `quiet` class now. */
+  private labelsQuiet = false;
 
   constructor(
     container: HTMLElement,
@@ -78,6 +87,15 @@ export class Canvas {
     this.cy.on("tap", "node", (event) => handlers.selectNode(event.target.id() as string));
     this.cy.on("tap", "edge", (event) => handlers.selectEdge(event.target.id() as string));
     this.cy.on("dbltap", "node", (event) => handlers.expand(event.target.id() as string));
+    this.cy.on("zoom", () => this.updateLabels());
+  }
+
+  /** In a large view, labels are shown only at a zoom where they can be read. */
+  private updateLabels(): void {
+    const quiet = this.quiet && this.cy.zoom() < LABELS_FROM_ZOOM;
+    if (quiet === this.labelsQuiet) return;
+    this.labelsQuiet = quiet;
+    this.cy.batch(() => this.cy.elements().toggleClass("quiet", quiet));
   }
 
   private style(): cytoscape.StylesheetJson {
@@ -129,12 +147,22 @@ export class Canvas {
         },
       },
       { selector: "edge.straight", style: { "curve-style": "straight" } },
+      // Zoomed out on a large view, a node is a few pixels wide: plain colored dots and
+      // center-to-center lines draw several times faster than shapes, arrows and labels, and
+      // look the same. Zooming in brings them back (`updateLabels`).
+      { selector: "node.quiet", style: { label: "", shape: "ellipse", "border-width": 0 } },
+      { selector: "edge.quiet", style: { label: "", "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none" } },
       { selector: 'edge[grade = "UNVERIFIED"]', style: { "line-style": "dashed" } },
       { selector: ".faded", style: { opacity: 0.18 } },
       { selector: "node.path", style: { "border-width": 4, "border-color": "#d81b60" } },
       {
         selector: "edge.path",
         style: { width: 3.5, "line-color": "#d81b60", "target-arrow-color": "#d81b60", color: "#8e0038", "font-size": 11 },
+      },
+      { selector: "node.quiet.path, node.quiet:selected", style: { label: "data(label)" } },
+      {
+        selector: "edge.quiet.path, edge.quiet:selected",
+        style: { label: "data(label)", "curve-style": "straight", "target-arrow-shape": "triangle" },
       },
       { selector: "node:selected", style: { "overlay-color": "#1565c0", "overlay-opacity": 0.25, "overlay-padding": 6 } },
       { selector: "edge:selected", style: { "overlay-color": "#1565c0", "overlay-opacity": 0.25, "overlay-padding": 4 } },
@@ -174,14 +202,14 @@ export class Canvas {
 
   /** Adds relations whose two ends are drawn and which are not drawn yet; fills in citations
    * of drawn ones that lacked them. */
-  private addRelations(relations: Relation[]): cytoscape.ElementDefinition[] {
+  private addRelations(relations: Relation[], drawnOnly = true): cytoscape.ElementDefinition[] {
     const seen = new Set<string>();
     const added: cytoscape.ElementDefinition[] = [];
     for (const r of relations) {
       const id = edgeId(r);
       if (seen.has(id)) continue;
       seen.add(id);
-      const drawn = this.cy.getElementById(id);
+      const drawn = drawnOnly ? this.cy.getElementById(id) : this.cy.collection();
       if (drawn.nonempty()) {
         if (r.citations && !drawn.data("citations")) drawn.data("citations", r.citations);
         continue;
@@ -194,15 +222,20 @@ export class Canvas {
   /** Replaces the picture by a neighborhood of `root`, laid out in rings. */
   show(root: string, entities: EntityRef[], relations: Relation[]): void {
     this.rootId = root;
+    this.quiet = entities.length > QUIET_ABOVE;
+    this.labelsQuiet = this.quiet;
     const positions = ringLayout(root, entities, relations);
     const nodes = entities.map((e) => this.nodeDefinition(e, positions.get(e.id) ?? { x: 0, y: 0 }));
+    const ids = new Set(entities.map((e) => e.id));
+    const edges = this.addRelations(relations.filter((r) => ids.has(r.from.id) && ids.has(r.to.id)), false);
+    // Classes are given at creation, so that the style is computed once.
+    const straight = edges.length > STRAIGHT_EDGES_ABOVE;
+    for (const n of nodes) n.classes = [n.data.id === root ? "root" : "", this.quiet ? "quiet" : ""].join(" ").trim();
+    for (const e of edges) e.classes = [straight ? "straight" : "", this.quiet ? "quiet" : ""].join(" ").trim();
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(nodes);
-      const ids = new Set(entities.map((e) => e.id));
-      this.cy.add(this.addRelations(relations.filter((r) => ids.has(r.from.id) && ids.has(r.to.id))));
-      this.cy.getElementById(root).addClass("root");
-      this.updateEdgeStyle();
+      this.cy.add(edges);
     });
     this.fit();
   }
@@ -279,8 +312,29 @@ export class Canvas {
     if (id) this.cy.getElementById(id).select();
   }
 
+  /** Fits the visible nodes into the canvas. Computed from node positions rather than with
+   * `cy.fit()`, which measures every label first (most of a second for 1,000 entities). */
   fit(): void {
-    this.cy.fit(this.cy.elements(":visible"), 30);
+    const nodes = this.cy.nodes(":visible");
+    if (nodes.empty()) return;
+    let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+    nodes.forEach((n) => {
+      const { x, y } = n.position();
+      x1 = Math.min(x1, x);
+      y1 = Math.min(y1, y);
+      x2 = Math.max(x2, x);
+      y2 = Math.max(y2, y);
+    });
+    // Room for a node and its label around the extreme positions.
+    const margin = { x: 90, y: 40 };
+    const width = x2 - x1 + 2 * margin.x;
+    const height = y2 - y1 + 2 * margin.y;
+    const zoom = Math.min(this.cy.maxZoom(), 1.5, Math.max(this.cy.minZoom(), Math.min(this.cy.width() / width, this.cy.height() / height)));
+    this.cy.viewport({
+      zoom,
+      pan: { x: this.cy.width() / 2 - zoom * ((x1 + x2) / 2), y: this.cy.height() / 2 - zoom * ((y1 + y2) / 2) },
+    });
+    this.updateLabels();
   }
 
   /** The entities and relations visible now, relations with the citations known for them. */
@@ -318,9 +372,11 @@ export class Canvas {
     return { x: 0, y: 0 };
   }
 
+  /** Keeps the edge shape and the quiet labels right after elements were added. */
   private updateEdgeStyle(): void {
     const straight = this.cy.edges().length > STRAIGHT_EDGES_ABOVE;
     this.cy.edges().toggleClass("straight", straight);
+    this.cy.elements().toggleClass("quiet", this.labelsQuiet);
   }
 }
 

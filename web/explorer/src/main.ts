@@ -76,7 +76,10 @@ function citationList(citations: Citation[]): HTMLElement {
   return list;
 }
 
-type Timing = { what: string; entities: number; relations: number; fetchMs: number; drawMs: number };
+/** One drawing of a neighborhood: its size, how long the API took, how long the layout and
+ * the first paint took after the answer arrived, and when it was on screen (ms since the
+ * navigation started). */
+type Timing = { what: string; entities: number; relations: number; fetchMs: number; drawMs: number; endedAt: number };
 
 class Explorer {
   private state: ViewState = readUrl(location.search);
@@ -284,12 +287,14 @@ class Explorer {
       this.canvas.show(id, entities, relations);
       this.applyFilters();
       await nextFrames();
+      const painted = performance.now();
       this.timings.push({
         what: "neighborhood",
         entities: entities.length,
         relations: relations.length,
         fetchMs: fetched - started,
-        drawMs: performance.now() - fetched,
+        drawMs: painted - fetched,
+        endedAt: painted,
       });
       this.truncated = truncated;
       this.rootName = displayName(entities[0] ?? { id, name: id, kind: "" });
