@@ -2,7 +2,7 @@
 // scripts/browser's playwright-core) the time from handing 1,000 entities / 2,000 relations
 // (already laid out, as the explorer does) to the second painted frame, and the longest
 // main-thread task (PerformanceObserver "longtask"). Prints medians of 5 fresh pages, and each
-// bundle's gzipped size. Run: (cd web/renderer-bench && npm ci) && node web/renderer-bench/run.mjs
+// bundle's gzipped size. Run: (cd web/explorer/bench && npm ci) && node web/explorer/bench/run.mjs
 import { build } from "esbuild";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { chromium } = await import(path.join(here, "../../scripts/browser/node_modules/playwright-core/index.mjs"));
+const { chromium } = await import(path.join(here, "../../../scripts/browser/node_modules/playwright-core/index.mjs"));
 const out = mkdtempSync(path.join(tmpdir(), "renderer-bench-"));
 const [n, m] = [1000, 2000];
 for (const lib of ["cytoscape", "sigma"]) {
