@@ -44,6 +44,9 @@ export interface NodeData {
   kind: string;
   code: string | null;
   label: string;
+  /** The kind's color and shape (KIND_STYLE). */
+  color: string;
+  shape: cytoscape.Css.NodeShape;
 }
 
 /** One relation's id on the canvas: the API gives relations no id of their own. */
@@ -99,15 +102,14 @@ export class Canvas {
   }
 
   private style(): cytoscape.StylesheetJson {
-    const kinds = Object.entries(KIND_STYLE).map(([kind, s]) => ({
-      selector: `node[kind = "${kind}"]`,
-      style: { "background-color": s.color, shape: s.shape },
-    }));
     return [
       {
         selector: "node",
         style: {
-          "background-color": FALLBACK_STYLE.color,
+          // Color and shape come with each node's data rather than from one rule per kind:
+          // every rule is matched against every element, and a large view has thousands.
+          "background-color": "data(color)",
+          shape: "data(shape)" as cytoscape.Css.NodeShape,
           label: "data(label)",
           width: 26,
           height: 26,
@@ -126,7 +128,6 @@ export class Canvas {
           "border-color": "#ffffff",
         },
       },
-      ...kinds,
       { selector: "node.root", style: { width: 38, height: 38, "border-width": 3, "border-color": "#1d2733", "font-weight": "bold" } },
       {
         selector: "edge",
@@ -179,7 +180,8 @@ export class Canvas {
   }
 
   private nodeDefinition(e: EntityRef, position: Point): cytoscape.ElementDefinition {
-    const data: NodeData = { id: e.id, name: e.name, kind: e.kind, code: e.code ?? null, label: displayName(e) };
+    const { color, shape } = KIND_STYLE[e.kind] ?? FALLBACK_STYLE;
+    const data: NodeData = { id: e.id, name: e.name, kind: e.kind, code: e.code ?? null, label: displayName(e), color, shape };
     return { group: "nodes", data, position: { ...position } };
   }
 
