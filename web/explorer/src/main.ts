@@ -94,7 +94,7 @@ class Explorer {
 
   constructor() {
     this.canvas = new Canvas(element("canvas"), {
-      selectNode: (id) => void this.selectEntity(id),
+      selectNode: (id) => void this.selectEntity(id, true),
       selectEdge: (id) => void this.selectEdge(id),
       expand: (id) => void this.expand(id),
     });
@@ -436,11 +436,16 @@ class Explorer {
 
   // ---- details ------------------------------------------------------------------------
 
-  private async selectEntity(id: string): Promise<void> {
+  /** Shows `id` in the Details panel; a click on the canvas also brings that panel to the
+   * front (keeping any highlighted path on the canvas). */
+  private async selectEntity(id: string, clicked = false): Promise<void> {
     this.state.selected = id;
     this.canvas.select(id);
+    if (clicked && this.state.mode !== "details") {
+      this.state.mode = "details";
+      this.showMode();
+    }
     this.save();
-    if (this.state.mode !== "details" && this.state.mode !== "related" && this.state.mode !== "paths") return;
     const data = await this.task("Loading the entity", () => query<{ entity: EntityDetail | null }>(ENTITY, { id }));
     if (!data) return;
     const panel = element("panel-details");
