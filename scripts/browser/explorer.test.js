@@ -39,8 +39,12 @@ async function api(query, variables = {}) {
 async function explorerPage(options) {
   const opened = await openPage(browser, server.origin);
   const methods = [];
+  const operations = [];
   opened.page.on("request", (request) => {
-    if (new URL(request.url()).pathname === "/graphql") methods.push(request.method());
+    const url = new URL(request.url());
+    if (url.pathname !== "/graphql") return;
+    methods.push(request.method());
+    operations.push(url.searchParams.get("query")?.match(/^query (\w+)/)?.[1]);
   });
   if (options?.viewport) await opened.page.setViewportSize(options.viewport);
   const check = () => {
@@ -48,7 +52,7 @@ async function explorerPage(options) {
     assert.ok(methods.length > 0, "the page asked the API");
     assert.deepEqual([...new Set(methods)], ["GET"], "every GraphQL request is a GET");
   };
-  return { ...opened, check };
+  return { ...opened, check, operations };
 }
 
 /** Waits until no operation is under way (the page counts them in body[data-busy]). */
@@ -266,6 +270,30 @@ test("filters hide kinds and relation types, and are kept in the URL", async () 
   assert.ok(shown.some((n) => n.kind === "STANDARD"), "the neighborhood has standards");
   assert.ok(shown.filter((n) => n.kind === "STANDARD").every((n) => !n.visible));
   assert.match(page.url(), /hk=STANDARD/);
+
+  const edges = await page.evaluate(() => window.reegraphExplorer.edges());
+  const type = edges[0].id.split("|")[1];
+  await page.locator(`#type-filters input[value="${type}"]`).uncheck();
+  const after = await page.evaluate(() => window.reegraphExplorer.edges());
+  assert.ok(after.filter((e) => e.id.split("|")[1] === type).every((e) => !e.visible));
+  assert.ok(after.some((e) => e.visible), "other relation types stay");
+  assert.match(page.url(), new RegExp(`ht=${type}`));
+  check();
+});
+
+test("a relation drawn without its citations (a neighborhood over 500 entities) fetches them when selected", async () => {
+  const { neighborhood } = await api(`{ neighborhood(id: "mineral:scandium") { relations { type from { id } to { id } citations { quote } } } }`);
+  const relation = neighborhood.relations[0];
+  const id = `${relation.from.id}|${relation.type}|${relation.to.id}`;
+  const { page, check, operations } = await explorerPage();
+  // n=600: above the limit for which the neighborhood is fetched with citations.
+  await page.goto(`${server.origin}/explore?e=mineral:scandium&n=600&s=${encodeURIComponent(id)}`);
+  await settled(page);
+  const panel = page.locator(`.details.edge[data-id="${id}"]`);
+  await panel.waitFor();
+  const quotes = await panel.locator("blockquote.quote").allTextContents();
+  assert.deepEqual(quotes, relation.citations.map((c) => c.quote).filter(Boolean));
+  assert.ok(operations.includes("ExplorerEdgeCitations"), JSON.stringify(operations));
   check();
 });
 
