@@ -6,9 +6,13 @@
 // With REEGRAPH_EXPLORER_SCREENSHOT=path, the headline answer is also saved as a screenshot
 // there (docs/explorer.png is made so).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
-import { launchBrowser, openPage, startServer } from "./harness.js";
+import { launchBrowser, openPage, repoRoot, startServer } from "./harness.js";
 
 let server;
 let browser;
@@ -313,4 +317,44 @@ test("an API error is shown in words; the phone-width layout has no sideways scr
   const canvas = await page.locator("#canvas").boundingBox();
   assert.ok(canvas.width > 300 && canvas.height > 200, JSON.stringify(canvas));
   check();
+});
+
+test("a large neighborhood (synthetic graph, over 300 entities) is drawn whole, in slices, and zooming in works", async () => {
+  const binary = process.env.REEGRAPH_BINARY ?? path.join(repoRoot, "target/debug/reegraph");
+  const dir = mkdtempSync(path.join(tmpdir(), "reegraph-explorer-"));
+  let synthetic;
+  try {
+    execFileSync(binary, ["generate", "--entities", "3000", "--out", dir], { stdio: "ignore" });
+    synthetic = await startServer({ binary, dataDir: dir });
+    const gql = async (query) => (await (await fetch(`${synthetic.origin}/graphql?query=${encodeURIComponent(query)}`)).json()).data;
+    const { entities } = await gql(`{ entities(kinds: [ORGANIZATION], first: 50) { nodes { id relations(first: 0) { totalCount } } } }`);
+    const hub = entities.nodes.sort((a, b) => b.relations.totalCount - a.relations.totalCount)[0].id;
+    const { neighborhood } = await gql(`{ neighborhood(id: "${hub}", depth: 3, limit: 400) { entities { id } relations { type from { id } to { id } } } }`);
+    assert.ok(neighborhood.entities.length > 300, `${neighborhood.entities.length} entities`);
+
+    const opened = await openPage(browser, synthetic.origin);
+    const { page } = opened;
+    await page.goto(`${synthetic.origin}/explore?e=${encodeURIComponent(hub)}&d=3&n=400`);
+    await settled(page);
+    const drawn = await page.evaluate(() => window.reegraphExplorer.nodes());
+    assert.deepEqual(drawn.map((n) => n.id).sort(), neighborhood.entities.map((e) => e.id).sort());
+    const edges = await page.evaluate(() => window.reegraphExplorer.edges());
+    const expected = new Set(neighborhood.relations.map((r) => `${r.from.id}|${r.type}|${r.to.id}`));
+    assert.deepEqual(edges.map((e) => e.id).sort(), [...expected].sort());
+    assert.ok(await page.locator("#canvas").isVisible());
+    // Zooming in past the point where labels come back.
+    const box = await page.locator("#canvas").boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    assert.ok((await page.evaluate(() => window.reegraphExplorer.zoom())) < 0.6, "zoomed out at first");
+    for (let i = 0; i < 60 && (await page.evaluate(() => window.reegraphExplorer.zoom())) < 0.65; i++) {
+      await page.mouse.wheel(0, -1500);
+      await page.waitForTimeout(50);
+    }
+    const zoom = await page.evaluate(() => window.reegraphExplorer.zoom());
+    assert.ok(zoom >= 0.6, `zoomed in where labels show (from 0.6): ${zoom}`);
+    opened.assertNoProblems();
+  } finally {
+    await synthetic?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

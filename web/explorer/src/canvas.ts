@@ -61,6 +61,8 @@ const STRAIGHT_EDGES_ABOVE = 400;
 /** Above this many entities, labels are drawn only once the user zooms in to where they can
  * be read (below, measuring 1,000 labels and 2,000 edge labels costs the first paint seconds). */
 const QUIET_ABOVE = 300;
+/** Elements added per task when a large view is drawn. */
+const SLICE = 250;
 /** The zoom from which a quiet view draws its labels. */
 const LABELS_FROM_ZOOM = 0.6;
 
@@ -221,8 +223,9 @@ export class Canvas {
     return added;
   }
 
-  /** Replaces the picture by a neighborhood of `root`, laid out in rings. */
-  show(root: string, entities: EntityRef[], relations: Relation[]): void {
+  /** Replaces the picture by a neighborhood of `root`, laid out in rings. A large one is added
+   * in slices, one per task, so that no task keeps the page busy for long. */
+  async show(root: string, entities: EntityRef[], relations: Relation[]): Promise<void> {
     this.rootId = root;
     this.quiet = entities.length > QUIET_ABOVE;
     this.labelsQuiet = this.quiet;
@@ -234,11 +237,30 @@ export class Canvas {
     const straight = edges.length > STRAIGHT_EDGES_ABOVE;
     for (const n of nodes) n.classes = [n.data.id === root ? "root" : "", this.quiet ? "quiet" : ""].join(" ").trim();
     for (const e of edges) e.classes = [straight ? "straight" : "", this.quiet ? "quiet" : ""].join(" ").trim();
-    this.cy.batch(() => {
-      this.cy.elements().remove();
-      this.cy.add(nodes);
-      this.cy.add(edges);
-    });
+    if (!this.quiet) {
+      this.cy.batch(() => {
+        this.cy.elements().remove();
+        this.cy.add(nodes);
+        this.cy.add(edges);
+      });
+      this.fit();
+      return;
+    }
+    // Each slice is styled in its own task while the canvas is out of the layout (so nothing is
+    // painted in between); then one paint of the whole.
+    const container = this.cy.container();
+    this.cy.elements().remove();
+    if (container) container.style.display = "none";
+    const all = [...nodes, ...edges];
+    try {
+      for (let i = 0; i < all.length; i += SLICE) {
+        this.cy.add(all.slice(i, i + SLICE));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } finally {
+      if (container) container.style.display = "";
+      this.cy.resize();
+    }
     this.fit();
   }
 

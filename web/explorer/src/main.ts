@@ -284,7 +284,7 @@ class Explorer {
       const fetched = performance.now();
       const { entities, relations, truncated } = data.neighborhood;
       element("landing").hidden = true;
-      this.canvas.show(id, entities, relations);
+      await this.canvas.show(id, entities, relations);
       this.applyFilters();
       await nextFrames();
       const painted = performance.now();
@@ -689,6 +689,7 @@ declare global {
     reegraphExplorer?: {
       nodes(): { id: string; kind: string; x: number; y: number; rx: number; ry: number; visible: boolean; path: boolean }[];
       edges(): { id: string; visible: boolean; path: boolean }[];
+      zoom(): number;
       timings: Timing[];
     };
   }
@@ -708,5 +709,6 @@ window.reegraphExplorer = {
       path: n.hasClass("path"),
     })),
   edges: () => explorer["canvas"].cy.edges().map((e) => ({ id: e.id(), visible: e.visible(), path: e.hasClass("path") })),
+  zoom: () => explorer["canvas"].cy.zoom(),
   timings: explorer.timings,
 };
