@@ -160,6 +160,19 @@ test("Paths between Cao Yiding and Scandium: drawn, and each hop listed with a q
   const edges = await page.evaluate(() => window.reegraphExplorer.edges());
   assert.ok(edges.filter((e) => e.path).length >= 3, "the path's relations are drawn");
   check();
+
+  // The URL reopens the same paths.
+  const again = await explorerPage();
+  await again.page.goto(page.url());
+  await settled(again.page);
+  await again.page.locator("#paths-results .path-result").first().waitFor();
+  assert.deepEqual(
+    await again.page.locator("#paths-results .explanation").allTextContents(),
+    await page.locator("#paths-results .explanation").allTextContents(),
+  );
+  const highlighted = (list) => list.filter((n) => n.path).map((n) => n.id).sort();
+  assert.deepEqual(highlighted(await nodes(again.page)), highlighted(drawn));
+  again.check();
 });
 
 /** Opens scandium's neighborhood, clicks a neighbor that has neighbors not drawn yet on the
