@@ -332,7 +332,7 @@ test("an API error is shown in words; the phone-width layout has no sideways scr
   check();
 });
 
-test("a large neighborhood (synthetic graph, over 300 entities) is drawn whole, in slices, and zooming in works", async () => {
+test("a large neighborhood (synthetic graph, over 300 entities) is drawn whole, in slices, with the truncation notice, and zooming in works", async () => {
   const binary = process.env.REEGRAPH_BINARY ?? path.join(repoRoot, "target/debug/reegraph");
   const dir = mkdtempSync(path.join(tmpdir(), "reegraph-explorer-"));
   let synthetic;
@@ -342,8 +342,9 @@ test("a large neighborhood (synthetic graph, over 300 entities) is drawn whole, 
     const gql = async (query) => (await (await fetch(`${synthetic.origin}/graphql?query=${encodeURIComponent(query)}`)).json()).data;
     const { entities } = await gql(`{ entities(kinds: [ORGANIZATION], first: 50) { nodes { id relations(first: 0) { totalCount } } } }`);
     const hub = entities.nodes.sort((a, b) => b.relations.totalCount - a.relations.totalCount)[0].id;
-    const { neighborhood } = await gql(`{ neighborhood(id: "${hub}", depth: 3, limit: 400) { entities { id } relations { type from { id } to { id } } } }`);
+    const { neighborhood } = await gql(`{ neighborhood(id: "${hub}", depth: 3, limit: 400) { truncated entities { id } relations { type from { id } to { id } } } }`);
     assert.ok(neighborhood.entities.length > 300, `${neighborhood.entities.length} entities`);
+    assert.ok(neighborhood.truncated, "the limit cut the neighborhood");
 
     const opened = await openPage(browser, synthetic.origin);
     const { page } = opened;
@@ -355,6 +356,9 @@ test("a large neighborhood (synthetic graph, over 300 entities) is drawn whole, 
     const expected = new Set(neighborhood.relations.map((r) => `${r.from.id}|${r.type}|${r.to.id}`));
     assert.deepEqual(edges.map((e) => e.id).sort(), [...expected].sort());
     assert.ok(await page.locator("#canvas").isVisible());
+    // The server's `truncated` is said on the page.
+    assert.match(await page.locator("#notice").textContent(), /^Truncated: .*400 entities/);
+    assert.ok(await page.locator("#notice").isVisible());
     // Zooming in past the point where labels come back.
     const box = await page.locator("#canvas").boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
