@@ -24,6 +24,7 @@
 mod cache;
 mod edge;
 mod executor;
+pub mod explore;
 mod hosts;
 mod metrics;
 mod pipeline;
@@ -197,6 +198,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .merge(playground::routes())
+        .merge(explore::routes())
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz));
