@@ -21,6 +21,9 @@ use crate::graph::KnowledgeGraph;
 use crate::graphql::{self, Limits, SchemaOptions};
 use crate::http::{ConnectionLimits, HttpConfig};
 
+/// Where `--data` points when it is not given: the dataset shipped in the repository.
+const DEFAULT_DATA: &str = "data";
+
 /// reegraph: a GraphQL knowledge-graph server over the rare-earth supply chain.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -82,7 +85,7 @@ pub struct SnapshotArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
-    #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
+    #[arg(long, env = "REEGRAPH_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
 }
 
@@ -90,7 +93,7 @@ pub struct DataArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
-    #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
+    #[arg(long, env = "REEGRAPH_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
     /// The address to listen on.
     #[arg(long, env = "REEGRAPH_BIND", default_value = "127.0.0.1:8080")]
