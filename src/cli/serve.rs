@@ -17,7 +17,10 @@ use crate::graphql::{self, Limits, SchemaOptions};
 use crate::http::{self, AppState, ConnectionLimits, HttpConfig};
 
 pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let graph = Arc::new(super::load_graph(&args.data)?);
+    let limits = dataset::DataLimits {
+        max_file_bytes: args.max_data_file_bytes,
+    };
+    let graph = Arc::new(super::load_graph(&args.data, limits)?);
     let stats = graph.stats();
     tracing::info!(data = %args.data.display(), entities = stats.entities, relations = stats.relations, "graph loaded");
     let schema = graphql::build_schema(SchemaOptions {
@@ -50,7 +53,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..ConnectionLimits::default()
     };
     let state = AppState::new(schema, graph, config);
-    let reloader = Reloader::new(args.data.clone(), &state);
+    let reloader = Reloader::new(args.data.clone(), &state).with_limits(limits);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -78,6 +81,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 #[derive(Clone)]
 pub struct Reloader {
     data: PathBuf,
+    limits: dataset::DataLimits,
     state: AppState,
     turn: Arc<Mutex<()>>,
 }
@@ -95,9 +99,17 @@ impl Reloader {
     pub fn new(data: PathBuf, state: &AppState) -> Self {
         Reloader {
             data,
+            limits: dataset::DataLimits::default(),
             state: state.clone(),
             turn: Arc::default(),
         }
+    }
+
+    /// The same reloader, reading the data within `limits` (the default ones otherwise).
+    #[must_use]
+    pub fn with_limits(mut self, limits: dataset::DataLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Loads and validates the data fully off the async threads, then swaps it in; on failure
@@ -141,7 +153,7 @@ impl Reloader {
     fn read_settled(&self) -> Result<crate::graph::KnowledgeGraph, dataset::LoadError> {
         for _ in 0..MAX_READS {
             let before = stamp(&self.data);
-            let read = super::load_graph(&self.data);
+            let read = super::load_graph(&self.data, self.limits);
             if stamp(&self.data) == before {
                 return read;
             }
