@@ -158,7 +158,8 @@ pub struct ServeArgs {
     /// How long a client may take to send request headers, and separately the body, in ms.
     #[arg(long, env = "REEGRAPH_READ_TIMEOUT_MS", default_value_t = 10_000)]
     pub read_timeout_ms: u64,
-    /// Most open connections; further ones are closed on accept.
+    /// Most open connections; beyond it the oldest idle kept-alive one is closed for a new one,
+    /// or with none idle the new one is answered 503 + Retry-After.
     #[arg(long, env = "REEGRAPH_MAX_CONNECTIONS", default_value_t = 1_024)]
     pub max_connections: usize,
     /// Bytes of successful responses kept in the response cache (0 turns it off).
