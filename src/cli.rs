@@ -134,8 +134,12 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
     /// Do not serve GET /metrics.
-    #[arg(long, env = "REEGRAPH_NO_METRICS")]
+    #[arg(long, env = "REEGRAPH_NO_METRICS", conflicts_with = "metrics_bind")]
     pub no_metrics: bool,
+    /// Serve GET /metrics on this address instead, on a listener of its own (and not on
+    /// `--bind`), e.g. an address only the monitoring network reaches.
+    #[arg(long, env = "REEGRAPH_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// Turn off introspection (and field suggestions) and GraphiQL.
     #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,

@@ -39,7 +39,8 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         graphiql: !args.no_introspection,
         publish_schema: !args.no_introspection,
         allowed_hosts: args.allowed_hosts.clone(),
-        metrics: !args.no_metrics,
+        // With `--metrics-bind`, /metrics is served on that listener only.
+        metrics: !args.no_metrics && args.metrics_bind.is_none(),
         max_concurrent_requests: args.max_concurrent_requests,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         body_read_timeout: read_timeout,
@@ -61,11 +62,29 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let listener = TcpListener::bind(args.bind).await?;
         let address = listener.local_addr()?;
         tracing::info!(%address, "listening; GraphiQL at http://{address}/");
+        let metrics = match args.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind).await?;
+                let address = listener.local_addr()?;
+                tracing::info!(%address, "metrics listening; GET http://{address}/metrics");
+                let app = http::metrics_app(state.clone());
+                Some(tokio::spawn(http::serve(
+                    listener,
+                    app,
+                    connections,
+                    shutdown_signal(),
+                )))
+            }
+            None => None,
+        };
         tokio::spawn(reload_on_signal(reloader.clone()));
         if args.watch {
             tokio::spawn(watch(reloader));
         }
         http::serve(listener, http::app(state), connections, shutdown_signal()).await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         tracing::info!("shut down");
         anyhow::Ok(ExitCode::SUCCESS)
     })

@@ -447,3 +447,89 @@ async fn no_introspection_keeps_type_names_out_of_validation_errors() {
     assert!(text.contains("\"errors\""), "{text}");
     assert!(!text.contains("Query"), "{text}");
 }
+
+/// One `GET path` on a new connection to `address`; the whole response.
+fn get_blocking(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut out = String::new();
+    stream.read_to_string(&mut out).expect("read");
+    out
+}
+
+/// `--metrics-bind` serves `/metrics` on a listener of its own, and then not on `--bind`.
+#[test]
+fn metrics_bind_moves_metrics_to_their_own_listener() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reegraph"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--metrics-bind",
+            "127.0.0.1:0",
+        ])
+        .arg("--data")
+        .arg(crate::common::fixture("valid-minimal"))
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("reegraph runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let (mut main, mut metrics) = (None, None);
+    // The log names both addresses; the loop ends when the server exits too.
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.expect("log line");
+        let address = line
+            .split_once("address=")
+            .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned());
+        if line.contains("metrics listening") {
+            metrics = address;
+        } else if line.contains("listening") {
+            main = address;
+        }
+        if main.is_some() && metrics.is_some() {
+            break;
+        }
+    }
+    let (Some(main), Some(metrics)) = (main, metrics) else {
+        let _ = child.kill();
+        panic!("the server did not log both addresses");
+    };
+    let on_metrics = get_blocking(&metrics, "/metrics");
+    let on_main = get_blocking(&main, "/metrics");
+    let health = get_blocking(&main, "/healthz");
+    let elsewhere = get_blocking(&metrics, "/healthz");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(on_metrics.starts_with("HTTP/1.1 200"), "{on_metrics}");
+    assert!(on_metrics.contains("reegraph_"), "{on_metrics}");
+    assert!(on_main.starts_with("HTTP/1.1 404"), "{on_main}");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(elsewhere.starts_with("HTTP/1.1 404"), "{elsewhere}");
+}
+
+/// `--metrics-bind` takes an address; with `--no-metrics` it is a contradiction, refused at
+/// parse time.
+#[test]
+fn no_metrics_and_metrics_bind_conflict() {
+    use clap::Parser;
+    let alone =
+        reegraph::cli::Cli::try_parse_from(["reegraph", "--metrics-bind", "127.0.0.1:9000"]);
+    assert!(alone.is_ok(), "{alone:?}");
+    let parsed = reegraph::cli::Cli::try_parse_from([
+        "reegraph",
+        "--no-metrics",
+        "--metrics-bind",
+        "127.0.0.1:9000",
+    ]);
+    assert!(parsed.is_err());
+}
