@@ -87,6 +87,18 @@ pub struct DataArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
     #[arg(long, env = "REEGRAPH_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
+    /// Largest data file (`*.toml`) or source text, in bytes; a larger one is refused unread.
+    #[arg(long, env = "REEGRAPH_MAX_DATA_FILE_BYTES", default_value_t = dataset::DataLimits::DEFAULT_MAX_FILE_BYTES)]
+    pub max_data_file_bytes: u64,
+}
+
+impl DataArgs {
+    /// The bounds on reading the data.
+    fn limits(&self) -> dataset::DataLimits {
+        dataset::DataLimits {
+            max_file_bytes: self.max_data_file_bytes,
+        }
+    }
 }
 
 /// Options of `serve`.
@@ -95,6 +107,10 @@ pub struct ServeArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
     #[arg(long, env = "REEGRAPH_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
+    /// Largest data file (`*.toml`) or source text, in bytes; a larger one is refused unread
+    /// (a reload keeps the previous graph).
+    #[arg(long, env = "REEGRAPH_MAX_DATA_FILE_BYTES", default_value_t = dataset::DataLimits::DEFAULT_MAX_FILE_BYTES)]
+    pub max_data_file_bytes: u64,
     /// The address to listen on.
     #[arg(long, env = "REEGRAPH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,
@@ -124,8 +140,12 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
     /// Do not serve GET /metrics.
-    #[arg(long, env = "REEGRAPH_NO_METRICS")]
+    #[arg(long, env = "REEGRAPH_NO_METRICS", conflicts_with = "metrics_bind")]
     pub no_metrics: bool,
+    /// Serve GET /metrics on this address instead, on a listener of its own (and not on
+    /// `--bind`), e.g. an address only the monitoring network reaches.
+    #[arg(long, env = "REEGRAPH_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// Turn off introspection (and field suggestions) and GraphiQL.
     #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,
@@ -160,7 +180,8 @@ pub struct ServeArgs {
         default_value_t = millis(HttpConfig::default().body_read_timeout)
     )]
     pub read_timeout_ms: u64,
-    /// Most open connections; further ones are closed on accept.
+    /// Most open connections; beyond it the oldest idle kept-alive one is closed for a new one,
+    /// or with none idle the new one is answered 503 + Retry-After.
     #[arg(
         long,
         env = "REEGRAPH_MAX_CONNECTIONS",
@@ -257,12 +278,20 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
 
 /// The graph of `--data`: built from a directory's text files, or loaded from a snapshot file
 /// with its stored indexes.
-pub(crate) fn load_graph(path: &std::path::Path) -> Result<KnowledgeGraph, dataset::LoadError> {
-    dataset::load_path_into(path, KnowledgeGraph::new, KnowledgeGraph::from_snapshot)
+pub(crate) fn load_graph(
+    path: &std::path::Path,
+    limits: dataset::DataLimits,
+) -> Result<KnowledgeGraph, dataset::LoadError> {
+    dataset::load_path_limited(
+        path,
+        limits,
+        KnowledgeGraph::new,
+        KnowledgeGraph::from_snapshot,
+    )
 }
 
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
-    let graph = load_graph(&args.data.data)?;
+    let graph = load_graph(&args.data.data, args.data.limits())?;
     let bytes = graph
         .to_snapshot()
         .map_err(|source| dataset::LoadError::Snapshot {
@@ -282,7 +311,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn check(args: &DataArgs) -> ExitCode {
-    match dataset::load_path(&args.data) {
+    match dataset::load_path_limited(&args.data, args.limits(), |ds| ds, |s| s.dataset()) {
         Ok(ds) => {
             println!(
                 "{}: {} entities, {} relations, no problems",
@@ -300,7 +329,7 @@ fn check(args: &DataArgs) -> ExitCode {
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
-    let graph = Arc::new(load_graph(&args.data.data)?);
+    let graph = Arc::new(load_graph(&args.data.data, args.data.limits())?);
     let mut request = async_graphql::Request::new(args.query.clone());
     if let Some(vars) = &args.variables {
         let value: serde_json::Value = serde_json::from_str(vars)

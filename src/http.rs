@@ -222,6 +222,18 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The router of a separate metrics listener (`--metrics-bind`): `GET /metrics` only, behind
+/// the same Host check as [`app`].
+pub fn metrics_app(state: AppState) -> Router {
+    let hosts = hosts::AllowedHosts::new(&state.0.config.allowed_hosts);
+    Router::new()
+        .route("/metrics", get(metrics_text))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            hosts::check(hosts.clone(), request, next)
+        }))
+        .with_state(state)
+}
+
 async fn metrics_text(State(state): State<AppState>) -> Response {
     (
         [(

@@ -5,7 +5,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::read_regular;
+use super::{DataLimits, LoadError, read_limited};
 
 /// Why a source text cannot be had.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,18 @@ pub enum TextError {
         /// Why.
         source: std::io::Error,
     },
+    /// The file is larger than [`DataLimits::max_file_bytes`]; refused unread.
+    #[error(
+        "text `{path}` is {size} bytes, above the limit of {limit} bytes for one data file (--max-data-file-bytes)"
+    )]
+    TooLarge {
+        /// The path as written.
+        path: String,
+        /// Its size in bytes (at least this much, when it grew while it was read).
+        size: u64,
+        /// The limit it is above.
+        limit: u64,
+    },
     /// No text has that path (for texts kept elsewhere than in files).
     #[error("no text `{path}`")]
     Missing {
@@ -41,7 +53,12 @@ pub trait SourceTexts {
 
 /// Source texts read from files under a data directory; paths may not leave it.
 #[derive(Debug, Clone)]
-pub struct DirTexts(pub PathBuf);
+pub struct DirTexts {
+    /// The data directory.
+    pub dir: PathBuf,
+    /// Bounds on each text read.
+    pub limits: DataLimits,
+}
 
 impl SourceTexts for DirTexts {
     fn read(&self, path: &str) -> Result<String, TextError> {
@@ -51,9 +68,14 @@ impl SourceTexts for DirTexts {
                 path: path.to_owned(),
             });
         }
-        read_regular(&self.0.join(rel)).map_err(|source| TextError::Unreadable {
-            path: path.to_owned(),
-            source,
+        let path = path.to_owned();
+        read_limited(&self.dir.join(rel), self.limits).map_err(|e| match e {
+            LoadError::TooLarge { size, limit, .. } => TextError::TooLarge { path, size, limit },
+            LoadError::Io { source, .. } => TextError::Unreadable { path, source },
+            other => TextError::Unreadable {
+                path,
+                source: std::io::Error::other(other.to_string()),
+            },
         })
     }
 }
