@@ -128,15 +128,7 @@ async fn answer(
         _ => None,
     };
     let Ok(permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
-        let limit = state.0.config.max_concurrent_requests;
-        let reject = Reject {
-            limit: Some(Limit::Concurrency),
-            ..Reject::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::LimitExceeded,
-                format!("the server is at its limit of {limit} concurrent requests; retry shortly"),
-            )
-        };
+        let reject = over_concurrency(state.0.config.max_concurrent_requests);
         return Err((reject, Outcome::Overloaded));
     };
     let deadline = state.0.config.request_timeout;
@@ -145,20 +137,7 @@ async fn answer(
         execute(state, permit, graph, params, media, is_get),
     )
     .await
-    .map_err(|_| {
-        let reject = Reject {
-            limit: Some(Limit::Deadline),
-            ..Reject::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::LimitExceeded,
-                format!(
-                    "the request ran past its deadline of {} ms",
-                    deadline.as_millis()
-                ),
-            )
-        };
-        (reject, Outcome::Timeout)
-    })?
+    .map_err(|_| (past_deadline(deadline), Outcome::Timeout))?
     .map_err(rejected)?;
     let (status, body, outcome) = executed;
     let response = if outcome == Outcome::Ok {
@@ -171,6 +150,33 @@ async fn answer(
         (status, [(header::CONTENT_TYPE, media.header())], body).into_response()
     };
     Ok((response, outcome))
+}
+
+/// The refusal of a request beyond `--max-concurrent-requests` (503, with `Retry-After`).
+fn over_concurrency(limit: usize) -> Reject {
+    Reject {
+        limit: Some(Limit::Concurrency),
+        ..Reject::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::LimitExceeded,
+            format!("the server is at its limit of {limit} concurrent requests; retry shortly"),
+        )
+    }
+}
+
+/// The answer to a request that ran past its deadline (503, with `Retry-After`).
+fn past_deadline(deadline: std::time::Duration) -> Reject {
+    Reject {
+        limit: Some(Limit::Deadline),
+        ..Reject::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::LimitExceeded,
+            format!(
+                "the request ran past its deadline of {} ms",
+                deadline.as_millis()
+            ),
+        )
+    }
 }
 
 /// A successful response, with validators: GET responses carry an ETag and `Cache-Control`
