@@ -21,6 +21,7 @@
 //! schema; HTTP reads only the graph's counts and fingerprint (readiness, metrics, cache keys,
 //! a request's work bound).
 
+mod bundle;
 mod cache;
 mod edge;
 mod executor;
