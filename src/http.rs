@@ -15,7 +15,7 @@
 //! The parts: `request` (the wire format: media types, parameters, refusals), `pipeline` (the
 //! handlers' shared path: cache, cap, deadline, validators), `executor` (where a request runs,
 //! and running it), `cache`, `edge` (request id, CORS, log), `hosts`, `metrics`, `serve` (the
-//! accept loop), `playground`.
+//! accept loop), `playground` (GraphiQL at `/`), `explore` (the explorer at `/explore`).
 //!
 //! Architecture invariant: no domain logic here. Queries reach the graph only through the
 //! schema; HTTP reads only the graph's counts and fingerprint (readiness, metrics, cache keys,
@@ -191,8 +191,9 @@ impl AppState {
 }
 
 /// The router: `/graphql` (GET, POST), `/` (GraphiQL; its assets under `/playground/`),
-/// `/schema.graphql`, `/healthz`, `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new one),
-/// which also tags the request's log lines.
+/// `/explore` (the explorer; its assets under `/explore/`), `/schema.graphql`, `/healthz`,
+/// `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new
+/// one), which also tags the request's log lines.
 pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
     let hosts = hosts::AllowedHosts::new(&config.allowed_hosts);

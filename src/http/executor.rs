@@ -31,7 +31,7 @@ const LIGHT_DOCUMENT_BYTES: usize = 2048;
 /// costs 0.1-0.35 µs, so an inline request holds its worker for well under a millisecond.
 /// The hop costs every request two thread wake-ups and context switches: running everyday
 /// queries inline cut the server CPU per unique query from 133 to 78 µs (A/B, same data and
-/// request bodies; see the README's HTTP section).
+/// request bodies; see docs/performance.md, HTTP).
 const INLINE_WORK: u64 = 2_000;
 
 /// An upper bound on the work of an admitted request: its estimated cost plus, for each

@@ -1,7 +1,7 @@
 //! The relation vocabulary: each type's direction, inverse name and allowed endpoint kinds.
 //!
 //! One table (`RelationType::spec`) is the single source of truth: the loader checks endpoints
-//! against it, the GraphQL layer documents it, and the README lists it.
+//! against it, and the GraphQL layer documents it (enum `RelationType`, query `relationTypes`).
 
 use serde::{Deserialize, Serialize};
 
