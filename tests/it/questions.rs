@@ -619,6 +619,7 @@ async fn facts_are_no_stronger_than_their_evidence() {
             liu: entity(id: "official:liu-haifeng") {
                 ... on Official { affiliations { to { id } role since citations { grade quote note source { id } conflict { claim with { source { id } } } } } }
             }
+            northern: entity(id: "organization:china-northern-rare-earth") { description citations { quote } }
             notes: entity(id: "source:research-notes") {
                 relations(relationTypes: [REPORTS_ON], direction: OUTGOING, first: 100) {
                     edges { node { to { id } citations { grade quote } } }
@@ -663,6 +664,18 @@ async fn facts_are_no_stronger_than_their_evidence() {
             .iter()
             .any(|c| text(&c["quote"]).contains("nominated as the new chairperson candidate")),
         "{tc298:#}"
+    );
+    // His company's description says the same, not "elected chair" (T2 leftover).
+    let northern = text(&d["northern"]["description"]);
+    assert!(northern.contains("nominated as ISO/TC 298 chair candidate"), "{northern}");
+    assert!(northern.contains("co-chaired") && northern.contains("Ma Cunzhen"), "{northern}");
+    assert!(!northern.contains("elected ISO/TC 298 chair"), "{northern}");
+    assert!(
+        list(&d["northern"]["citations"])
+            .iter()
+            .any(|c| text(&c["quote"]).contains("nominated as the new chairperson candidate")),
+        "{:#}",
+        d["northern"]
     );
     // The notes report on nothing because of what they did not find.
     for edge in list(&d["notes"]["relations"]["edges"]) {
