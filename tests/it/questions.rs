@@ -902,6 +902,9 @@ async fn the_missing_facts_are_there_with_their_sources() {
             }
             miit: entity(id: "event:miit-2026-01-draft-industry-standards-consultation") {
                 ... on Event { startDate endDate organizers { id } }
+                relations(relationTypes: [ORGANIZED], direction: INCOMING) {
+                    edges { node { from { id } grade citations { quote grade } } }
+                }
             }
             iso23597: entity(id: "standard:iso-23597-2023") {
                 ... on Standard { issued administeredBy { id } minerals { id } }
@@ -947,6 +950,17 @@ async fn the_missing_facts_are_there_with_their_sources() {
     assert_eq!(d["miit"]["startDate"], "2026-01-27");
     assert_eq!(d["miit"]["endDate"], "2026-02-25");
     assert_eq!(list(&d["miit"]["organizers"])[0]["id"], "organization:miit");
+    // MIIT as organizer is REPORTED because the stored REEx text names it (M3 caveat), not
+    // because a date passage is read as naming it.
+    let organized = list(&d["miit"]["relations"]["edges"]);
+    assert_eq!(organized.len(), 1, "{organized:#?}");
+    assert_eq!(organized[0]["node"]["from"]["id"], "organization:miit");
+    assert_eq!(organized[0]["node"]["grade"], "REPORTED");
+    assert!(
+        list(&organized[0]["node"]["citations"]).iter().any(|c| c["grade"] == "REPORTED"
+            && text(&c["quote"]).contains("Ministry of Industry and Information Technology (MIIT) has opened a public consultation")),
+        "{organized:#?}"
+    );
     assert_eq!(d["iso23597"]["issued"], "2023-08-30");
     assert_eq!(
         list(&d["iso23597"]["administeredBy"])[0]["id"],
