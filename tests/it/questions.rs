@@ -667,8 +667,14 @@ async fn facts_are_no_stronger_than_their_evidence() {
     );
     // His company's description says the same, not "elected chair" (T2 leftover).
     let northern = text(&d["northern"]["description"]);
-    assert!(northern.contains("nominated as ISO/TC 298 chair candidate"), "{northern}");
-    assert!(northern.contains("co-chaired") && northern.contains("Ma Cunzhen"), "{northern}");
+    assert!(
+        northern.contains("nominated as ISO/TC 298 chair candidate"),
+        "{northern}"
+    );
+    assert!(
+        northern.contains("co-chaired") && northern.contains("Ma Cunzhen"),
+        "{northern}"
+    );
     assert!(!northern.contains("elected ISO/TC 298 chair"), "{northern}");
     assert!(
         list(&d["northern"]["citations"])
@@ -721,6 +727,11 @@ async fn a_standard_claims_no_level_or_status_its_source_does_not_give() {
                 ... on Standard { level status code }
                 citations { grade quote source { id } }
             }
+            cePrNd: entity(id: "standard:ce-pr-nd-oxide-tonglu-2025") {
+                ... on Standard { level description }
+                citations { grade quote note source { id } }
+                relations(relationTypes: [ANNOUNCED_AT], direction: OUTGOING) { edges { node { to { id } grade } } }
+            }
         }"#,
         json!({}),
     )
@@ -735,6 +746,29 @@ async fn a_standard_claims_no_level_or_status_its_source_does_not_give() {
             && text(&c["quote"]).contains("國家、行業及中國有色金屬工業協會標準")
     });
     assert!(quoted, "{pcr:#}");
+    // T7: the Tonglu Ce-Pr-Nd oxide standard's INDUSTRY level is no placeholder: it cites REEx's
+    // report of the Ce-Pr-Nd oxide rare-earth industry standard in MIIT's January 2026
+    // consultation (REPORTED), while its identity with that draft stays an UNVERIFIED link.
+    let ce = &d["cePrNd"];
+    assert_eq!(ce["level"], "INDUSTRY", "{ce:#}");
+    assert!(
+        !text(&ce["description"]).contains("less-claiming"),
+        "{ce:#}"
+    );
+    assert!(
+        list(&ce["citations"]).iter().any(|c| c["source"]["id"]
+            == "source:reex-2026-01-28-101-industrial-standards"
+            && c["grade"] == "REPORTED"
+            && text(&c["quote"]).contains("rare earth industry standard for cerium")),
+        "{ce:#}"
+    );
+    let consultation = list(&ce["relations"]["edges"])
+        .iter()
+        .find(|e| {
+            e["node"]["to"]["id"] == "event:miit-2026-01-draft-industry-standards-consultation"
+        })
+        .expect("the Ce-Pr-Nd oxide standard's link to the MIIT consultation");
+    assert_eq!(consultation["node"]["grade"], "UNVERIFIED", "{ce:#}");
 }
 
 /// Conflicting sources are recorded as conflicts, visible in the API, not silently resolved
