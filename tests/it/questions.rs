@@ -955,6 +955,7 @@ async fn the_missing_facts_are_there_with_their_sources() {
                 ... on Standard { issued administeredBy { id } minerals { id } }
             }
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
+            scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
             prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
             regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
                 ... on Directive { issued effective targets { id } }
@@ -1005,6 +1006,17 @@ async fn the_missing_facts_are_there_with_their_sources() {
         list(&organized[0]["node"]["citations"]).iter().any(|c| c["grade"] == "REPORTED"
             && text(&c["quote"]).contains("Ministry of Industry and Information Technology (MIIT) has opened a public consultation")),
         "{organized:#?}"
+    );
+    // F3: the scandium metal export figure from SAMR's portal, quoted.
+    assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
+    assert!(
+        list(&d["scMetal"]["citations"])
+            .iter()
+            .any(|c| c["source"]["id"] == "source:samr-std-gb-t-16476-2018"
+                && c["grade"] == "VERIFIED"
+                && text(&c["quote"]).contains("1吨以上,销售额已超过7000万元")),
+        "{:#}",
+        d["scMetal"]
     );
     assert_eq!(d["iso23597"]["issued"], "2023-08-30");
     assert_eq!(
