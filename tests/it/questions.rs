@@ -956,6 +956,7 @@ async fn the_missing_facts_are_there_with_their_sources() {
             }
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
             scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
+            gbt9967: entity(id: "standard:gb-t-9967-2025") { ... on Standard { issued issuedBy { id } } }
             prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
             regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
                 ... on Directive { issued effective targets { id } }
@@ -1006,6 +1007,15 @@ async fn the_missing_facts_are_there_with_their_sources() {
         list(&organized[0]["node"]["citations"]).iter().any(|c| c["grade"] == "REPORTED"
             && text(&c["quote"]).contains("Ministry of Industry and Information Technology (MIIT) has opened a public consultation")),
         "{organized:#?}"
+    );
+    // F4: GB/T 9967-2025 was issued by SAMR and SAC, as its cover (chinesestandard.net) says.
+    assert_eq!(d["gbt9967"]["issued"], "2025-08-01");
+    assert_eq!(
+        id_set(&d["gbt9967"]["issuedBy"]),
+        BTreeSet::from([
+            "organization:samr".to_owned(),
+            "organization:sac".to_owned()
+        ])
     );
     // F3: the scandium metal export figure from SAMR's portal, quoted.
     assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
