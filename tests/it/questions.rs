@@ -957,6 +957,7 @@ async fn the_missing_facts_are_there_with_their_sources() {
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
             scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
             gbt9967: entity(id: "standard:gb-t-9967-2025") { ... on Standard { issued issuedBy { id } } }
+            gbt18114p8: entity(id: "standard:gb-t-18114.8-2025") { ... on Standard { code issued effective replaces issuedBy { id } } }
             prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
             regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
                 ... on Directive { issued effective targets { id } }
@@ -1016,6 +1017,15 @@ async fn the_missing_facts_are_there_with_their_sources() {
             "organization:samr".to_owned(),
             "organization:sac".to_owned()
         ])
+    );
+    // GB/T 18114.8-2025 was issued the same day by the same two (boteman.cn cover preview).
+    let part8 = &d["gbt18114p8"];
+    assert_eq!(part8["issued"], "2025-08-01", "{part8:#}");
+    assert_eq!(part8["effective"], "2026-02-01", "{part8:#}");
+    assert_eq!(part8["replaces"], json!(["GB/T 18114.8-2010"]), "{part8:#}");
+    assert_eq!(
+        id_set(&part8["issuedBy"]),
+        id_set(&d["gbt9967"]["issuedBy"])
     );
     // F3: the scandium metal export figure from SAMR's portal, quoted.
     assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
