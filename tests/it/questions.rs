@@ -957,6 +957,11 @@ async fn the_missing_facts_are_there_with_their_sources() {
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
             scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
             gbt9967: entity(id: "standard:gb-t-9967-2025") { ... on Standard { issued issuedBy { id } } }
+            tc298: entity(id: "organization:iso-tc-298") {
+                description
+                citations { quote source { id } }
+                relations(relationTypes: [PART_OF], direction: INCOMING) { edges { node { from { id name } grade } } }
+            }
             gbt18114p8: entity(id: "standard:gb-t-18114.8-2025") { ... on Standard { code issued effective replaces issuedBy { id } } }
             prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
             regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
@@ -1026,6 +1031,43 @@ async fn the_missing_facts_are_there_with_their_sources() {
     assert_eq!(
         id_set(&part8["issuedBy"]),
         id_set(&d["gbt9967"]["issuedBy"])
+    );
+    // F5: ISO/TC 298's groups under their full titles from ISO's committee page, the chairman's
+    // advisory group among them; the IEC/TC 68 liaison (no relation type for it) in the
+    // description, quoted.
+    let tc298 = &d["tc298"];
+    let parts: BTreeMap<&str, &str> = list(&tc298["relations"]["edges"])
+        .iter()
+        .map(|e| {
+            (
+                text(&e["node"]["from"]["id"]),
+                text(&e["node"]["from"]["name"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts.get("organization:iso-tc-298-wg1"),
+        Some(&"ISO/TC 298/WG 1 Terms and definition"),
+        "{parts:?}"
+    );
+    assert_eq!(
+        parts.get("organization:iso-tc-298-wg2"),
+        Some(&"ISO/TC 298/WG 2 Elements recycling"),
+        "{parts:?}"
+    );
+    assert_eq!(
+        parts.get("organization:iso-tc-298-cag"),
+        Some(&"ISO/TC 298/CAG Chairman's advisory group"),
+        "{parts:?}"
+    );
+    assert!(text(&tc298["description"]).contains("IEC/TC 68 Magnetic alloys and steels"));
+    assert!(
+        list(&tc298["citations"])
+            .iter()
+            .any(|c| c["source"]["id"] == "source:iso-tc298-page"
+                && text(&c["quote"]).contains("Liaison Committees from ISO/TC 298")
+                && text(&c["quote"]).contains("IEC/TC 68 Magnetic alloys and steels")),
+        "{tc298:#}"
     );
     // F3: the scandium metal export figure from SAMR's portal, quoted.
     assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
