@@ -957,6 +957,9 @@ async fn the_missing_facts_are_there_with_their_sources() {
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
             scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
             gbt9967: entity(id: "standard:gb-t-9967-2025") { ... on Standard { issued issuedBy { id } } }
+            award: entity(id: "event:tc229-2025-excellent-technical-standard-award") {
+                ... on Event { organizers { id } participants { id } reportedBy { id } }
+            }
             tc298: entity(id: "organization:iso-tc-298") {
                 description
                 citations { quote source { id } }
@@ -1068,6 +1071,23 @@ async fn the_missing_facts_are_there_with_their_sources() {
                 && text(&c["quote"]).contains("Liaison Committees from ISO/TC 298")
                 && text(&c["quote"]).contains("IEC/TC 68 Magnetic alloys and steels")),
         "{tc298:#}"
+    );
+    // F1: TC 229's 2025 Excellent Technical Standard Award to two Shenghe subsidiaries (REEx).
+    let award = &d["award"];
+    assert_eq!(
+        id_set(&award["organizers"]),
+        BTreeSet::from(["organization:sac-tc-229".to_owned()])
+    );
+    assert_eq!(
+        id_set(&award["participants"]),
+        BTreeSet::from([
+            "organization:ganzhou-bulai-terbium-new-resources".to_owned(),
+            "organization:ganzhou-chenguang-rare-earth-new-materials".to_owned(),
+        ])
+    );
+    assert_eq!(
+        id_set(&award["reportedBy"]),
+        BTreeSet::from(["source:reex-p15689-tc229-standard-awards".to_owned()])
     );
     // F3: the scandium metal export figure from SAMR's portal, quoted.
     assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
