@@ -957,6 +957,9 @@ async fn the_missing_facts_are_there_with_their_sources() {
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
             scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
             gbt9967: entity(id: "standard:gb-t-9967-2025") { ... on Standard { issued issuedBy { id } } }
+            base: entity(id: "event:rare-earth-standards-innovation-base-acceptance-2023") {
+                ... on Event { startDate organizers { id } participants { id } }
+            }
             award: entity(id: "event:tc229-2025-excellent-technical-standard-award") {
                 ... on Event { organizers { id } participants { id } reportedBy { id } }
             }
@@ -1089,6 +1092,14 @@ async fn the_missing_facts_are_there_with_their_sources() {
         id_set(&award["reportedBy"]),
         BTreeSet::from(["source:reex-p15689-tc229-standard-awards".to_owned()])
     );
+    // F2: China Northern RE's rare-earth standards innovation base passed SAMR's acceptance.
+    let base = &d["base"];
+    assert_eq!(base["startDate"], "2023-11-14");
+    assert_eq!(
+        id_set(&base["organizers"]),
+        BTreeSet::from(["organization:samr".to_owned()])
+    );
+    assert!(id_set(&base["participants"]).contains("organization:china-northern-rare-earth"));
     // F3: the scandium metal export figure from SAMR's portal, quoted.
     assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
     assert!(
