@@ -619,6 +619,7 @@ async fn facts_are_no_stronger_than_their_evidence() {
             liu: entity(id: "official:liu-haifeng") {
                 ... on Official { affiliations { to { id } role since citations { grade quote note source { id } conflict { claim with { source { id } } } } } }
             }
+            northern: entity(id: "organization:china-northern-rare-earth") { description citations { quote } }
             notes: entity(id: "source:research-notes") {
                 relations(relationTypes: [REPORTS_ON], direction: OUTGOING, first: 100) {
                     edges { node { to { id } citations { grade quote } } }
@@ -664,6 +665,24 @@ async fn facts_are_no_stronger_than_their_evidence() {
             .any(|c| text(&c["quote"]).contains("nominated as the new chairperson candidate")),
         "{tc298:#}"
     );
+    // His company's description says the same, not "elected chair" (T2 leftover).
+    let northern = text(&d["northern"]["description"]);
+    assert!(
+        northern.contains("nominated as ISO/TC 298 chair candidate"),
+        "{northern}"
+    );
+    assert!(
+        northern.contains("co-chaired") && northern.contains("Ma Cunzhen"),
+        "{northern}"
+    );
+    assert!(!northern.contains("elected ISO/TC 298 chair"), "{northern}");
+    assert!(
+        list(&d["northern"]["citations"])
+            .iter()
+            .any(|c| text(&c["quote"]).contains("nominated as the new chairperson candidate")),
+        "{:#}",
+        d["northern"]
+    );
     // The notes report on nothing because of what they did not find.
     for edge in list(&d["notes"]["relations"]["edges"]) {
         for c in list(&edge["node"]["citations"]) {
@@ -708,6 +727,11 @@ async fn a_standard_claims_no_level_or_status_its_source_does_not_give() {
                 ... on Standard { level status code }
                 citations { grade quote source { id } }
             }
+            cePrNd: entity(id: "standard:ce-pr-nd-oxide-tonglu-2025") {
+                ... on Standard { level description }
+                citations { grade quote note source { id } }
+                relations(relationTypes: [ANNOUNCED_AT], direction: OUTGOING) { edges { node { to { id } grade } } }
+            }
         }"#,
         json!({}),
     )
@@ -722,6 +746,29 @@ async fn a_standard_claims_no_level_or_status_its_source_does_not_give() {
             && text(&c["quote"]).contains("國家、行業及中國有色金屬工業協會標準")
     });
     assert!(quoted, "{pcr:#}");
+    // T7: the Tonglu Ce-Pr-Nd oxide standard's INDUSTRY level is no placeholder: it cites REEx's
+    // report of the Ce-Pr-Nd oxide rare-earth industry standard in MIIT's January 2026
+    // consultation (REPORTED), while its identity with that draft stays an UNVERIFIED link.
+    let ce = &d["cePrNd"];
+    assert_eq!(ce["level"], "INDUSTRY", "{ce:#}");
+    assert!(
+        !text(&ce["description"]).contains("less-claiming"),
+        "{ce:#}"
+    );
+    assert!(
+        list(&ce["citations"]).iter().any(|c| c["source"]["id"]
+            == "source:reex-2026-01-28-101-industrial-standards"
+            && c["grade"] == "REPORTED"
+            && text(&c["quote"]).contains("rare earth industry standard for cerium")),
+        "{ce:#}"
+    );
+    let consultation = list(&ce["relations"]["edges"])
+        .iter()
+        .find(|e| {
+            e["node"]["to"]["id"] == "event:miit-2026-01-draft-industry-standards-consultation"
+        })
+        .expect("the Ce-Pr-Nd oxide standard's link to the MIIT consultation");
+    assert_eq!(consultation["node"]["grade"], "UNVERIFIED", "{ce:#}");
 }
 
 /// Conflicting sources are recorded as conflicts, visible in the API, not silently resolved
@@ -862,6 +909,17 @@ async fn analysts_searches_find_the_right_entity_first() {
         ),
         ("氧化镝", "mineral:dysprosium-oxide"),
         ("钪精矿", "mineral:scandium-concentrate"),
+        // Still missing after round two (status table j9/G10), added.
+        ("北方稀土", "organization:china-northern-rare-earth"),
+        ("氧化钪", "mineral:scandium-oxide"),
+        ("双碳", "application:dual-carbon-metrics"),
+        ("镝", "mineral:dysprosium"),
+        ("铽", "mineral:terbium"),
+        ("钪", "mineral:scandium"),
+        (
+            "China Northern Rare Earth",
+            "organization:china-northern-rare-earth",
+        ),
     ];
     for (query, expected) in cases {
         let d = data(
@@ -889,11 +947,28 @@ async fn the_missing_facts_are_there_with_their_sources() {
             }
             miit: entity(id: "event:miit-2026-01-draft-industry-standards-consultation") {
                 ... on Event { startDate endDate organizers { id } }
+                relations(relationTypes: [ORGANIZED], direction: INCOMING) {
+                    edges { node { from { id } grade citations { quote grade } } }
+                }
             }
             iso23597: entity(id: "standard:iso-23597-2023") {
                 ... on Standard { issued administeredBy { id } minerals { id } }
             }
             group: entity(id: "organization:china-rare-earth-group") { citations { source { id } } }
+            scMetal: entity(id: "mineral:scandium-metal") { description citations { grade quote source { id } } }
+            gbt9967: entity(id: "standard:gb-t-9967-2025") { ... on Standard { issued issuedBy { id } } }
+            base: entity(id: "event:rare-earth-standards-innovation-base-acceptance-2023") {
+                ... on Event { startDate organizers { id } participants { id } }
+            }
+            award: entity(id: "event:tc229-2025-excellent-technical-standard-award") {
+                ... on Event { organizers { id } participants { id } reportedBy { id } }
+            }
+            tc298: entity(id: "organization:iso-tc-298") {
+                description
+                citations { quote source { id } }
+                relations(relationTypes: [PART_OF], direction: INCOMING) { edges { node { from { id name } grade } } }
+            }
+            gbt18114p8: entity(id: "standard:gb-t-18114.8-2025") { ... on Standard { code issued effective replaces issuedBy { id } } }
             prnd: entity(id: "mineral:prnd-oxide") { citations { quote source { id } } }
             regulations: entity(id: "directive:state-council-2024-785-rare-earth-management-regulations") {
                 ... on Directive { issued effective targets { id } }
@@ -934,6 +1009,108 @@ async fn the_missing_facts_are_there_with_their_sources() {
     assert_eq!(d["miit"]["startDate"], "2026-01-27");
     assert_eq!(d["miit"]["endDate"], "2026-02-25");
     assert_eq!(list(&d["miit"]["organizers"])[0]["id"], "organization:miit");
+    // MIIT as organizer is REPORTED because the stored REEx text names it (M3 caveat), not
+    // because a date passage is read as naming it.
+    let organized = list(&d["miit"]["relations"]["edges"]);
+    assert_eq!(organized.len(), 1, "{organized:#?}");
+    assert_eq!(organized[0]["node"]["from"]["id"], "organization:miit");
+    assert_eq!(organized[0]["node"]["grade"], "REPORTED");
+    assert!(
+        list(&organized[0]["node"]["citations"]).iter().any(|c| c["grade"] == "REPORTED"
+            && text(&c["quote"]).contains("Ministry of Industry and Information Technology (MIIT) has opened a public consultation")),
+        "{organized:#?}"
+    );
+    // F4: GB/T 9967-2025 was issued by SAMR and SAC, as its cover (chinesestandard.net) says.
+    assert_eq!(d["gbt9967"]["issued"], "2025-08-01");
+    assert_eq!(
+        id_set(&d["gbt9967"]["issuedBy"]),
+        BTreeSet::from([
+            "organization:samr".to_owned(),
+            "organization:sac".to_owned()
+        ])
+    );
+    // GB/T 18114.8-2025 was issued the same day by the same two (boteman.cn cover preview).
+    let part8 = &d["gbt18114p8"];
+    assert_eq!(part8["issued"], "2025-08-01", "{part8:#}");
+    assert_eq!(part8["effective"], "2026-02-01", "{part8:#}");
+    assert_eq!(part8["replaces"], json!(["GB/T 18114.8-2010"]), "{part8:#}");
+    assert_eq!(
+        id_set(&part8["issuedBy"]),
+        id_set(&d["gbt9967"]["issuedBy"])
+    );
+    // F5: ISO/TC 298's groups under their full titles from ISO's committee page, the chairman's
+    // advisory group among them; the IEC/TC 68 liaison (no relation type for it) in the
+    // description, quoted.
+    let tc298 = &d["tc298"];
+    let parts: BTreeMap<&str, &str> = list(&tc298["relations"]["edges"])
+        .iter()
+        .map(|e| {
+            (
+                text(&e["node"]["from"]["id"]),
+                text(&e["node"]["from"]["name"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts.get("organization:iso-tc-298-wg1"),
+        Some(&"ISO/TC 298/WG 1 Terms and definition"),
+        "{parts:?}"
+    );
+    assert_eq!(
+        parts.get("organization:iso-tc-298-wg2"),
+        Some(&"ISO/TC 298/WG 2 Elements recycling"),
+        "{parts:?}"
+    );
+    assert_eq!(
+        parts.get("organization:iso-tc-298-cag"),
+        Some(&"ISO/TC 298/CAG Chairman's advisory group"),
+        "{parts:?}"
+    );
+    assert!(text(&tc298["description"]).contains("IEC/TC 68 Magnetic alloys and steels"));
+    assert!(
+        list(&tc298["citations"])
+            .iter()
+            .any(|c| c["source"]["id"] == "source:iso-tc298-page"
+                && text(&c["quote"]).contains("Liaison Committees from ISO/TC 298")
+                && text(&c["quote"]).contains("IEC/TC 68 Magnetic alloys and steels")),
+        "{tc298:#}"
+    );
+    // F1: TC 229's 2025 Excellent Technical Standard Award to two Shenghe subsidiaries (REEx).
+    let award = &d["award"];
+    assert_eq!(
+        id_set(&award["organizers"]),
+        BTreeSet::from(["organization:sac-tc-229".to_owned()])
+    );
+    assert_eq!(
+        id_set(&award["participants"]),
+        BTreeSet::from([
+            "organization:ganzhou-bulai-terbium-new-resources".to_owned(),
+            "organization:ganzhou-chenguang-rare-earth-new-materials".to_owned(),
+        ])
+    );
+    assert_eq!(
+        id_set(&award["reportedBy"]),
+        BTreeSet::from(["source:reex-p15689-tc229-standard-awards".to_owned()])
+    );
+    // F2: China Northern RE's rare-earth standards innovation base passed SAMR's acceptance.
+    let base = &d["base"];
+    assert_eq!(base["startDate"], "2023-11-14");
+    assert_eq!(
+        id_set(&base["organizers"]),
+        BTreeSet::from(["organization:samr".to_owned()])
+    );
+    assert!(id_set(&base["participants"]).contains("organization:china-northern-rare-earth"));
+    // F3: the scandium metal export figure from SAMR's portal, quoted.
+    assert!(text(&d["scMetal"]["description"]).contains("more than 1 tonne"));
+    assert!(
+        list(&d["scMetal"]["citations"])
+            .iter()
+            .any(|c| c["source"]["id"] == "source:samr-std-gb-t-16476-2018"
+                && c["grade"] == "VERIFIED"
+                && text(&c["quote"]).contains("1吨以上,销售额已超过7000万元")),
+        "{:#}",
+        d["scMetal"]
+    );
     assert_eq!(d["iso23597"]["issued"], "2023-08-30");
     assert_eq!(
         list(&d["iso23597"]["administeredBy"])[0]["id"],
