@@ -15,7 +15,8 @@
 //! The parts: `request` (the wire format: media types, parameters, refusals), `pipeline` (the
 //! handlers' shared path: cache, cap, deadline, validators), `executor` (where a request runs,
 //! and running it), `cache`, `edge` (request id, CORS, log), `hosts`, `metrics`, `serve` (the
-//! accept loop), `playground` (GraphiQL at `/`), `explore` (the explorer at `/explore`).
+//! accept loop), `ws` (subscriptions over a WebSocket upgrade of `GET /graphql`), `playground`
+//! (GraphiQL at `/`), `explore` (the explorer at `/explore`).
 //!
 //! Architecture invariant: no domain logic here. Queries reach the graph only through the
 //! schema; HTTP reads only the graph's counts and fingerprint (readiness, metrics, cache keys,

@@ -9,7 +9,8 @@
 //! and no next request has reached the service: a connection that has not finished its first
 //! request is never evicted (its header-read timeout bounds it). The per-request cost is two
 //! relaxed stores and a counter increment; the scan for the oldest idle connection runs only
-//! at the cap. This module knows HTTP connections, not GraphQL.
+//! at the cap. A connection upgraded to a WebSocket keeps its slot until the WebSocket closes
+//! and is never evicted ([`ConnectionHold`]). This module knows HTTP connections, not GraphQL.
 
 use std::collections::HashMap;
 use std::future::Future;
