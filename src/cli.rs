@@ -198,6 +198,35 @@ pub struct ServeArgs {
     /// `Cache-Control: max-age` of successful GET responses, in seconds.
     #[arg(long, env = "REEGRAPH_CACHE_MAX_AGE", default_value_t = HttpConfig::default().cache_max_age)]
     pub cache_max_age: u32,
+    /// How long a WebSocket client has to send `connection_init`, in ms (else closed, 4408).
+    #[arg(
+        long,
+        env = "REEGRAPH_WS_INIT_TIMEOUT_MS",
+        default_value_t = millis(HttpConfig::default().ws_init_timeout)
+    )]
+    pub ws_init_timeout_ms: u64,
+    /// Most subscriptions at once on one WebSocket; beyond it a subscribe gets an error.
+    #[arg(
+        long,
+        env = "REEGRAPH_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = HttpConfig::default().ws_max_subscriptions
+    )]
+    pub ws_max_subscriptions: usize,
+    /// Most WebSockets open at once; beyond it an upgrade is answered 503 with Retry-After.
+    #[arg(
+        long,
+        env = "REEGRAPH_WS_MAX_CONNECTIONS",
+        default_value_t = HttpConfig::default().ws_max_connections
+    )]
+    pub ws_max_connections: usize,
+    /// Graph changes kept for a subscriber that has not read them; one further behind is
+    /// dropped (its subscription ends with LIMIT_EXCEEDED).
+    #[arg(
+        long,
+        env = "REEGRAPH_WS_EVENT_CAPACITY",
+        default_value_t = HttpConfig::default().ws_event_capacity
+    )]
+    pub ws_event_capacity: usize,
 }
 
 /// Options of `query`.

@@ -16,11 +16,14 @@ mod introspection;
 mod node;
 mod propagate;
 mod query;
+mod subscription;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, SDLExportOptions, Schema};
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{EmptyMutation, ErrorExtensions, SDLExportOptions, Schema};
 
 use crate::graph::KnowledgeGraph;
 
@@ -29,13 +32,14 @@ pub use admission::{
 };
 pub use entity::Entity;
 pub use query::Query;
+pub use subscription::{ChangeFeed, GraphChange, GraphDiff, MAX_EVENT_IDS, Subscription};
 
 /// The reegraph schema: async-graphql's schema behind the admission pipeline (see
 /// [`admission`]), whose results it makes spec-correct where async-graphql 7.2.1 is not
 /// (`propagate.rs`, `empty_objects.rs`, `introspection.rs`). Cheap to clone.
 #[derive(Clone)]
 pub struct ReeSchema {
-    inner: Schema<Query, EmptyMutation, EmptySubscription>,
+    inner: Schema<Query, EmptyMutation, Subscription>,
     admission: Arc<admission::Admission>,
     limits: Limits,
     /// Executes spec-correct results around async-graphql (see `propagate.rs`).
@@ -56,6 +60,32 @@ impl ReeSchema {
             },
         };
         self.spec.execute(&self.inner, request).await
+    }
+
+    /// Runs a subscription: admitted exactly as [`ReeSchema::execute`] admits (document limits,
+    /// parse, cost), then validated and executed as a stream of responses. Any other operation
+    /// is refused (BAD_REQUEST; queries go over HTTP, where the cache, lanes and deadline are).
+    /// Attach the [`ChangeFeed`] first ([`with_changes`]). A refusal is a stream of one
+    /// response with no `data` and one error.
+    pub fn subscribe(
+        &self,
+        request: async_graphql::Request,
+        session: Arc<async_graphql::Data>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let admitted = match self.admission.admit(request) {
+            Ok(admitted) => admitted,
+            Err(refusal) => return stream::once(async move { refusal.into() }).boxed(),
+        };
+        if admitted.operation_type() != Some(OperationType::Subscription) {
+            let refusal = refusal(
+                ErrorCode::BadRequest,
+                "only subscriptions are run over a WebSocket; send queries with POST or GET \
+                 /graphql",
+            );
+            return stream::once(async move { refusal }).boxed();
+        }
+        self.inner
+            .execute_stream_with_session_data(admitted.request, session)
     }
 
     /// Admission alone (steps 1-4 of [`admission`]): for callers that look at the operation
@@ -140,7 +170,7 @@ impl Default for SchemaOptions {
 /// Builds the schema. The graph is not part of it: attach one per request with [`with_graph`].
 pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     // No async-graphql depth or complexity limit: admission checks both before validation.
-    let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query, EmptyMutation, Subscription)
         .data(options.limits)
         // Types async-graphql generates or defines, which carry no description of their own.
         .override_output_type_description::<query::EntityConnection<'static>>(
@@ -177,6 +207,14 @@ pub fn with_graph(
     graph: Arc<KnowledgeGraph>,
 ) -> async_graphql::Request {
     request.data(graph)
+}
+
+/// Attaches the feed of graph changes a subscription listens to.
+pub fn with_changes(
+    request: async_graphql::Request,
+    feed: Arc<ChangeFeed>,
+) -> async_graphql::Request {
+    request.data(feed)
 }
 
 /// The schema's SDL, as committed in `schema/reegraph.graphql`.
@@ -254,6 +292,13 @@ impl ErrorCode {
             _ => None,
         }
     }
+}
+
+/// A response with no `data` and one error with this `code`: a refusal before execution.
+pub fn refusal(code: ErrorCode, message: impl Into<String>) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![
+        error(code, message).into_server_error(async_graphql::Pos::default()),
+    ])
 }
 
 /// An error with a message for the client and an extension `code`.

@@ -15,7 +15,8 @@
 //! The parts: `request` (the wire format: media types, parameters, refusals), `pipeline` (the
 //! handlers' shared path: cache, cap, deadline, validators), `executor` (where a request runs,
 //! and running it), `cache`, `edge` (request id, CORS, log), `hosts`, `metrics`, `serve` (the
-//! accept loop), `playground` (GraphiQL at `/`), `explore` (the explorer at `/explore`).
+//! accept loop), `ws` (subscriptions over a WebSocket upgrade of `GET /graphql`), `playground`
+//! (GraphiQL at `/`), `explore` (the explorer at `/explore`).
 //!
 //! Architecture invariant: no domain logic here. Queries reach the graph only through the
 //! schema; HTTP reads only the graph's counts and fingerprint (readiness, metrics, cache keys,
@@ -32,6 +33,7 @@ mod pipeline;
 pub mod playground;
 mod request;
 mod serve;
+mod ws;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,7 +47,7 @@ use axum::routing::get;
 use tokio::sync::Semaphore;
 
 use crate::graph::KnowledgeGraph;
-use crate::graphql::ReeSchema;
+use crate::graphql::{ChangeFeed, ReeSchema};
 
 use cache::{PersistedQueries, ResponseCache};
 pub use hosts::AllowedHosts;
@@ -87,6 +89,15 @@ pub struct HttpConfig {
     pub cache_max_age: u32,
     /// Bytes of automatic persisted queries kept.
     pub persisted_query_bytes: u64,
+    /// How long a WebSocket client has to send `connection_init` (else closed with 4408).
+    pub ws_init_timeout: Duration,
+    /// Most subscriptions at once on one WebSocket; beyond it a subscribe gets an error.
+    pub ws_max_subscriptions: usize,
+    /// Most WebSockets open at once; beyond it an upgrade is answered 503 + `Retry-After`.
+    pub ws_max_connections: usize,
+    /// Graph changes kept for a subscriber that has not read them yet; one that falls further
+    /// behind is dropped (its subscription ends with an error).
+    pub ws_event_capacity: usize,
 }
 
 impl Default for HttpConfig {
@@ -109,6 +120,10 @@ impl Default for HttpConfig {
             response_cache_bytes: 64 << 20,
             cache_max_age: 60,
             persisted_query_bytes: 8 << 20,
+            ws_init_timeout: Duration::from_secs(3),
+            ws_max_subscriptions: 16,
+            ws_max_connections: 256,
+            ws_event_capacity: 16,
         }
     }
 }
@@ -146,6 +161,10 @@ struct Shared {
     persisted: Arc<PersistedQueries>,
     /// `Cache-Control` of successful GET responses.
     cache_control: HeaderValue,
+    /// What each graph swap changed, for subscriptions.
+    changes: Arc<ChangeFeed>,
+    /// One permit per open WebSocket (`ws_max_connections`).
+    websockets: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -166,6 +185,8 @@ impl AppState {
                 config.cache_max_age
             ))
             .unwrap_or(HeaderValue::from_static("no-cache")),
+            changes: Arc::new(ChangeFeed::new(config.ws_event_capacity)),
+            websockets: Arc::new(Semaphore::new(config.ws_max_connections)),
             config: Arc::new(config),
             sdl: sdl.into(),
             metrics: Arc::new(Metrics::default()),
@@ -177,11 +198,21 @@ impl AppState {
         self.0.graph.load_full()
     }
 
-    /// Swaps in a new snapshot atomically and forgets cached responses. Requests in flight
-    /// finish on the snapshot they started with.
+    /// Swaps in a new snapshot atomically, forgets cached responses, then tells subscribers
+    /// what changed. Requests in flight finish on the snapshot they started with.
+    ///
+    /// With subscribers listening and the data version moved, this computes the diff of the two
+    /// graphs on the calling thread (O(entities + relations)): call it off the async workers,
+    /// as the reloader does.
     pub fn replace_graph(&self, graph: Arc<KnowledgeGraph>) {
-        self.0.graph.store(graph);
+        let old = self.0.graph.swap(Arc::clone(&graph));
         self.0.cache.clear();
+        self.0.changes.publish(&old, &graph);
+    }
+
+    /// How many `graphChanged` subscriptions are open now (on every WebSocket).
+    pub fn subscriptions(&self) -> usize {
+        self.0.changes.subscribers()
     }
 
     /// The metrics this state records into.
@@ -190,7 +221,7 @@ impl AppState {
     }
 }
 
-/// The router: `/graphql` (GET, POST), `/` (GraphiQL; its assets under `/playground/`),
+/// The router: `/graphql` (GET, POST, and GET with a WebSocket upgrade for subscriptions), `/` (GraphiQL; its assets under `/playground/`),
 /// `/explore` (the explorer; its assets under `/explore/`), `/schema.graphql`, `/healthz`,
 /// `/readyz`, `/metrics`. Every response carries an `x-request-id` (the client's, or a new
 /// one), which also tags the request's log lines.
@@ -198,7 +229,7 @@ pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.0.config);
     let hosts = hosts::AllowedHosts::new(&config.allowed_hosts);
     let router = Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql", get(graphql_get_or_subscribe).post(graphql_post))
         .merge(playground::routes())
         .merge(explore::routes())
         .route("/schema.graphql", get(schema_sdl))
@@ -236,13 +267,40 @@ pub fn metrics_app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// GET `/graphql`: a WebSocket upgrade for subscriptions (see `ws`), else a query over HTTP.
+async fn graphql_get_or_subscribe(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    if ws::is_upgrade(request.headers()) {
+        ws::upgrade(state, request).await
+    } else {
+        graphql_get(State(state), request).await
+    }
+}
+
 async fn metrics_text(State(state): State<AppState>) -> Response {
+    let mut text = state.0.metrics.render(&state.0.graph.load());
+    let websockets = state
+        .0
+        .config
+        .ws_max_connections
+        .saturating_sub(state.0.websockets.available_permits());
+    text.push_str(&format!(
+        "# HELP reegraph_websockets WebSocket connections open.\n\
+         # TYPE reegraph_websockets gauge\n\
+         reegraph_websockets {websockets}\n\
+         # HELP reegraph_subscriptions graphChanged subscriptions listening for changes.\n\
+         # TYPE reegraph_subscriptions gauge\n\
+         reegraph_subscriptions {}\n",
+        state.subscriptions()
+    ));
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.0.metrics.render(&state.0.graph.load()),
+        text,
     )
         .into_response()
 }

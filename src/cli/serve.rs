@@ -46,6 +46,10 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         body_read_timeout: read_timeout,
         response_cache_bytes: args.response_cache_bytes,
         cache_max_age: args.cache_max_age,
+        ws_init_timeout: Duration::from_millis(args.ws_init_timeout_ms),
+        ws_max_subscriptions: args.ws_max_subscriptions,
+        ws_max_connections: args.ws_max_connections,
+        ws_event_capacity: args.ws_event_capacity,
         ..HttpConfig::default()
     };
     let connections = ConnectionLimits {

@@ -9,7 +9,8 @@
 //! and no next request has reached the service: a connection that has not finished its first
 //! request is never evicted (its header-read timeout bounds it). The per-request cost is two
 //! relaxed stores and a counter increment; the scan for the oldest idle connection runs only
-//! at the cap. This module knows HTTP connections, not GraphQL.
+//! at the cap. A connection upgraded to a WebSocket keeps its slot until the WebSocket closes
+//! and is never evicted ([`ConnectionHold`]). This module knows HTTP connections, not GraphQL.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -162,10 +163,18 @@ impl Server {
         });
     }
 
-    /// Serves `stream` in `slot` until it closes, is evicted, or shutdown closes it.
+    /// Serves `stream` in `slot` until it closes, is evicted, or shutdown closes it. A
+    /// connection upgraded to a WebSocket keeps its slot until the WebSocket closes (see
+    /// [`ConnectionHold`]).
     fn serve(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         let _ = stream.set_nodelay(true);
         let (id, conn) = self.open.register();
+        let registration = Arc::new(Registration {
+            open: Arc::clone(&self.open),
+            id,
+            _slot: slot,
+            _alive: self.alive.clone(),
+        });
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
@@ -175,11 +184,15 @@ impl Server {
         let service = Tracked {
             inner: TowerToHyperService::new(self.app.clone()),
             conn: Arc::clone(&conn),
+            hold: ConnectionHold {
+                registration,
+                stopped: self.stopped.clone(),
+            },
         };
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let open = Arc::clone(&self.open);
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
         let mut stopped = self.stopped.clone();
-        let alive = self.alive.clone();
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
             let mut closing = false;
@@ -199,10 +212,47 @@ impl Server {
             if let Err(e) = result {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
-            open.remove(id);
-            drop(slot);
-            drop(alive);
+            // The registration goes with the connection (its service holds it), unless an
+            // upgraded connection's task holds it still.
         });
+    }
+}
+
+/// A connection's place under the cap: its slot, its entry among the connections that may be
+/// evicted, and what keeps shutdown waiting for it. Given up when the last holder drops it:
+/// the connection's service, or a request's [`ConnectionHold`] (an upgraded connection's task).
+struct Registration {
+    open: Arc<Open>,
+    id: u64,
+    _slot: OwnedSemaphorePermit,
+    _alive: mpsc::Sender<()>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.open.remove(self.id);
+    }
+}
+
+/// In every request's extensions: what a handler that takes the connection over (a WebSocket
+/// upgrade) keeps for as long as it uses it, so the connection still counts against the cap
+/// and shutdown still waits for it (bounded by the grace period).
+#[derive(Clone)]
+pub(crate) struct ConnectionHold {
+    registration: Arc<Registration>,
+    stopped: watch::Receiver<bool>,
+}
+
+impl ConnectionHold {
+    /// Takes the connection out of the ones eviction may close: once upgraded it is never idle
+    /// in HTTP's sense, however long it waits for its next message. It keeps its slot.
+    pub(crate) fn upgrade(&self) {
+        self.registration.open.remove(self.registration.id);
+    }
+
+    /// Resolves when the server starts shutting down.
+    pub(crate) async fn stopped(&mut self) {
+        let _ = self.stopped.wait_for(|stop| *stop).await;
     }
 }
 
@@ -286,6 +336,7 @@ impl Open {
 struct Tracked<S> {
     inner: S,
     conn: Arc<Conn>,
+    hold: ConnectionHold,
 }
 
 impl<S, B> hyper::service::Service<axum::http::Request<Incoming>> for Tracked<S>
@@ -296,8 +347,9 @@ where
     type Error = S::Error;
     type Future = TrackedFuture<S::Future>;
 
-    fn call(&self, request: axum::http::Request<Incoming>) -> Self::Future {
+    fn call(&self, mut request: axum::http::Request<Incoming>) -> Self::Future {
         self.conn.idle_since.store(NOT_IDLE, Ordering::Release);
+        request.extensions_mut().insert(self.hold.clone());
         TrackedFuture {
             inner: self.inner.call(request),
             idle: IdleOnDrop(Arc::clone(&self.conn)),

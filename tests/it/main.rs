@@ -23,3 +23,4 @@ mod questions;
 mod reload;
 mod sdl;
 mod snapshot;
+mod subscriptions;

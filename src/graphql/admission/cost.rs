@@ -29,8 +29,8 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet, TypeKind,
-    TypeSystemDefinition,
+    BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    SelectionSet, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Name, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -278,7 +278,12 @@ impl CostModel {
                 multipliers: Vec::new(),
                 traversals: 0,
             };
-            let cost = costing.set(&op.selection_set.node, "Query", Bounds::default());
+            let root = match op.ty {
+                OperationType::Query => "Query",
+                OperationType::Mutation => "Mutation",
+                OperationType::Subscription => "Subscription",
+            };
+            let cost = costing.set(&op.selection_set.node, root, Bounds::default());
             estimate.cost = estimate.cost.saturating_add(cost);
             estimate.read_variables |= costing.read_variables;
             estimate.multipliers.append(&mut costing.multipliers);

@@ -1,0 +1,295 @@
+//! Subscriptions over WebSocket: `GET /graphql` with `Upgrade: websocket` and the subprotocol
+//! `graphql-transport-ws` (the legacy `graphql-ws` of subscriptions-transport-ws is refused).
+//!
+//! async-graphql-axum's `GraphQLWebSocket` runs the protocol (async-graphql's `WebSocket`
+//! state machine); this module adds what it lacks:
+//! - admission: every `subscribe` goes through [`ReeSchema::subscribe`], the same document,
+//!   depth and cost limits as HTTP (on the blocking pool), and anything but a subscription is
+//!   refused there (queries belong to HTTP, with its cache, lanes and deadline);
+//! - a `connection_init` deadline (`ws_init_timeout`; else close 4408, as the protocol says);
+//! - at most `ws_max_subscriptions` subscriptions per connection (beyond: that subscribe gets
+//!   one LIMIT_EXCEEDED error and `complete`), at most `ws_max_connections` WebSockets (beyond:
+//!   the upgrade is answered 503 + `Retry-After`), each also holding its HTTP connection's slot
+//!   (`serve::ConnectionHold`: counted against the connection cap, never evicted as idle);
+//! - messages no larger than `max_body_bytes`; a peer that does not take a message within
+//!   [`SEND_TIMEOUT`] is disconnected; at shutdown, close 1001;
+//! - with `--cors-origins` other than `*`, a browser's `Origin` must be one of them (403).
+//!
+//! Auth: `connection_init`'s payload is read by [`connection_init`], which requires nothing
+//! today; it is the one place to check credentials and put the caller in the connection's data.
+//!
+//! A subscriber that reads too slowly falls behind the change feed's bounded channel and is
+//! dropped (see `graphql::subscription`); the connection's own buffer is one message.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_graphql::{Data, Executor};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::{SinkExt, future};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
+
+use super::AppState;
+use super::serve::ConnectionHold;
+use crate::graphql::{ChangeFeed, ErrorCode, ReeSchema, refusal, with_changes};
+
+/// The one subprotocol served.
+pub(super) const PROTOCOL: &str = "graphql-transport-ws";
+
+/// How long one message may wait for the peer to take it before the connection is dropped.
+pub(super) const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether a request asks to become a WebSocket.
+pub(super) fn is_upgrade(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("websocket"))
+}
+
+/// Answers an upgrade request: 400 without the subprotocol, 403 for an origin not allowed, 503
+/// at the WebSocket cap, else 101 and the connection served by [`connection`].
+pub(super) async fn upgrade(state: AppState, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let config = Arc::clone(&state.0.config);
+    let offered = parts
+        .headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !offered
+        .split(',')
+        .any(|p| p.trim().eq_ignore_ascii_case(PROTOCOL))
+    {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "subscriptions need the WebSocket subprotocol graphql-transport-ws \
+             (Sec-WebSocket-Protocol)\n",
+        );
+    }
+    if !origin_allowed(&config.cors_origins, &parts.headers) {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "this origin may not open a WebSocket here\n",
+        );
+    }
+    // The extractor takes the first protocol it knows in the client's order: leave it only ours.
+    parts.headers.insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(PROTOCOL),
+    );
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
+        Ok(protocol) => protocol,
+        Err(status) => return status.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Ok(permit) = Arc::clone(&state.0.websockets).try_acquire_owned() else {
+        tracing::warn!(
+            max = config.ws_max_connections,
+            "WebSocket limit reached; answering 503"
+        );
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                (header::RETRY_AFTER, "1"),
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            ],
+            "the server is at its WebSocket limit\n",
+        )
+            .into_response();
+    };
+    let hold = parts.extensions.remove::<ConnectionHold>();
+    if let Some(hold) = &hold {
+        hold.upgrade();
+    }
+    let max_message = config.max_body_bytes;
+    upgrade
+        .protocols([PROTOCOL])
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_upgrade(move |socket| connection(socket, state, protocol, permit, hold))
+        .into_response()
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// A WebSocket from a browser page of another origin is refused unless CORS allows the origin
+/// (`*` allows any). Clients that are not browsers send no `Origin`.
+fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    allowed
+        .iter()
+        .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
+}
+
+/// The auth hook: reads `connection_init`'s payload and returns the connection's data. Nothing
+/// is required today (there is no auth yet); to add it, check the payload here and return an
+/// error to refuse the connection (the protocol then closes it with 4403 / 1002).
+fn connection_init(payload: &serde_json::Value) -> async_graphql::Result<Data> {
+    let _ = payload;
+    Ok(Data::default())
+}
+
+/// Serves one WebSocket until either side closes it, the init deadline passes, the peer stops
+/// reading, or the server shuts down. `_permit` and `hold` are its places under the caps.
+async fn connection(
+    socket: WebSocket,
+    state: AppState,
+    protocol: GraphQLProtocol,
+    _permit: OwnedSemaphorePermit,
+    mut hold: Option<ConnectionHold>,
+) {
+    let config = Arc::clone(&state.0.config);
+    let executor = Subscriptions {
+        schema: state.0.schema.clone(),
+        changes: Arc::clone(&state.0.changes),
+        open: Arc::default(),
+        max: config.ws_max_subscriptions,
+    };
+    let (mut socket_out, socket_in) = socket.split();
+    // The protocol writes into a channel of one message, which this task writes out: so the
+    // connection can also be closed from here (init deadline, shutdown), and holds one message.
+    let (sender, mut outgoing) = mpsc::channel::<Message>(1);
+    let sink = futures_util::sink::unfold(sender, |sender, message: Message| async move {
+        sender.send(message).await.map(|()| sender)
+    });
+    let initialized = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&initialized);
+    let serve = GraphQLWebSocket::new_with_pair(sink, socket_in, executor, protocol)
+        .on_connection_init(move |payload| {
+            seen.store(true, Ordering::Release);
+            future::ready(connection_init(&payload))
+        })
+        .serve();
+    let mut serve = std::pin::pin!(serve);
+    let mut serving = true;
+    let deadline = tokio::time::sleep(config.ws_init_timeout);
+    let mut deadline = std::pin::pin!(deadline);
+    let stopped = async {
+        match hold.as_mut() {
+            Some(hold) => hold.stopped().await,
+            None => future::pending().await,
+        }
+    };
+    let mut stopped = std::pin::pin!(stopped);
+    loop {
+        tokio::select! {
+            () = &mut serve, if serving => serving = false,
+            message = outgoing.recv() => {
+                let Some(message) = message else { break };
+                match tokio::time::timeout(SEND_TIMEOUT, socket_out.send(message)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => break,
+                    Err(_) => {
+                        tracing::info!("WebSocket peer stopped reading; disconnecting it");
+                        break;
+                    }
+                }
+            }
+            () = &mut deadline, if !initialized.load(Ordering::Acquire) => {
+                close(&mut socket_out, 4408, "Connection initialisation timeout").await;
+                break;
+            }
+            () = &mut stopped => {
+                close(&mut socket_out, 1001, "the server is shutting down").await;
+                break;
+            }
+        }
+    }
+}
+
+async fn close(
+    socket: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    code: u16,
+    reason: &'static str,
+) {
+    let frame = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
+    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(frame)).await;
+}
+
+/// One connection's executor: counts its subscriptions and runs each through the schema's
+/// admission ([`ReeSchema::subscribe`]) on the blocking pool.
+#[derive(Clone)]
+struct Subscriptions {
+    schema: ReeSchema,
+    changes: Arc<ChangeFeed>,
+    open: Arc<AtomicUsize>,
+    max: usize,
+}
+
+/// One open subscription of a connection; gives its place back when its stream is dropped.
+struct OpenSubscription(Arc<AtomicUsize>);
+
+impl Drop for OpenSubscription {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Executor for Subscriptions {
+    /// Not used over WebSocket (every operation comes through `execute_stream`); refuses.
+    async fn execute(&self, _request: async_graphql::Request) -> async_graphql::Response {
+        refusal(
+            ErrorCode::BadRequest,
+            "only subscriptions are run over a WebSocket".to_owned(),
+        )
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        if self.open.fetch_add(1, Ordering::AcqRel) >= self.max {
+            self.open.fetch_sub(1, Ordering::AcqRel);
+            let message = format!(
+                "this connection has {} subscriptions open, its maximum; complete one first",
+                self.max
+            );
+            return stream::once(future::ready(refusal(ErrorCode::LimitExceeded, message))).boxed();
+        }
+        let open = OpenSubscription(Arc::clone(&self.open));
+        let schema = self.schema.clone();
+        let request = with_changes(request, Arc::clone(&self.changes));
+        let session = session.unwrap_or_default();
+        // Admission parses and costs the document: CPU work, kept off the async workers.
+        let admitted = tokio::task::spawn_blocking(move || schema.subscribe(request, session));
+        stream::once(async move {
+            match admitted.await {
+                Ok(responses) => responses,
+                Err(_) => stream::once(future::ready(refusal(
+                    ErrorCode::Internal,
+                    "the subscription could not be started".to_owned(),
+                )))
+                .boxed(),
+            }
+        })
+        .flatten()
+        .map(move |response| {
+            let _ = &open;
+            response
+        })
+        .boxed()
+    }
+}
