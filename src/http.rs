@@ -9,7 +9,8 @@
 //! - Under `application/graphql-response+json`, a request that fails before execution (parse or
 //!   validation errors: no `data`) is answered 400; under `application/json` it is 200.
 //! - Malformed requests (bad JSON, no `query`, non-object `variables`) are 400 either way.
-//! - GET may only run queries (a mutation or subscription is 405 with `Allow: POST`).
+//! - GET may only run queries (a mutation is 405 with `Allow: POST`); a subscription runs only
+//!   over a WebSocket (400 in an HTTP request).
 //! - Batches are not accepted: a JSON array body is 400.
 //!
 //! The parts: `request` (the wire format: media types, parameters, refusals), `pipeline` (the

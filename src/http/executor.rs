@@ -213,12 +213,13 @@ fn admit(
         }
         Err(refusal) => return Err(Reject::refused(&refusal)),
     };
-    if is_get
-        && matches!(
-            admitted.operation_type(),
-            Some(OperationType::Mutation | OperationType::Subscription)
-        )
-    {
+    if admitted.operation_type() == Some(OperationType::Subscription) {
+        return Err(Reject::bad_request(
+            "subscriptions run over a WebSocket (the graphql-transport-ws subprotocol on \
+             GET /graphql), not in an HTTP request",
+        ));
+    }
+    if is_get && admitted.operation_type() == Some(OperationType::Mutation) {
         let mut reject = Reject::new(
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::MethodNotAllowed,

@@ -480,3 +480,31 @@ async fn get_graphql_without_an_upgrade_still_runs_queries() {
         "{answer}"
     );
 }
+
+/// A subscription sent as an HTTP request, GET or POST, is refused with a code that says where
+/// subscriptions run, rather than async-graphql's bare "not supported on this transport".
+#[tokio::test]
+async fn a_subscription_in_an_http_request_is_refused_with_a_code() {
+    let (_state, address) = server(HttpConfig::default(), ConnectionLimits::default()).await;
+    let body = r#"{"query":"subscription { graphChanged { dataVersion } }"}"#;
+    let requests = [
+        "GET /graphql?query=subscription%7BgraphChanged%7BdataVersion%7D%7D HTTP/1.1\r\nhost: x\r\naccept: application/json\r\nconnection: close\r\n\r\n".to_owned(),
+        format!(
+            "POST /graphql HTTP/1.1\r\nhost: x\r\naccept: application/json\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    ];
+    for request in requests {
+        let mut stream = TcpStream::connect(&address).await.expect("connects");
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+            .await
+            .expect("write");
+        let mut answer = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+            .await
+            .expect("read");
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert!(answer.contains("\"code\":\"BAD_REQUEST\""), "{answer}");
+        assert!(answer.contains("graphql-transport-ws"), "{answer}");
+    }
+}
