@@ -417,6 +417,8 @@ pub struct EntityCountKey<'a> {
     key: graph::GroupKey,
 }
 
+/// The values of one group of `entityCounts`; a dimension not asked for, or without a value, is
+/// null.
 #[async_graphql::Object]
 impl<'a> EntityCountKey<'a> {
     /// The kind.
