@@ -664,6 +664,148 @@ mod page {
     }
 }
 
+mod entities_filter {
+    //! `entities(where, orderBy)` and `entityCounts` at the graph level: what their resolvers
+    //! call (a matcher, a page, a count).
+    use reegraph::graph::{
+        Comparison, EnumField, GroupBy, KindSet, Order, OrderField, Predicate, TextField, TextTest,
+        enum_bit,
+    };
+    use reegraph::model::{RelationType, StandardStatus};
+
+    use super::*;
+
+    fn standards() -> KindSet {
+        KindSet::one(EntityKind::Standard)
+    }
+
+    /// `standard: { code: { startsWith: "GB/T 12" } }` (about 1% of standards, 0.1% of
+    /// entities), with `totalCount`: a scan of the standards.
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn selective_code_prefix(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = Predicate::Text(TextField::StandardCode, TextTest::starts_with("GB/T 12"));
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            let page = fx.graph.page_matching(&m, Order::default(), None, 20);
+            (page, fx.graph.count_matching(&m))
+        });
+    }
+
+    /// The same, newest first (`orderBy: { field: DATE, direction: DESC }`).
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn selective_code_prefix_by_date(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = Predicate::Text(TextField::StandardCode, TextTest::starts_with("GB/T 12"));
+        let order = Order {
+            field: OrderField::Date,
+            descending: true,
+        };
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            let page = fx.graph.page_matching(&m, order, None, 20);
+            (page, fx.graph.count_matching(&m))
+        });
+    }
+
+    /// Standards that CONCERN one entity, by id (the id index, then its relations), newest
+    /// first, with `totalCount`.
+    #[divan::bench(args = sizes(), sample_size = 256)]
+    fn selective_related_to_id(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = Predicate::Related {
+            types: RelationFilter::only([RelationType::Concerns]),
+            direction: Direction::Outgoing,
+            min_grade: reegraph::model::Grade::Unverified,
+            other: Box::new(Predicate::Text(
+                TextField::Id,
+                TextTest::Eq(synth::MAGNETS.to_owned()),
+            )),
+        };
+        let order = Order {
+            field: OrderField::Date,
+            descending: true,
+        };
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            let page = fx.graph.page_matching(&m, order, None, 20);
+            (page, fx.graph.count_matching(&m))
+        });
+    }
+
+    fn unselective() -> Predicate {
+        let mask = [
+            StandardStatus::Published,
+            StandardStatus::Superseded,
+            StandardStatus::Approved,
+        ]
+        .iter()
+        .fold(0, |m, s| m | enum_bit(*s as u8));
+        Predicate::Enum(EnumField::StandardStatus, mask)
+    }
+
+    /// `standard: { status: { in: [PUBLISHED, SUPERSEDED, APPROVED] } }` (75% of standards),
+    /// first page of 20 in the default order, no `totalCount`.
+    #[divan::bench(args = sizes(), sample_size = 256)]
+    fn unselective_first_page(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = unselective();
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            fx.graph.page_matching(&m, Order::default(), None, 20)
+        });
+    }
+
+    /// The same with `totalCount` (a pass over every standard).
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn unselective_first_page_counted(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = unselective();
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            let page = fx.graph.page_matching(&m, Order::default(), None, 20);
+            (page, fx.graph.count_matching(&m))
+        });
+    }
+
+    /// The same ordered by name (the page is selected from every match).
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn unselective_first_page_by_name(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = unselective();
+        let order = Order {
+            field: OrderField::Name,
+            descending: false,
+        };
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            fx.graph.page_matching(&m, order, None, 20)
+        });
+    }
+
+    /// `entityCounts(kinds: [STANDARD], groupBy: [STATUS, LEVEL])` over every standard.
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn grouped_count_standards(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&Predicate::True), standards());
+            fx.graph
+                .count_groups(&m, &[GroupBy::Status, GroupBy::Level])
+        });
+    }
+
+    /// A comparison on every entity: `degree: { gte: 3 }` over all kinds, first page.
+    #[divan::bench(args = sizes(), sample_size = 256)]
+    fn degree_first_page(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = Predicate::Int(reegraph::graph::IntField::Degree, Comparison::Gte, 3);
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), KindSet::ALL);
+            fx.graph.page_matching(&m, Order::default(), None, 20)
+        });
+    }
+}
+
 mod load {
     use super::*;
 

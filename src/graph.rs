@@ -9,6 +9,7 @@
 //! petgraph's `NodeIndex` never leaves it: callers hold [`EntityKey`] and [`RelationKey`].
 //! Every traversal is bounded by its arguments and by a work budget ([`Budget`]).
 
+mod filter;
 mod search;
 mod stored;
 mod traverse;
@@ -19,6 +20,10 @@ use serde::Serialize;
 use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 
+pub use filter::{
+    Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, Matcher, Order,
+    OrderField, Position, Predicate, SortValue, TextField, TextTest, enum_bit,
+};
 pub use search::SearchHit;
 pub use traverse::{Hop, Path, Related, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph, traversal_visits};
 

@@ -12,6 +12,7 @@ mod cursor;
 mod empty_objects;
 mod entity;
 mod enums;
+mod filter;
 mod introspection;
 mod node;
 mod propagate;

@@ -30,6 +30,11 @@ impl EntityCursor {
     pub(crate) fn new(graph: &KnowledgeGraph, key: EntityKey) -> Self {
         EntityCursor(graph.entity(key).id.as_str().to_owned())
     }
+
+    /// A cursor of an ordered page (see `filter::encode_cursor`).
+    pub(crate) fn ordered(encoded: String) -> Self {
+        EntityCursor(encoded)
+    }
 }
 
 impl CursorType for EntityCursor {

@@ -8,16 +8,44 @@ use async_graphql::{Context, ID, Object};
 use super::cursor::{EntityCursor, entity_position_after};
 use super::entity::{Entity, EntityBase, check_range, relation_filter};
 use super::enums::{Direction, EntityKind, RelationType};
+use super::filter::{self, EntityCounts, EntityGroupField, EntityOrder, EntityWhere, RelatedGroup};
 use super::node::NodeValue;
 use super::types::{
     GraphStats, KindCount, Path, RelatedEntity, RelationTypeInfo, SearchHit, Subgraph, TotalCount,
 };
 use super::{ErrorCode, Limits, error};
-use crate::graph::{Budget, EntityKey, KnowledgeGraph};
+use crate::graph::{
+    Budget, EntityKey, GroupBy, KindSet, KnowledgeGraph, Order, Position, Predicate, SortValue,
+};
 use crate::model;
 
 /// The root query type.
 pub struct Query;
+
+/// A page of `entities` without `where` or `orderBy`: straight from the per-kind lists,
+/// O(kinds + page) whatever the offset.
+fn kind_id_page<'c>(
+    graph: &'c KnowledgeGraph,
+    kinds: &[model::EntityKind],
+    after: Option<&str>,
+    first: usize,
+) -> async_graphql::Result<EntityConnection<'c>> {
+    let offset = entity_position_after(graph, kinds, after)?;
+    let total = graph.count_of_kinds(kinds);
+    let page = graph.entities_of_kinds(kinds, offset, first);
+    let mut connection = Connection::with_additional_fields(
+        offset > 0,
+        offset.saturating_add(page.len()) < total,
+        TotalCount { total_count: total },
+    );
+    connection.edges.extend(page.into_iter().map(|k| {
+        Edge::new(
+            EntityCursor::new(graph, k),
+            Entity::of(EntityBase::new(graph, k)),
+        )
+    }));
+    Ok(connection)
+}
 
 /// A page of entities.
 pub type EntityConnection<'a> = Connection<EntityCursor, Entity<'a>, TotalCount>;
@@ -99,38 +127,127 @@ impl Query {
             .map(|k| Entity::of(EntityBase::new(graph, k))))
     }
 
-    /// All entities, or those of some kinds, ordered by kind then id, as a Relay connection.
-    /// `totalCount` costs O(number of kinds).
+    /// All entities, or those of some kinds, matching `where`, as a Relay connection ordered
+    /// by kind then id, or by `orderBy`. Without `where`, `totalCount` costs O(number of kinds);
+    /// with it, one pass over the candidates (made only when `totalCount` is selected).
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
         #[graphql(desc = "Only entities of these kinds (all kinds when omitted).")] kinds: Option<
             Vec<EntityKind>,
         >,
+        #[graphql(
+            name = "where",
+            desc = "Only entities matching this filter (see `EntityWhere`)."
+        )]
+        filter: Option<EntityWhere>,
+        #[graphql(
+            desc = "The order (kind then id when omitted); entities without a value for the field come last, ties go to the smaller id."
+        )]
+        order_by: Option<EntityOrder>,
         #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
         #[graphql(
-            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in kind-then-id order. Entity cursors survive a data reload: they still point after the same entity, even if it was removed."
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in the page's order. In the default order a cursor is the entity's id; in another it holds the order, the entity's sort value and id, and a cursor of another order is refused (BAD_USER_INPUT). Cursors survive a data reload: they still point after the same place, even if the entity was removed."
         )]
         after: Option<String>,
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
         let kinds = self::kinds(kinds);
-        let offset = entity_position_after(graph, &kinds, after.as_deref())?;
-        let total = graph.count_of_kinds(&kinds);
-        let page = graph.entities_of_kinds(&kinds, offset, first);
+        let order = filter::order(order_by.as_ref());
+        if filter.is_none() && order == Order::default() {
+            return kind_id_page(graph, &kinds, after.as_deref(), first);
+        }
+        let kind_set = KindSet::of(&kinds);
+        let predicate = match &filter {
+            Some(w) => filter::predicate(w, kind_set, "the `kinds` asked for")?,
+            None => Predicate::True,
+        };
+        let position = match (after.as_deref(), order == Order::default()) {
+            (None, _) => None,
+            (Some(after), true) => {
+                let kind = after
+                    .split_once(':')
+                    .filter(|(_, slug)| !slug.is_empty())
+                    .and_then(|(prefix, _)| model::EntityKind::from_prefix(prefix))
+                    .ok_or_else(|| {
+                        error(
+                            ErrorCode::BadUserInput,
+                            format!("`after` is not a cursor from this API: {after:?}"),
+                        )
+                    })?;
+                Some(Position {
+                    value: Some(SortValue::Int(kind.index() as u64)),
+                    id: after.to_owned(),
+                })
+            }
+            (Some(after), false) => Some(filter::decode_cursor(order, after)?),
+        };
+        let matcher = graph.matcher(&predicate, kind_set);
+        let (page, more) = graph.page_matching(&matcher, order, position.as_ref(), first);
+        // A count is a pass over every candidate: made only when asked for.
+        let total = if ctx.look_ahead().field("totalCount").exists() {
+            graph.count_matching(&matcher)
+        } else {
+            0
+        };
         let mut connection = Connection::with_additional_fields(
-            offset > 0,
-            offset.saturating_add(page.len()) < total,
+            position.is_some(),
+            more,
             TotalCount { total_count: total },
         );
         connection.edges.extend(page.into_iter().map(|k| {
-            Edge::new(
-                EntityCursor::new(graph, k),
-                Entity::of(EntityBase::new(graph, k)),
-            )
+            let cursor = if order == Order::default() {
+                EntityCursor::new(graph, k)
+            } else {
+                EntityCursor::ordered(filter::encode_cursor(order, &graph.position(order, k)))
+            };
+            Edge::new(cursor, Entity::of(EntityBase::new(graph, k)))
         }));
         Ok(connection)
+    }
+
+    /// How many entities (of `kinds`, matching `where`) fall in each group of `groupBy`, e.g.
+    /// standards by status and level, or by the supply-chain stage they concern (`RELATED`).
+    /// Counted in one pass over the candidates, without making entity objects.
+    async fn entity_counts<'c>(
+        &self,
+        ctx: &Context<'c>,
+        #[graphql(desc = "Only entities of these kinds (all kinds when omitted).")] kinds: Option<
+            Vec<EntityKind>,
+        >,
+        #[graphql(
+            name = "where",
+            desc = "Only entities matching this filter (see `EntityWhere`)."
+        )]
+        filter: Option<EntityWhere>,
+        #[graphql(desc = "The dimensions to group by (none: one group of every match).")]
+        group_by: Vec<EntityGroupField>,
+        #[graphql(desc = "The relation whose other end `RELATED` groups by.")] related: Option<
+            RelatedGroup,
+        >,
+        #[graphql(
+            default = 100,
+            desc = "Most groups to list, 0 to 1000 (`groupCount` says how many there are)."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<EntityCounts<'c>> {
+        let graph = graph(ctx)?;
+        let first = check_range("first", first, limits(ctx)?.max_limit)?;
+        let kinds = KindSet::of(&self::kinds(kinds));
+        let predicate = match &filter {
+            Some(w) => filter::predicate(w, kinds, "the `kinds` asked for")?,
+            None => Predicate::True,
+        };
+        let by = filter::group_by(&group_by, related.as_ref(), kinds.and(predicate.kinds()))?;
+        let matcher = graph.matcher(&predicate, kinds);
+        let groups = graph.count_groups(&matcher, &by);
+        let total = if by.iter().any(|g| matches!(g, GroupBy::Related { .. })) {
+            graph.count_matching(&matcher)
+        } else {
+            groups.iter().map(|(_, n)| n).sum()
+        };
+        Ok(filter::count_groups(graph, total, groups, first))
     }
 
     /// Ranked search over names, aliases (including Chinese names) and standard codes; case-

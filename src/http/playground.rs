@@ -27,11 +27,13 @@ use super::bundle::{Bundle, Embedded};
 
 /// The example queries preloaded as GraphiQL tabs, in tab order. Each is a named operation,
 /// because GraphiQL names a tab after its operation.
-pub const EXAMPLES: [&str; 4] = [
+pub const EXAMPLES: [&str; 6] = [
     include_str!("playground/standards-for-defense-magnets.graphql"),
     include_str!("playground/the-four-directives.graphql"),
     include_str!("playground/loose-code-search.graphql"),
     include_str!("playground/why-scandium-meets-sac-tc-229.graphql"),
+    include_str!("playground/national-scandium-standards.graphql"),
+    include_str!("playground/standards-per-stage.graphql"),
 ];
 
 /// The page's Content-Security-Policy. Everything comes from the server's own origin.

@@ -11,6 +11,8 @@ mod cursors;
 mod data_quality;
 mod dataset_errors;
 mod explore;
+mod filter_props;
+mod filters;
 mod fuzz;
 mod graph_props;
 mod graphql;

@@ -1196,3 +1196,68 @@ async fn related_ranks_specific_links_first_and_respects_exclusions() {
         "XB/T 513-2020 (through dysprosium) ranks above the funding-event standards"
     );
 }
+
+/// "National standards (GB/T) about scandium or its products, newest first": one query, a
+/// filter on the code, a relation filter two deep (CONCERNS a mineral that is scandium or is
+/// COMPOSED_OF it), ordered by date descending. The playground's tab is this very query.
+#[tokio::test]
+async fn national_scandium_standards_newest_first() {
+    let query = include_str!("../../src/http/playground/national-scandium-standards.graphql");
+    let d = data(query, json!({})).await;
+    let entities = &d["entities"];
+    let codes: Vec<&str> = list(&entities["nodes"])
+        .iter()
+        .map(|n| text(&n["code"]))
+        .collect();
+    // GB/T 13219-2018 (scandium oxide, issued 2018-07-13) and GB/T 16476-2018 (scandium metal,
+    // "2018"): both in 2018, the one with a known day first (`2018` sorts before `2018-07`).
+    assert_eq!(codes, ["GB/T 13219-2018", "GB/T 16476-2018"]);
+    assert_eq!(entities["totalCount"], 2);
+    for node in list(&entities["nodes"]) {
+        assert!(text(&node["code"]).starts_with("GB/T"));
+        assert_eq!(node["level"], "NATIONAL");
+    }
+}
+
+/// "How many standards each supply-chain stage has, by status and level": standards CONCERN
+/// stages; one grouped count, checked against the stages' own `standards` lists.
+#[tokio::test]
+async fn standards_per_stage_by_status_and_level() {
+    let query = include_str!("../../src/http/playground/standards-per-stage.graphql");
+    let d = data(query, json!({})).await;
+    let counts = &d["entityCounts"];
+    let mut per_stage: BTreeMap<String, i64> = BTreeMap::new();
+    for group in list(&counts["groups"]) {
+        assert!(group["key"]["status"].is_string() && group["key"]["level"].is_string());
+        let stage = match group["key"]["related"]["id"].as_str() {
+            Some(id) => id.to_owned(),
+            None => "(none)".to_owned(),
+        };
+        *per_stage.entry(stage).or_default() += group["count"].as_i64().expect("a count");
+    }
+    let stages = data(
+        "{ entities(kinds: [SUPPLY_CHAIN_STAGE], first: 100) { nodes { id ... on SupplyChainStage { standards { id } } } } }",
+        json!({}),
+    )
+    .await;
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for stage in list(&stages["entities"]["nodes"]) {
+        let n = list(&stage["standards"]).len() as i64;
+        if n > 0 {
+            expected.insert(text(&stage["id"]).to_owned(), n);
+        }
+    }
+    let with_stage: BTreeMap<String, i64> = per_stage
+        .iter()
+        .filter(|(k, _)| *k != "(none)")
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(with_stage, expected);
+    assert_eq!(expected["stage:recycling"], 3);
+    assert!(
+        counts["groupCount"].as_u64() <= Some(20),
+        "the tab lists every group"
+    );
+    let all_standards = data("{ entities(kinds: [STANDARD]) { totalCount } }", json!({})).await;
+    assert_eq!(counts["total"], all_standards["entities"]["totalCount"]);
+}

@@ -44,8 +44,9 @@ use crate::graph::SUBGRAPH_RELATIONS_PER_ENTITY;
 const MAX_HOPS: &str = "maxHops";
 
 /// Types whose list fields are one page of what the field that returned them was asked for.
-const PAGES: [(&str, &[&str]); 3] = [
+const PAGES: [(&str, &[&str]); 4] = [
     ("EntityConnection", &["edges", "nodes"]),
+    ("EntityCounts", &["groups"]),
     ("RelationConnection", &["edges", "nodes"]),
     ("Subgraph", &["entities", "relations"]),
 ];
