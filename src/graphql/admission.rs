@@ -43,8 +43,9 @@ pub struct AdmissionLimits {
     pub max_cost: u64,
     /// The assumed length of a list nothing else bounds (citations, typed relationship lists).
     pub list_estimate: u64,
-    /// Most traversals (`neighborhood`, `paths`, `related`) one operation runs, fragments and
-    /// aliases counted: each may visit up to the traversal budget, whatever its answer's size.
+    /// Most traversals (`neighborhood`, `paths`, `related`, and entity lists filtered, ordered
+    /// or grouped) one operation runs, fragments and aliases counted: each may visit up to the
+    /// traversal budget (a list, the graph), whatever its answer's size.
     pub max_traversals: u64,
 }
 
@@ -150,7 +151,7 @@ pub enum Refusal {
     },
     /// The operation runs more traversals than allowed.
     #[error(
-        "the query runs {got} traversals (neighborhood, paths, related), above the limit of {max}"
+        "the query runs {got} traversals (neighborhood, paths, related, and entity lists filtered, ordered or grouped), above the limit of {max}"
     )]
     Traversals {
         /// How many.

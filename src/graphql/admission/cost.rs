@@ -85,6 +85,10 @@ struct FieldInfo {
     /// Whether it is a traversal (`neighborhood`, `paths`, `related`): its work is bounded by
     /// the traversal budget, not by its answer's size.
     traversal: bool,
+    /// Whether it takes a `where` (`entities`, `entityCounts`): given a `where`, `orderBy` or
+    /// `groupBy`, it passes over a kind's entities (or all of them), so it counts as a
+    /// traversal: its work grows with the graph, not with its answer.
+    scans: bool,
     bound: Bound,
 }
 
@@ -222,6 +226,7 @@ impl CostModel {
                         defaults,
                         max_hops: default_of(MAX_HOPS),
                         ids: field.arguments.iter().any(|a| a.node.name.node == "ids"),
+                        scans: field.arguments.iter().any(|a| a.node.name.node == "where"),
                         bound,
                     };
                     fields
@@ -400,7 +405,7 @@ impl<'a> Costing<'a> {
     }
 
     fn field(&mut self, f: &'a Field, info: &FieldInfo, bounds: Bounds) -> u64 {
-        if info.traversal {
+        if info.traversal || (info.scans && scanning(f)) {
             self.traversals = self.traversals.saturating_add(self.scale);
         }
         let (multiplier, counted) = self.counts(f, info);
@@ -523,6 +528,14 @@ fn argument<'f>(field: &'f Field, name: &str) -> Option<&'f Value> {
         .iter()
         .find(|(n, _)| n.node == name)
         .map(|(_, v)| &v.node)
+}
+
+/// Whether a field that takes a `where` is asked to filter, order or group (see
+/// [`FieldInfo::scans`]).
+fn scanning(f: &Field) -> bool {
+    f.arguments
+        .iter()
+        .any(|(name, _)| matches!(name.node.as_str(), "where" | "orderBy" | "groupBy"))
 }
 
 #[cfg(test)]

@@ -77,6 +77,27 @@ fn traversals_are_counted_through_fragments() {
     assert_eq!(count(spread), 4);
 }
 
+/// An entity list that filters, orders or groups passes over the graph, so it counts as a
+/// traversal (for the traversal limit and for where a request runs); a plain page does not.
+#[test]
+fn filtered_ordered_and_grouped_lists_count_as_traversals() {
+    let m = model();
+    let count = |q: &str| {
+        let doc = async_graphql::parser::parse_query(q).expect("parses");
+        m.estimate(&doc, None, &Variables::default()).traversals
+    };
+    assert_eq!(count("{ entities(first: 5) { totalCount } }"), 0);
+    assert_eq!(
+        count("{ entities(where: { name: { contains: \"oxide\" } }) { totalCount } }"),
+        1
+    );
+    assert_eq!(
+        count("{ entities(orderBy: { field: NAME }) { totalCount } }"),
+        1
+    );
+    assert_eq!(count("{ entityCounts(groupBy: [KIND]) { total } }"), 1);
+}
+
 /// A refusal says which count to cut, and by how much.
 #[test]
 fn advice_names_the_count_to_cut() {
