@@ -20,7 +20,9 @@ use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 
 pub use search::SearchHit;
-pub use traverse::{Hop, Path, Related, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph, traversal_visits};
+pub use traverse::{
+    Counted, Hop, Path, Related, RelatedQuery, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph,
+};
 
 /// An entity's handle in one graph snapshot. Only meaningful for the graph that issued it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -223,7 +223,10 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.0.metrics.render(&state.0.graph.load()),
+        state
+            .0
+            .metrics
+            .render(&state.0.graph.load(), state.0.schema.traversal_visits()),
     )
         .into_response()
 }
