@@ -165,6 +165,7 @@ impl Adjacency {
             offsets,
             splits,
             entries,
+            ends: Vec::new(),
         })
     }
 
@@ -249,8 +250,12 @@ impl KnowledgeGraph {
             })
         };
         let (endpoints, ids) = (endpoints.map_err(indexes)?, ids?);
+        let adjacency = Adjacency {
+            ends: endpoints,
+            ..adjacency
+        };
         Ok(KnowledgeGraph::assemble(
-            dataset, ids, &endpoints, adjacency, by_kind, search,
+            dataset, ids, adjacency, by_kind, search,
         ))
     }
 }

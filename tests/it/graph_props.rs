@@ -26,6 +26,8 @@ use reegraph::model::{
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+mod petgraph_algos;
+
 /// A budget no test graph can exhaust.
 const BIG_BUDGET: Budget = Budget(1_000_000);
 /// A limit or `first` no test graph can reach.
