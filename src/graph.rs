@@ -14,6 +14,7 @@
 mod search;
 mod stored;
 mod traverse;
+mod varint;
 mod visit;
 
 use serde::Serialize;
