@@ -1,7 +1,9 @@
-//! The command line: `serve` (the default), `check`, `schema` and `query`.
+//! The command line: `serve` (the default), `check`, `schema`, `query`, `snapshot` and
+//! `generate`.
 //!
 //! Every flag can also be set from an environment variable (`REEGRAPH_*`). This module wires
-//! the library together; it holds no domain logic.
+//! the library together; it holds no domain logic. A flag's default is read from the library's
+//! own default (`HttpConfig`, `Limits`, `ConnectionLimits`), never copied here.
 
 mod serve;
 
@@ -10,13 +12,17 @@ pub use serve::Reloader;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::dataset;
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{self, SchemaOptions};
-use crate::http::HttpConfig;
+use crate::graphql::{self, Limits, SchemaOptions};
+use crate::http::{ConnectionLimits, HttpConfig};
+
+/// Where `--data` points when it is not given: the dataset shipped in the repository.
+const DEFAULT_DATA: &str = "data";
 
 /// reegraph: a GraphQL knowledge-graph server over the rare-earth supply chain.
 #[derive(Debug, Parser)]
@@ -79,16 +85,32 @@ pub struct SnapshotArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
-    #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
+    #[arg(long, env = "REEGRAPH_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
+    /// Largest data file (`*.toml`) or source text, in bytes; a larger one is refused unread.
+    #[arg(long, env = "REEGRAPH_MAX_DATA_FILE_BYTES", default_value_t = dataset::DataLimits::DEFAULT_MAX_FILE_BYTES)]
+    pub max_data_file_bytes: u64,
+}
+
+impl DataArgs {
+    /// The bounds on reading the data.
+    fn limits(&self) -> dataset::DataLimits {
+        dataset::DataLimits {
+            max_file_bytes: self.max_data_file_bytes,
+        }
+    }
 }
 
 /// Options of `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// The data: a directory of TOML files, or a snapshot file (see `snapshot`).
-    #[arg(long, env = "REEGRAPH_DATA", default_value = "data")]
+    #[arg(long, env = "REEGRAPH_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
+    /// Largest data file (`*.toml`) or source text, in bytes; a larger one is refused unread
+    /// (a reload keeps the previous graph).
+    #[arg(long, env = "REEGRAPH_MAX_DATA_FILE_BYTES", default_value_t = dataset::DataLimits::DEFAULT_MAX_FILE_BYTES)]
+    pub max_data_file_bytes: u64,
     /// The address to listen on.
     #[arg(long, env = "REEGRAPH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,
@@ -118,8 +140,12 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
     /// Do not serve GET /metrics.
-    #[arg(long, env = "REEGRAPH_NO_METRICS")]
+    #[arg(long, env = "REEGRAPH_NO_METRICS", conflicts_with = "metrics_bind")]
     pub no_metrics: bool,
+    /// Serve GET /metrics on this address instead, on a listener of its own (and not on
+    /// `--bind`), e.g. an address only the monitoring network reaches.
+    #[arg(long, env = "REEGRAPH_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// Turn off introspection (and field suggestions) and GraphiQL.
     #[arg(long, env = "REEGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,
@@ -127,7 +153,11 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_MAX_BODY_BYTES", default_value_t = HttpConfig::default().max_body_bytes)]
     pub max_body_bytes: usize,
     /// Entities one traversal may visit before it stops.
-    #[arg(long, env = "REEGRAPH_TRAVERSAL_BUDGET", default_value_t = 20_000)]
+    #[arg(
+        long,
+        env = "REEGRAPH_TRAVERSAL_BUDGET",
+        default_value_t = Limits::default().traversal_budget
+    )]
     pub traversal_budget: usize,
     /// Most GraphQL requests executing at once; beyond it, 503 with Retry-After.
     #[arg(
@@ -137,13 +167,26 @@ pub struct ServeArgs {
     )]
     pub max_concurrent_requests: usize,
     /// Deadline of one GraphQL request, in milliseconds.
-    #[arg(long, env = "REEGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "REEGRAPH_REQUEST_TIMEOUT_MS",
+        default_value_t = millis(HttpConfig::default().request_timeout)
+    )]
     pub request_timeout_ms: u64,
     /// How long a client may take to send request headers, and separately the body, in ms.
-    #[arg(long, env = "REEGRAPH_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "REEGRAPH_READ_TIMEOUT_MS",
+        default_value_t = millis(HttpConfig::default().body_read_timeout)
+    )]
     pub read_timeout_ms: u64,
-    /// Most open connections; further ones are closed on accept.
-    #[arg(long, env = "REEGRAPH_MAX_CONNECTIONS", default_value_t = 1_024)]
+    /// Most open connections; beyond it the oldest idle kept-alive one is closed for a new one,
+    /// or with none idle the new one is answered 503 + Retry-After.
+    #[arg(
+        long,
+        env = "REEGRAPH_MAX_CONNECTIONS",
+        default_value_t = ConnectionLimits::default().max_connections
+    )]
     pub max_connections: usize,
     /// Bytes of successful responses kept in the response cache (0 turns it off).
     #[arg(
@@ -168,6 +211,11 @@ pub struct QueryArgs {
     /// The data directory.
     #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// A default duration as a flag's milliseconds.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A header name for `--cors-allow-headers`, lowercased (as HTTP/2 sends them).
@@ -230,12 +278,20 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
 
 /// The graph of `--data`: built from a directory's text files, or loaded from a snapshot file
 /// with its stored indexes.
-pub(crate) fn load_graph(path: &std::path::Path) -> Result<KnowledgeGraph, dataset::LoadError> {
-    dataset::load_path_into(path, KnowledgeGraph::new, KnowledgeGraph::from_snapshot)
+pub(crate) fn load_graph(
+    path: &std::path::Path,
+    limits: dataset::DataLimits,
+) -> Result<KnowledgeGraph, dataset::LoadError> {
+    dataset::load_path_limited(
+        path,
+        limits,
+        KnowledgeGraph::new,
+        KnowledgeGraph::from_snapshot,
+    )
 }
 
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
-    let graph = load_graph(&args.data.data)?;
+    let graph = load_graph(&args.data.data, args.data.limits())?;
     let bytes = graph
         .to_snapshot()
         .map_err(|source| dataset::LoadError::Snapshot {
@@ -255,7 +311,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn check(args: &DataArgs) -> ExitCode {
-    match dataset::load_path(&args.data) {
+    match dataset::load_path_limited(&args.data, args.limits(), |ds| ds, |s| s.dataset()) {
         Ok(ds) => {
             println!(
                 "{}: {} entities, {} relations, no problems",
@@ -273,7 +329,7 @@ fn check(args: &DataArgs) -> ExitCode {
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
-    let graph = Arc::new(load_graph(&args.data.data)?);
+    let graph = Arc::new(load_graph(&args.data.data, args.data.limits())?);
     let mut request = async_graphql::Request::new(args.query.clone());
     if let Some(vars) = &args.variables {
         let value: serde_json::Value = serde_json::from_str(vars)

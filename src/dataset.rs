@@ -7,11 +7,14 @@
 
 mod parse;
 pub mod snapshot;
+mod sources;
 mod validate;
+
+pub use sources::{DirTexts, SourceTexts, TextError};
 
 use std::borrow::Cow;
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -84,6 +87,19 @@ pub enum LoadError {
     /// The directory holds no `*.toml` file.
     #[error("{0} holds no *.toml data file")]
     Empty(PathBuf),
+    /// A data file (or a source text) is larger than [`DataLimits::max_file_bytes`]; refused from
+    /// its metadata, before it is read.
+    #[error(
+        "{path} is {size} bytes, above the limit of {limit} bytes for one data file (--max-data-file-bytes)"
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes (at least this much, when it grew while it was read).
+        size: u64,
+        /// The limit it is above.
+        limit: u64,
+    },
     /// A snapshot file could not be used.
     #[error("{path}: {source}")]
     Snapshot {
@@ -108,25 +124,33 @@ impl fmt::Display for ProblemList<'_> {
     }
 }
 
-/// Reads the texts that SOURCE entities point to (`text = "sources/..."`), for quote checks.
-pub trait SourceTexts {
-    /// The text at `path` (relative to the data directory), or why it cannot be had.
-    fn read(&self, path: &str) -> Result<String, String>;
+/// Bounds on what loading reads from disk.
+///
+/// A data file's text is held whole while it is parsed (one per parsing thread), so the size of
+/// one file bounds that memory; it is checked from the file's metadata before the file is
+/// opened for reading, and the read itself stops one byte past the limit (a file that grows in
+/// between is refused too). A directory's total is not bounded: the texts are dropped as they
+/// are parsed, and what stays (the records, the graph) grows with the number of entities, which
+/// a byte count of text bounds only loosely. Snapshot files are not bounded by this either:
+/// their reader streams them and never believes a length beyond the bytes the file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataLimits {
+    /// Largest `*.toml` data file or source text, in bytes.
+    pub max_file_bytes: u64,
 }
 
-/// Source texts read from files under a data directory; paths may not leave it.
-#[derive(Debug, Clone)]
-pub struct DirTexts(pub PathBuf);
+impl DataLimits {
+    /// The default [`DataLimits::max_file_bytes`]: 32 MiB, about 6x the largest file `reegraph
+    /// generate` writes (its files hold 10,000 entities or 20,000 relations each, ~5 MB at
+    /// most) and 600x the largest file in data/.
+    pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 << 20;
+}
 
-impl SourceTexts for DirTexts {
-    fn read(&self, path: &str) -> Result<String, String> {
-        let rel = Path::new(path);
-        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(format!(
-                "text path `{path}` must be relative and stay inside the data directory"
-            ));
+impl Default for DataLimits {
+    fn default() -> Self {
+        DataLimits {
+            max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
         }
-        read_regular(&self.0.join(rel)).map_err(|e| format!("cannot read `{path}`: {e}"))
     }
 }
 
@@ -164,10 +188,39 @@ fn not_regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
     ))
 }
 
-/// The whole text of the regular file at `path` (see [`open_regular`]).
-pub fn read_regular(path: &Path) -> std::io::Result<String> {
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut open_regular(path)?, &mut text)?;
+/// The whole text of the regular file at `path` (see [`open_regular`]), refused with
+/// [`LoadError::TooLarge`] when it holds more than `limits.max_file_bytes`: checked before the
+/// open and on the open file from metadata, and by a read that stops one byte past the limit.
+pub fn read_limited(path: &Path, limits: DataLimits) -> Result<String, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let limit = limits.max_file_bytes;
+    let too_large = |size| LoadError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let file = open_regular(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut text = String::with_capacity(usize::try_from(size).unwrap_or(0));
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(file, limit.saturating_add(1)),
+        &mut text,
+    )
+    .map_err(io)?;
+    let read = text.len() as u64;
+    if read > limit {
+        return Err(too_large(read));
+    }
     Ok(text)
 }
 
@@ -185,8 +238,19 @@ pub fn load_path_into<T>(
     from_dataset: impl FnOnce(Dataset) -> T,
     from_snapshot: impl FnOnce(snapshot::Sections<'static>) -> Result<T, snapshot::SnapshotError>,
 ) -> Result<T, LoadError> {
+    load_path_limited(path, DataLimits::default(), from_dataset, from_snapshot)
+}
+
+/// [`load_path_into`] with a directory's files bounded by `limits` (a snapshot file is not:
+/// see [`DataLimits`]).
+pub fn load_path_limited<T>(
+    path: &Path,
+    limits: DataLimits,
+    from_dataset: impl FnOnce(Dataset) -> T,
+    from_snapshot: impl FnOnce(snapshot::Sections<'static>) -> Result<T, snapshot::SnapshotError>,
+) -> Result<T, LoadError> {
     if path.is_dir() {
-        return load_dir(path).map(from_dataset);
+        return load_dir_limited(path, limits).map(from_dataset);
     }
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
@@ -209,8 +273,15 @@ pub fn load_path_into<T>(
 ///
 /// Files are read and parsed on all cores, and each file's text is dropped once it is parsed:
 /// only the records stay in memory. When there are problems, the files that have them are
-/// read again to turn byte offsets into lines and columns.
+/// read again to turn byte offsets into lines and columns. Files are bounded by the default
+/// [`DataLimits`].
 pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
+    load_dir_limited(dir, DataLimits::default())
+}
+
+/// [`load_dir`], with each data file and source text bounded by `limits`: a file above the
+/// limit fails the load with [`LoadError::TooLarge`] before any file is read.
+pub fn load_dir_limited(dir: &Path, limits: DataLimits) -> Result<Dataset, LoadError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| LoadError::Io { path, source }
@@ -221,9 +292,16 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
         if path.extension().is_some_and(|e| e == "toml") {
             // Every `*.toml` entry is data: one that cannot be read (a dangling symlink, a
             // symlink loop, a directory, a FIFO) fails the load with its path, never vanishes.
-            std::fs::metadata(&path)
-                .and_then(|meta| not_regular(&meta))
-                .map_err(io(&path))?;
+            let meta = std::fs::metadata(&path).map_err(io(&path))?;
+            not_regular(&meta).map_err(io(&path))?;
+            // Refused from its size alone: a file far larger than any data file is never read.
+            if meta.len() > limits.max_file_bytes {
+                return Err(LoadError::TooLarge {
+                    path,
+                    size: meta.len(),
+                    limit: limits.max_file_bytes,
+                });
+            }
             paths.push(path);
         }
     }
@@ -232,12 +310,12 @@ pub fn load_dir(dir: &Path) -> Result<Dataset, LoadError> {
     }
     paths.sort();
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let read = |i: usize| {
-        read_regular(&paths[i])
-            .map(Cow::Owned)
-            .map_err(io(&paths[i]))
+    let read = |i: usize| read_limited(&paths[i], limits).map(Cow::Owned);
+    let texts = DirTexts {
+        dir: dir.to_path_buf(),
+        limits,
     };
-    load(&names, read, &DirTexts(dir.to_path_buf()))
+    load(&names, read, &texts)
 }
 
 /// Parses and validates data files already in memory.

@@ -195,8 +195,11 @@ pub fn sdl() -> String {
     build_schema(SchemaOptions::default()).sdl_with_options(SDLExportOptions::new().sorted_fields())
 }
 
-/// The `code` extension every error carries.
+/// The `code` extension every error carries: those of resolvers, of admission, and those a
+/// transport answers before a request reaches the schema (so every code a client can see is
+/// here, and HTTP names none of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// An id that names no entity.
     NotFound,
@@ -208,6 +211,18 @@ pub enum ErrorCode {
     StaleCursor,
     /// A fault of the server, not the request.
     Internal,
+    /// A document that does not parse.
+    GraphqlParseFailed,
+    /// A request that is not a GraphQL request (malformed body, parameters or variables).
+    BadRequest,
+    /// A request body in a media type other than JSON.
+    UnsupportedMediaType,
+    /// A mutation sent with GET.
+    MethodNotAllowed,
+    /// A request body the client did not finish sending in time.
+    RequestTimeout,
+    /// An automatic persisted query's hash without its text, for a text not kept.
+    PersistedQueryNotFound,
 }
 
 impl ErrorCode {
@@ -219,6 +234,35 @@ impl ErrorCode {
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
             ErrorCode::StaleCursor => "STALE_CURSOR",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+        }
+    }
+
+    /// The code a GraphQL error carries in its extensions, if it is one of these.
+    pub fn of(error: &async_graphql::ServerError) -> Option<ErrorCode> {
+        const ALL: [ErrorCode; 11] = [
+            ErrorCode::NotFound,
+            ErrorCode::BadUserInput,
+            ErrorCode::LimitExceeded,
+            ErrorCode::StaleCursor,
+            ErrorCode::Internal,
+            ErrorCode::GraphqlParseFailed,
+            ErrorCode::BadRequest,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::RequestTimeout,
+            ErrorCode::PersistedQueryNotFound,
+        ];
+        match error.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => {
+                ALL.into_iter().find(|c| c.as_str() == code.as_str())
+            }
+            _ => None,
         }
     }
 }

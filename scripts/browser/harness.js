@@ -24,18 +24,19 @@ export async function freePort() {
 }
 
 /**
- * Starts `binary` (default: $REEGRAPH_BINARY, else the debug build) serving the repository's
- * data/ on 127.0.0.1, and resolves once /healthz answers. Returns its origin, its output so far,
+ * Starts `binary` (default: $REEGRAPH_BINARY, else the debug build) serving `dataDir` (default:
+ * the repository's data/) on 127.0.0.1, and resolves once /healthz answers. Returns its origin, its output so far,
  * and `stop()`.
  */
 export async function startServer({
   binary = process.env.REEGRAPH_BINARY ?? path.join(repoRoot, "target/debug/reegraph"),
+  dataDir = path.join(repoRoot, "data"),
   args = [],
   readyWithinMs = 120_000,
 } = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ["--data", path.join(repoRoot, "data"), "--bind", `127.0.0.1:${port}`, ...args], {
+  const child = spawn(binary, ["--data", dataDir, "--bind", `127.0.0.1:${port}`, ...args], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,7 +5,8 @@ A server runs with `--watch` on a copy of data/. One at a time, a bad file is ad
 nested inline tables, invalid UTF-8, a FIFO named x.toml, a symlink loop, a directory named
 d.toml, a 50 MB file. For each: the server stays up and keeps answering with the old graph
 (same entity count), the failed reload shows in /metrics and /readyz, and `reegraph check --data
-DIR` exits 1 within a timeout naming the path. Then the file is removed and the reload must
+DIR` exits 1 within a timeout naming the path (and, for the 50 MB file, its size and the
+limit: it is refused from its size, unread, by the default --max-data-file-bytes). Then the file is removed and the reload must
 succeed. Python 3 stdlib only; 127.0.0.1 only; every process started is killed.
 """
 from __future__ import annotations
@@ -128,13 +129,18 @@ def make_big(path: str) -> None:
         f.write("broken = \n")
 
 
+# The default --max-data-file-bytes (32 MiB).
+MAX_DATA_FILE_BYTES = 32 << 20
+
+# (label, file name, how to make it, words `check` must print besides the file name)
 CASES = [
-    ("deep nesting (10,000 inline tables)", "nested.toml", make_nested),
-    ("invalid UTF-8", "utf8.toml", make_utf8),
-    ("FIFO named x.toml", "x.toml", make_fifo),
-    ("symlink loop", "loop.toml", make_loop),
-    ("directory named d.toml", "d.toml", make_dir),
-    ("50 MB file", "big.toml", make_big),
+    ("deep nesting (10,000 inline tables)", "nested.toml", make_nested, None),
+    ("invalid UTF-8", "utf8.toml", make_utf8, None),
+    ("FIFO named x.toml", "x.toml", make_fifo, None),
+    ("symlink loop", "loop.toml", make_loop, None),
+    ("directory named d.toml", "d.toml", make_dir, None),
+    ("50 MB file", "big.toml", make_big,
+     f"is 50000010 bytes, above the limit of {MAX_DATA_FILE_BYTES} bytes"),
 ]
 
 
@@ -158,7 +164,7 @@ def run() -> int:
             if base is None:
                 return s.finish(NAME, ["no entity count from the fresh server"])
             print(f"   served entities: {base}")
-            for label, fname, make in CASES:
+            for label, fname, make, words in CASES:
                 path = os.path.join(data, fname)
                 failed_before = metric(srv.port, 'reegraph_reloads_total{result="failed"}') or 0
                 ok_before = metric(srv.port, 'reegraph_reloads_total{result="ok"}') or 0
@@ -188,6 +194,8 @@ def run() -> int:
                     failures.append(f"{label}: check exited {code} (want 1) in {took:.2f} s")
                 elif fname not in out:
                     failures.append(f"{label}: check output does not name {fname}: {out[-300:]!r}")
+                elif words is not None and words not in out:
+                    failures.append(f"{label}: check output lacks {words!r}: {out[-300:]!r}")
                 remove(path)
                 back = wait_for(lambda: (metric(srv.port, 'reegraph_reloads_total{result="ok"}')
                                          or 0) > ok_before

@@ -9,193 +9,29 @@
 //! `toml` would build for them; `toml` reads every other record, and again any record that has
 //! a problem, so every problem is `toml`'s.
 
+pub(super) mod fast;
+mod raw;
+
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::{Place, RawProblem};
-
-pub(super) mod fast;
 use crate::model::{
-    ApplicationDetails, Date, Details, DirectiveDetails, EntityKind, EventDetails, Grade,
-    LocationDetails, MineralDetails, OfficialDetails, OrganizationDetails, RelationType,
-    SourceDetails, StandardBatchDetails, StandardDetails, SupplyChainStageDetails,
+    ApplicationDetails, Details, DirectiveDetails, EntityKind, EventDetails, LocationDetails,
+    MineralDetails, OfficialDetails, OrganizationDetails, SourceDetails, StandardBatchDetails,
+    StandardDetails, SupplyChainStageDetails,
 };
+pub(crate) use raw::{
+    Field, Interner, RawCite, RawDataset, RawEntity, RawRelation, UnparsedEntity,
+};
+use raw::{RawCommon, RawRelationFields};
 
 /// The fields every entity table has; the rest are its kind's details.
 const COMMON_FIELDS: [&str; 5] = ["id", "name", "aliases", "description", "citations"];
-
-/// Everything parsed from all files, not yet cross-checked.
-#[derive(Debug, Default)]
-pub(crate) struct RawDataset {
-    pub(crate) entities: Vec<RawEntity>,
-    pub(crate) relations: Vec<RawRelation>,
-    /// Entities whose record has a problem but whose id could be read: they exist, so
-    /// references to them must not be reported as dangling.
-    pub(crate) unparsed: Vec<UnparsedEntity>,
-}
-
-/// The id of an entity whose record could not be read, and the table it is in.
-#[derive(Debug)]
-pub(crate) struct UnparsedEntity {
-    pub(crate) table_kind: EntityKind,
-    pub(crate) id: String,
-}
-
-/// Where a problem about one field of a record is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
-    /// The value of this key of the record's table, or the table itself without it.
-    Value(&'static str),
-    /// The `source` of the record's citation at this index.
-    CitationSource(usize),
-    /// The `quote` of the record's citation at this index.
-    CitationQuote(usize),
-}
-
-/// A citation as read, its source id interned. Equal lists of these are shared.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct RawCite {
-    pub(crate) source: Arc<str>,
-    pub(crate) quote: Option<String>,
-    pub(crate) grade: Grade,
-    pub(crate) note: Option<String>,
-}
-
-/// An entity as read, and where its table starts.
-#[derive(Debug)]
-pub(crate) struct RawEntity {
-    pub(crate) file: usize,
-    /// The byte offset of the whole table; fields are found from it (see [`Field`]).
-    pub(crate) record: usize,
-    /// The kind named by the table (`[[standard]]`).
-    pub(crate) table_kind: EntityKind,
-    pub(crate) id: Arc<str>,
-    pub(crate) name: String,
-    pub(crate) aliases: Vec<String>,
-    pub(crate) description: Option<String>,
-    pub(crate) citations: Arc<[RawCite]>,
-    pub(crate) details: Details,
-}
-
-/// A relation as read, and where its table starts.
-#[derive(Debug)]
-pub(crate) struct RawRelation {
-    pub(crate) file: usize,
-    pub(crate) record: usize,
-    pub(crate) relation_type: RelationType,
-    pub(crate) from: Arc<str>,
-    pub(crate) to: Arc<str>,
-    pub(crate) role: Option<String>,
-    pub(crate) since: Option<Date>,
-    pub(crate) until: Option<Date>,
-    pub(crate) citations: Arc<[RawCite]>,
-}
-
-/// Ids and citation lists already read, shared by the threads that parse files. Each set is
-/// split in shards, each behind its own lock, so the threads seldom wait for each other.
-#[derive(Debug, Default)]
-pub(crate) struct Interner {
-    hasher: foldhash::fast::RandomState,
-    ids: [Mutex<foldhash::HashSet<Arc<str>>>; SHARDS],
-    lists: [Mutex<foldhash::HashSet<Arc<[RawCite]>>>; SHARDS],
-}
-
-const SHARDS: usize = 16;
-
-impl Interner {
-    fn shard<K: Hash + ?Sized>(&self, key: &K) -> usize {
-        // The low bits choose the shard; the set itself hashes again with its own state.
-        usize::try_from(self.hasher.hash_one(key) % SHARDS as u64).unwrap_or(0)
-    }
-
-    /// The shared copy of the id `raw`.
-    pub(crate) fn id(&self, raw: &str) -> Arc<str> {
-        let mut set = self.ids[self.shard(raw)]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(shared) = set.get(raw) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = raw.into();
-        set.insert(shared.clone());
-        shared
-    }
-
-    /// The shared copy of the citation list `list`.
-    fn list(&self, list: Vec<RawCite>) -> Arc<[RawCite]> {
-        let mut set = self.lists[self.shard(list.as_slice())]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(shared) = set.get(list.as_slice()) {
-            return shared.clone();
-        }
-        let shared: Arc<[RawCite]> = list.into();
-        set.insert(shared.clone());
-        shared
-    }
-
-    fn citations(&self, raw: Vec<RawCitation>) -> Arc<[RawCite]> {
-        self.list(
-            raw.into_iter()
-                .map(|c| RawCite {
-                    source: self.id(c.source.get_ref()),
-                    quote: c.quote.map(Spanned::into_inner),
-                    grade: c.grade,
-                    note: c.note,
-                })
-                .collect(),
-        )
-    }
-}
-
-/// A citation as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCitation {
-    source: Spanned<String>,
-    #[serde(default)]
-    quote: Option<Spanned<String>>,
-    grade: Grade,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCommon {
-    id: Spanned<String>,
-    name: Spanned<String>,
-    #[serde(default)]
-    aliases: Vec<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    citations: Vec<RawCitation>,
-}
-
-/// A relation as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRelationFields {
-    from: Spanned<String>,
-    #[serde(rename = "type")]
-    relation_type: RelationType,
-    to: Spanned<String>,
-    #[serde(default)]
-    role: Option<String>,
-    #[serde(default)]
-    since: Option<Date>,
-    #[serde(default)]
-    until: Option<Date>,
-    #[serde(default)]
-    citations: Vec<RawCitation>,
-}
 
 /// Parses one file into `out`, adding a problem for each record that cannot be read.
 ///
@@ -527,6 +363,7 @@ impl<'t> Records<'t> {
             Field::Value(key) => value(table, key).map(|v| v.span().start),
             Field::CitationSource(i) => citation(i, "source"),
             Field::CitationQuote(i) => citation(i, "quote"),
+            Field::CitationConflict(i) => citation(i, "conflict"),
         }
         .unwrap_or(record)
     }

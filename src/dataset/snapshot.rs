@@ -20,7 +20,13 @@
 //! checksum shows the bytes are the ones written then. The index section's content is opaque
 //! here: the graph writes it, and decodes and checks it itself
 //! (`KnowledgeGraph::from_snapshot`).
+//!
+//! A citation's conflict travels inside its note: the note, then U+001E, the source id of the
+//! citation it contradicts, U+001F and the claim ([`CONFLICT_MARK`]). The citation record keeps
+//! its layout, so snapshots written before conflicts were typed still decode (their notes hold
+//! no U+001E); notes and claims holding those two control characters are refused when written.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -32,7 +38,7 @@ use sha2::{Digest, Sha256};
 
 use super::Dataset;
 use crate::model::{
-    Citation, Date, Details, Entity, EntityId, EntityKind, Grade, Relation, RelationType,
+    Citation, Conflict, Date, Details, Entity, EntityId, EntityKind, Grade, Relation, RelationType,
 };
 
 /// The first bytes of every snapshot file.
@@ -118,8 +124,56 @@ struct SnapCitation<'a> {
     #[serde(borrow)]
     quote: Option<&'a str>,
     grade: Grade,
+    /// The note, with the conflict appended after [`CONFLICT_MARK`] when there is one.
     #[serde(borrow)]
-    note: Option<&'a str>,
+    note: Option<Cow<'a, str>>,
+}
+
+/// Separates a citation's note from its conflict in [`SnapCitation::note`]; [`CLAIM_MARK`]
+/// separates the conflicting source's id from the claim.
+const CONFLICT_MARK: char = '\u{1e}';
+/// See [`CONFLICT_MARK`].
+const CLAIM_MARK: char = '\u{1f}';
+
+/// A citation's note and conflict as one stored string (see [`CONFLICT_MARK`]).
+fn stored_note(c: &Citation) -> Result<Option<Cow<'_, str>>, SnapshotError> {
+    let marked = |s: &str| s.contains([CONFLICT_MARK, CLAIM_MARK]);
+    if c.note.as_deref().is_some_and(marked) {
+        return Err(invalid(format!(
+            "a note citing `{}` holds U+001E or U+001F",
+            c.source
+        )));
+    }
+    let Some(conflict) = &c.conflict else {
+        return Ok(c.note.as_deref().map(Cow::Borrowed));
+    };
+    if marked(&conflict.claim) {
+        return Err(invalid(format!(
+            "a conflict claim citing `{}` holds U+001E or U+001F",
+            c.source
+        )));
+    }
+    Ok(Some(Cow::Owned(format!(
+        "{}{CONFLICT_MARK}{}{CLAIM_MARK}{}",
+        c.note.as_deref().unwrap_or(""),
+        conflict.with,
+        conflict.claim
+    ))))
+}
+
+/// Splits a stored note (see [`CONFLICT_MARK`]) into the note and, when there is one, the
+/// conflicting source's id and the claim.
+fn split_note(stored: &str) -> (Option<&str>, Option<(&str, &str)>) {
+    match stored.split_once(CONFLICT_MARK) {
+        None => (Some(stored), None),
+        Some((note, conflict)) => {
+            let note = (!note.is_empty()).then_some(note);
+            (
+                note,
+                Some(conflict.split_once(CLAIM_MARK).unwrap_or((conflict, ""))),
+            )
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -189,7 +243,7 @@ pub fn to_bytes<'d>(
                         source: lookup(&c.source)?,
                         quote: c.quote.as_deref(),
                         grade: c.grade,
-                        note: c.note.as_deref(),
+                        note: stored_note(c)?,
                     })
                 })
                 .collect::<Result<Vec<_>, SnapshotError>>()
@@ -960,6 +1014,7 @@ impl<'de> Visitor<'de> for ListsSeed<'_, '_> {
                 ));
             }
             let mut citations = Vec::with_capacity(list.len());
+            let mut conflicts = Vec::new();
             for c in list {
                 let (source, kind) = entity(self.entities, self.kinds, c.source)
                     .map_err(|e| fail(self.problem, e))?;
@@ -967,12 +1022,31 @@ impl<'de> Visitor<'de> for ListsSeed<'_, '_> {
                     let problem = invalid(format!("citation of `{source}`, not a source"));
                     return Err(fail(self.problem, problem));
                 }
+                let (note, conflict) = c.note.as_deref().map_or((None, None), split_note);
+                if let Some((with, claim)) = conflict {
+                    conflicts.push((citations.len(), with.to_owned(), claim.to_owned()));
+                }
                 citations.push(Citation {
                     source: source.clone(),
                     quote: c.quote.map(str::to_owned),
                     grade: c.grade,
-                    note: c.note.map(str::to_owned),
+                    note: note.map(str::to_owned),
+                    conflict: None,
                 });
+            }
+            // The contradicted citation is another of the same list, as the loader checked.
+            for (i, with, claim) in conflicts {
+                let other = citations
+                    .iter()
+                    .enumerate()
+                    .find(|&(j, c)| j != i && c.source.as_str() == with)
+                    .map(|(_, c)| c.source.clone())
+                    .ok_or_else(|| {
+                        let problem =
+                            invalid(format!("a conflict names `{with}`, not cited beside it"));
+                        fail(self.problem, problem)
+                    })?;
+                citations[i].conflict = Some(Conflict { claim, with: other });
             }
             lists.push(Arc::<[Citation]>::from(citations));
         }

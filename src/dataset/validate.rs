@@ -1,12 +1,14 @@
 //! Raw records -> validated model, checking everything that spans records: ids, references,
 //! endpoint kinds, citations and their quotes.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+mod citations;
 
-use super::parse::{Field, RawCite, RawDataset, RawEntity};
-use super::{Dataset, Place, RawProblem, SourceTexts};
-use crate::model::{Citation, Details, Entity, EntityId, EntityKind, Relation, RelationType};
+use std::collections::{HashMap, HashSet};
+
+use super::parse::{Field, RawDataset, RawEntity, RawRelation, UnparsedEntity};
+use super::{Dataset, Place, RawProblem, SourceTexts, TextError};
+use crate::model::{Details, Entity, EntityId, EntityKind, Relation, RelationType};
+use citations::{CitationLists, check_citations};
 
 struct Problems<'a>(&'a mut Vec<RawProblem>);
 
@@ -55,29 +57,7 @@ struct Index {
     /// their ids are not shared. Empty when every record was read.
     unparsed: HashMap<String, Known>,
     /// Source texts by path, whitespace-normalized, or why they are unavailable.
-    texts: HashMap<String, Result<String, String>>,
-}
-
-/// Citation lists already built, by the list read (equal lists read are one allocation, see
-/// [`super::parse::Interner`]), each with whether it was free of problems: equal lists are
-/// shared, and checked once.
-type CitationLists = HashMap<ByAddress, (Arc<[Citation]>, bool)>;
-
-/// A citation list read, compared by address: the interner made equal lists one.
-struct ByAddress(Arc<[RawCite]>);
-
-impl PartialEq for ByAddress {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for ByAddress {}
-
-impl std::hash::Hash for ByAddress {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        std::ptr::hash(Arc::as_ptr(&self.0).cast::<u8>(), state);
-    }
+    texts: HashMap<String, Result<String, TextError>>,
 }
 
 /// Checks the raw dataset as a whole; returns what is valid and records every problem.
@@ -96,13 +76,34 @@ pub(crate) fn validate(
         texts: HashMap::new(),
     };
     let mut lists = CitationLists::new();
+    // Pass 1: ids, uniqueness, per-entity checks, source texts; then what refers to them.
+    let ids = index_entities(&raw.entities, texts, &mut index, &mut problems);
+    index_unparsed(&raw.unparsed, &mut index);
+    report_unreadable_texts(&raw.entities, &index, &mut problems);
+    // Pass 2: citations of entities, then relations.
+    let entities = build_entities(raw.entities, ids, &index, &mut lists, &mut problems);
+    let relations = build_relations(raw.relations, &index, &mut lists, &mut problems);
+    Dataset {
+        entities,
+        relations,
+        fingerprint: 0,
+    }
+}
 
-    // Pass 1: ids, uniqueness, per-entity checks. Source texts are read once each.
-    let mut ids = Vec::with_capacity(raw.entities.len());
+/// Pass 1: checks each entity's fields and id, reports duplicate ids, and indexes the first
+/// entity of each id (reading its source text, once per path). Returns each record's id
+/// (`None` when it is malformed).
+fn index_entities(
+    entities: &[RawEntity],
+    texts: &dyn SourceTexts,
+    index: &mut Index,
+    problems: &mut Problems<'_>,
+) -> Vec<Option<EntityId>> {
+    let mut ids = Vec::with_capacity(entities.len());
     let mut next_index = 0u32;
-    for e in &raw.entities {
-        check_entity_fields(e, &mut problems);
-        let id = check_entity_id(e, &mut problems);
+    for e in entities {
+        check_entity_fields(e, problems);
+        let id = check_entity_id(e, problems);
         if let Some(id) = &id {
             match index.known.get(&address(&e.id)) {
                 Some(first) => problems.0.push(RawProblem {
@@ -138,14 +139,18 @@ pub(crate) fn validate(
         }
         ids.push(id);
     }
-    // Entities whose record could not be read (their problems are already reported) still exist:
-    // a reference to one is not dangling.
-    let read: HashSet<&str> = if raw.unparsed.is_empty() {
+    ids
+}
+
+/// Entities whose record could not be read (their problems are already reported) still exist:
+/// a reference to one is not dangling.
+fn index_unparsed(unparsed: &[UnparsedEntity], index: &mut Index) {
+    let read: HashSet<&str> = if unparsed.is_empty() {
         HashSet::new()
     } else {
         index.known.values().map(|k| k.id.as_str()).collect()
     };
-    for u in &raw.unparsed {
+    for u in unparsed {
         if let Ok((id, kind)) = EntityId::parse(&u.id)
             && kind == u.table_kind
             && !read.contains(id.as_str())
@@ -163,35 +168,37 @@ pub(crate) fn validate(
             );
         }
     }
-    drop(read);
-    // Report unreadable source texts once, at the source that names them.
+}
+
+/// Reports unreadable source texts once, at the first source that names them.
+fn report_unreadable_texts(entities: &[RawEntity], index: &Index, problems: &mut Problems<'_>) {
     let mut reported_texts = HashSet::new();
-    for e in &raw.entities {
+    for e in entities {
         if let Details::Source(s) = &e.details
             && let Some(path) = &s.text
             && let Some(Err(why)) = index.texts.get(path)
             && reported_texts.insert(path.clone())
         {
-            problems.field(e.file, e.record, Field::Value("text"), why.clone());
+            problems.field(e.file, e.record, Field::Value("text"), why.to_string());
         }
     }
+}
 
-    // Pass 2: citations of entities, then relations.
-    // Each output vector is built in the allocation of the records it is made from (in-place
-    // `collect`), so records and model never take twice the memory.
-    let entities: Vec<Entity> = raw
-        .entities
+/// Pass 2 for entities: checks their citations and builds the model's entities, in the
+/// allocation of the records (in-place `collect`), so records and model never take twice the
+/// memory. Records without a valid id are dropped (their problem is reported).
+fn build_entities(
+    entities: Vec<RawEntity>,
+    ids: Vec<Option<EntityId>>,
+    index: &Index,
+    lists: &mut CitationLists,
+    problems: &mut Problems<'_>,
+) -> Vec<Entity> {
+    entities
         .into_iter()
         .zip(ids)
         .filter_map(|(e, id)| {
-            let citations = check_citations(
-                e.file,
-                e.record,
-                e.citations,
-                &index,
-                &mut lists,
-                &mut problems,
-            );
+            let citations = check_citations(e.file, e.record, e.citations, index, lists, problems);
             let name = e.name;
             Some(Entity {
                 id: id?,
@@ -205,113 +212,109 @@ pub(crate) fn validate(
                 details: e.details,
             })
         })
-        .collect();
+        .collect()
+}
 
+/// Pass 2 for relations: resolves endpoints, checks citations, endpoint kinds, self-loops,
+/// dates and duplicates; builds the valid ones in the records' allocation.
+fn build_relations(
+    relations: Vec<RawRelation>,
+    index: &Index,
+    lists: &mut CitationLists,
+    problems: &mut Problems<'_>,
+) -> Vec<Relation> {
     let mut seen: foldhash::HashSet<(u32, RelationType, u32)> =
-        foldhash::HashSet::with_capacity_and_hasher(raw.relations.len(), Default::default());
-    let relations: Vec<Relation> = raw
-        .relations
+        foldhash::HashSet::with_capacity_and_hasher(relations.len(), Default::default());
+    relations
         .into_iter()
-        .filter_map(|f| {
-            let from = resolve(
-                f.file,
-                f.record,
-                Field::Value("from"),
-                &f.from,
-                &index,
-                &mut problems,
-            );
-            let to = resolve(
-                f.file,
-                f.record,
-                Field::Value("to"),
-                &f.to,
-                &index,
-                &mut problems,
-            );
-            let citations = check_citations(
-                f.file,
-                f.record,
-                f.citations,
-                &index,
-                &mut lists,
-                &mut problems,
-            );
-            let (Some(from), Some(to)) = (from, to) else {
-                return None;
-            };
-            let (from_id, to_id) = (&from.id, &to.id);
-            let t = f.relation_type;
-            if !t.allows(from.kind, to.kind) {
-                let spec = t.spec();
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!(
-                        "{} cannot go from {} to {}: it goes from [{}] to [{}]",
-                        t.name(),
-                        kind_name(from.kind),
-                        kind_name(to.kind),
-                        spec.from
-                            .iter()
-                            .map(|k| kind_name(*k))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        spec.to
-                            .iter()
-                            .map(|k| kind_name(*k))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                );
-                return None;
-            }
-            if from_id == to_id {
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!("relation from `{from_id}` to itself"),
-                );
-                return None;
-            }
-            if let (Some(since), Some(until)) = (f.since, f.until)
-                && since > until
-            {
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!("since {since} is after until {until}"),
-                );
-            }
-            if let (Some(a), Some(b)) = (from.index, to.index)
-                && !seen.insert((a, t, b))
-            {
-                problems.at(
-                    f.file,
-                    f.record,
-                    format!(
-                        "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
-                        t.name(),
-                    ),
-                );
-                return None;
-            }
-            Some(Relation {
-                relation_type: t,
-                from: from_id.clone(),
-                to: to_id.clone(),
-                role: f.role,
-                since: f.since,
-                until: f.until,
-                citations,
-            })
-        })
-        .collect();
-    Dataset {
-        entities,
-        relations,
-        fingerprint: 0,
+        .filter_map(|f| build_relation(f, index, lists, &mut seen, problems))
+        .collect()
+}
+
+/// One relation of [`build_relations`]; `seen` holds the `(from, type, to)` already built.
+fn build_relation(
+    f: RawRelation,
+    index: &Index,
+    lists: &mut CitationLists,
+    seen: &mut foldhash::HashSet<(u32, RelationType, u32)>,
+    problems: &mut Problems<'_>,
+) -> Option<Relation> {
+    let from = resolve(
+        f.file,
+        f.record,
+        Field::Value("from"),
+        &f.from,
+        index,
+        problems,
+    );
+    let to = resolve(f.file, f.record, Field::Value("to"), &f.to, index, problems);
+    let citations = check_citations(f.file, f.record, f.citations, index, lists, problems);
+    let (from, to) = (from?, to?);
+    let (from_id, to_id) = (&from.id, &to.id);
+    let t = f.relation_type;
+    if !t.allows(from.kind, to.kind) {
+        problems.at(f.file, f.record, wrong_endpoints(t, from.kind, to.kind));
+        return None;
     }
+    if from_id == to_id {
+        problems.at(
+            f.file,
+            f.record,
+            format!("relation from `{from_id}` to itself"),
+        );
+        return None;
+    }
+    if let (Some(since), Some(until)) = (f.since, f.until)
+        && since > until
+    {
+        problems.at(
+            f.file,
+            f.record,
+            format!("since {since} is after until {until}"),
+        );
+    }
+    if let (Some(a), Some(b)) = (from.index, to.index)
+        && !seen.insert((a, t, b))
+    {
+        problems.at(
+            f.file,
+            f.record,
+            format!(
+                "duplicate relation `{from_id}` {} `{to_id}`: merge their citations",
+                t.name(),
+            ),
+        );
+        return None;
+    }
+    Some(Relation {
+        relation_type: t,
+        from: from_id.clone(),
+        to: to_id.clone(),
+        role: f.role,
+        since: f.since,
+        until: f.until,
+        citations,
+    })
+}
+
+/// The problem of a relation whose type does not allow its endpoints' kinds.
+fn wrong_endpoints(t: RelationType, from: EntityKind, to: EntityKind) -> String {
+    let spec = t.spec();
+    let kinds = |kinds: &[EntityKind]| {
+        kinds
+            .iter()
+            .map(|k| kind_name(*k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{} cannot go from {} to {}: it goes from [{}] to [{}]",
+        t.name(),
+        kind_name(from),
+        kind_name(to),
+        kinds(spec.from),
+        kinds(spec.to),
+    )
 }
 
 fn kind_name(kind: EntityKind) -> String {
@@ -464,105 +467,6 @@ fn resolve<'i>(
     };
     problems.field(file, record, field, message);
     None
-}
-
-/// Checks a record's citations and returns them as a shared list: a list equal to one already
-/// built is checked once and shared, so a million records citing the same passage cost one
-/// list. A list that had a problem is checked again wherever it recurs, so each place is
-/// reported.
-fn check_citations(
-    file: usize,
-    record: usize,
-    raw: Arc<[RawCite]>,
-    index: &Index,
-    lists: &mut CitationLists,
-    problems: &mut Problems<'_>,
-) -> Arc<[Citation]> {
-    if raw.is_empty() {
-        problems.at(
-            file,
-            record,
-            "no citation: every fact needs at least one".to_owned(),
-        );
-    }
-    let raw = ByAddress(raw);
-    if let Some((shared, true)) = lists.get(&raw) {
-        return shared.clone();
-    }
-    let mut quoted = Vec::with_capacity(raw.0.len());
-    let mut list = Vec::with_capacity(raw.0.len());
-    let mut sources_ok = true;
-    for (i, c) in raw.0.iter().enumerate() {
-        let source = Field::CitationSource(i);
-        let Some(known) = resolve(file, record, source, &c.source, index, problems) else {
-            sources_ok = false;
-            continue;
-        };
-        let source_id = &known.id;
-        if known.kind != EntityKind::Source {
-            problems.field(
-                file,
-                record,
-                source,
-                format!(
-                    "citation source `{source_id}` is of kind {}, not a source",
-                    known.kind.prefix()
-                ),
-            );
-            sources_ok = false;
-            continue;
-        }
-        // A source whose own record could not be read has no known text; its problems are
-        // already reported, so its quotes are not blamed again.
-        quoted.push((i, known.text.as_ref(), known.index.is_some()));
-        list.push(Citation {
-            source: source_id.clone(),
-            quote: c.quote.clone(),
-            grade: c.grade,
-            note: c.note.clone(),
-        });
-    }
-    let mut quotes_ok = true;
-    for (c, (i, text, readable)) in list.iter().zip(quoted) {
-        let Some(quote) = &c.quote else {
-            continue;
-        };
-        let at = Field::CitationQuote(i);
-        let q = normalize_space(quote);
-        if q.is_empty() {
-            problems.field(file, record, at, "quote is empty".to_owned());
-            quotes_ok = false;
-        } else if text.is_none() && readable {
-            // An unchecked quote would pass for the source's words: a source without its own
-            // text cannot be quoted (cite the notes that summarize it instead).
-            problems.field(
-                file,
-                record,
-                at,
-                format!(
-                    "quote cannot be checked: `{}` has no `text` holding the passages it is quoted for",
-                    c.source
-                ),
-            );
-            quotes_ok = false;
-        } else if let Some(Ok(text)) = text.and_then(|path| index.texts.get(path))
-            && !text.contains(&q)
-        {
-            problems.field(
-                file,
-                record,
-                at,
-                format!(
-                    "quote not found verbatim in the text of `{}`: \"{q}\"",
-                    c.source
-                ),
-            );
-            quotes_ok = false;
-        }
-    }
-    let shared: Arc<[Citation]> = list.into();
-    lists.insert(raw, (shared.clone(), sources_ok && quotes_ok));
-    shared
 }
 
 /// Where the text of an id is: the key of [`Index::known`]. Only ids from one interner are

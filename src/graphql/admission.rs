@@ -32,6 +32,8 @@ pub use cost::{CostModel, Estimate, Multiplier};
 use documents::{Documents, Prepared};
 pub use limits::{DocumentError, DocumentLimits};
 
+use super::ErrorCode;
+
 /// The admission limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdmissionLimits {
@@ -59,6 +61,59 @@ impl Default for AdmissionLimits {
 
 /// Estimated bytes of parsed documents kept by query text (see [`documents`]).
 const DOCUMENT_CACHE_BYTES: u64 = 16 << 20;
+
+/// The admission limit a refusal names (its label in metrics: [`Limit::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// The document's size in bytes.
+    DocumentBytes,
+    /// Its number of tokens.
+    Tokens,
+    /// Its bracket nesting.
+    Nesting,
+    /// Its fields once fragments are expanded.
+    ExpandedFields,
+    /// Its selection depth.
+    Depth,
+    /// Its aliases.
+    Aliases,
+    /// Its directives.
+    Directives,
+    /// The traversals of the operation.
+    Traversals,
+    /// The operation's estimated cost.
+    Cost,
+}
+
+impl Limit {
+    /// Every limit, in the order metrics list them.
+    pub const ALL: [Limit; 9] = [
+        Limit::DocumentBytes,
+        Limit::Tokens,
+        Limit::Nesting,
+        Limit::ExpandedFields,
+        Limit::Depth,
+        Limit::Aliases,
+        Limit::Directives,
+        Limit::Traversals,
+        Limit::Cost,
+    ];
+
+    /// The limit's name in metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::DocumentBytes => "document_bytes",
+            Limit::Tokens => "tokens",
+            Limit::Nesting => "nesting",
+            Limit::ExpandedFields => "expanded_fields",
+            Limit::Depth => "depth",
+            Limit::Aliases => "aliases",
+            Limit::Directives => "directives",
+            Limit::Traversals => "traversals",
+            Limit::Cost => "cost",
+        }
+    }
+}
 
 /// Why a request was refused before it ran.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -107,21 +162,21 @@ pub enum Refusal {
 
 impl Refusal {
     /// The error `code` sent to clients.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Refusal::Parse { .. } => "GRAPHQL_PARSE_FAILED",
+            Refusal::Parse { .. } => ErrorCode::GraphqlParseFailed,
             Refusal::Document(e) => e.code(),
-            Refusal::Cost { .. } | Refusal::Traversals { .. } => "LIMIT_EXCEEDED",
+            Refusal::Cost { .. } | Refusal::Traversals { .. } => ErrorCode::LimitExceeded,
         }
     }
 
-    /// The limit's name in metrics; `None` for a document that does not parse.
-    pub fn limit(&self) -> Option<&'static str> {
+    /// The limit it broke; `None` for a document that does not parse.
+    pub fn limit(&self) -> Option<Limit> {
         match self {
             Refusal::Parse { .. } => None,
             Refusal::Document(e) => Some(e.limit()),
-            Refusal::Cost { .. } => Some("cost"),
-            Refusal::Traversals { .. } => Some("traversals"),
+            Refusal::Cost { .. } => Some(Limit::Cost),
+            Refusal::Traversals { .. } => Some(Limit::Traversals),
         }
     }
 
@@ -134,7 +189,7 @@ impl Refusal {
         let mut error = ServerError::new(self.to_string(), locations.first().copied());
         error.locations = locations;
         let mut extensions = ErrorExtensionValues::default();
-        extensions.set("code", self.code());
+        extensions.set("code", self.code().as_str());
         error.extensions = Some(extensions);
         error
     }
@@ -165,7 +220,14 @@ fn thousands(n: u64) -> String {
 pub struct Admitted {
     pub(crate) request: async_graphql::Request,
     operation: Option<OperationType>,
-    cost: u64,
+    weight: Weight,
+}
+
+/// What an admitted operation may cost: its estimate and its number of traversals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Weight {
+    pub(crate) cost: u64,
+    pub(crate) traversals: u64,
 }
 
 impl Admitted {
@@ -177,7 +239,14 @@ impl Admitted {
 
     /// Its estimated cost.
     pub fn cost(&self) -> u64 {
-        self.cost
+        self.weight.cost
+    }
+
+    /// How many traversals (`neighborhood`, `paths`, `related`) it runs, fragments and aliases
+    /// counted. Each may visit up to the traversal budget (or the whole graph, if smaller),
+    /// whatever its answer's size, so [`cost`](Self::cost) alone does not bound its work.
+    pub fn traversals(&self) -> u64 {
+        self.weight.traversals
     }
 }
 
@@ -245,8 +314,8 @@ impl Admission {
             Some(prepared) => prepared,
             None => self.prepare(&request)?,
         };
-        let cost = match prepared.fixed_cost {
-            Some(cost) => cost,
+        let weight = match prepared.fixed {
+            Some(weight) => weight,
             None => {
                 let single = prepared.doc.operations.iter().count() == 1;
                 let operation = request.operation_name.as_deref().filter(|_| !single);
@@ -272,7 +341,7 @@ impl Admission {
         Ok(Admitted {
             request,
             operation,
-            cost,
+            weight,
         })
     }
 
@@ -301,24 +370,21 @@ impl Admission {
         let checked = self.check_cost(estimate);
         if fixed {
             // Refused for its text alone: not kept, refused again (with the same answer).
-            let cost = checked?;
+            let weight = checked?;
             let prepared = Arc::new(Prepared {
                 doc,
-                fixed_cost: Some(cost),
+                fixed: Some(weight),
             });
             self.documents.put(&request.query, Arc::clone(&prepared));
             return Ok(prepared);
         }
-        let prepared = Arc::new(Prepared {
-            doc,
-            fixed_cost: None,
-        });
+        let prepared = Arc::new(Prepared { doc, fixed: None });
         self.documents.put(&request.query, Arc::clone(&prepared));
         checked?;
         Ok(prepared)
     }
 
-    fn check_cost(&self, estimate: Estimate) -> Result<u64, Refusal> {
+    fn check_cost(&self, estimate: Estimate) -> Result<Weight, Refusal> {
         if estimate.traversals > self.limits.max_traversals {
             return Err(Refusal::Traversals {
                 got: estimate.traversals,
@@ -327,7 +393,10 @@ impl Admission {
         }
         let max = self.limits.max_cost;
         if estimate.cost <= max {
-            return Ok(estimate.cost);
+            return Ok(Weight {
+                cost: estimate.cost,
+                traversals: estimate.traversals,
+            });
         }
         Err(Refusal::Cost {
             cost: estimate.cost,

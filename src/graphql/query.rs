@@ -8,10 +8,10 @@ use async_graphql::{Context, ID, Object};
 
 use super::cursor::{EntityCursor, entity_position_after};
 use super::entity::{Entity, EntityBase, check_range, relation_filter};
+use super::enums::{Direction, EntityKind, RelationType};
 use super::node::NodeValue;
 use super::types::{
-    Direction, EntityKind, GraphStats, KindCount, Path, RelatedEntity, RelationType,
-    RelationTypeInfo, SearchHit, Subgraph, TotalCount,
+    GraphStats, KindCount, Path, RelatedEntity, RelationTypeInfo, SearchHit, Subgraph, TotalCount,
 };
 use super::{ErrorCode, Limits, error};
 use crate::graph::{Budget, BudgetExhausted, EntityKey, KnowledgeGraph, RelatedQuery};

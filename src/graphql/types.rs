@@ -1,132 +1,20 @@
-//! GraphQL enums mirroring the model, and the value types of traversal answers: relations,
-//! citations, hops, paths, subgraphs, search hits, stats.
+//! The value types of traversal answers: relations, citations, hops, paths, subgraphs, search
+//! hits, stats.
 
-use async_graphql::{Enum, ID, Object, SimpleObject};
+use async_graphql::{ID, Object, SimpleObject};
 
 use super::entity::{Entity, EntityBase};
+use super::enums::{Direction, EntityKind, Grade, RelationType};
 use super::{ErrorCode, error};
 use crate::graph::{self, EntityKey, KnowledgeGraph, RelationKey};
 use crate::model;
-
-/// The kinds of entity in the graph.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::model::EntityKind")]
-pub enum EntityKind {
-    /// A government body, committee, institute, company or publisher.
-    Organization,
-    /// A named person acting in an official capacity.
-    Official,
-    /// A dated occurrence: a meeting, a plenary, an announcement, an investment.
-    Event,
-    /// A policy directive or regulatory instrument.
-    Directive,
-    /// A technical standard (national, industry or international).
-    Standard,
-    /// A set of standards decided together whose members are not all named.
-    StandardBatch,
-    /// An element, oxide, metal, alloy, concentrate or ore (see `Mineral.form`).
-    Mineral,
-    /// A use of rare-earth materials: a magnet type, a product, a sector.
-    Application,
-    /// A stage of the supply chain.
-    SupplyChainStage,
-    /// A country, province, city or county.
-    Location,
-    /// A cited document.
-    Source,
-}
-
-/// Typed, directed relations. Each has an inverse reading (see `Query.relationTypes`).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::model::RelationType")]
-pub enum RelationType {
-    /// A part of a larger organization, place, event or stage (inverse: has part).
-    PartOf,
-    /// An organization administers a standard, batch or organization (inverse: administered by).
-    Administers,
-    /// An official holds a position in an organization; the role says which (inverse: has member).
-    AffiliatedWith,
-    /// An official or organization issued a directive, standard or source (inverse: issued by).
-    Issued,
-    /// A directive, standard or batch was announced or decided at an event (inverse: announced).
-    AnnouncedAt,
-    /// An organization organized an event (inverse: organized by).
-    Organized,
-    /// An official or organization took part in an event (inverse: had participant).
-    ParticipatedIn,
-    /// An event, organization or place is located in a place (inverse: location of).
-    LocatedIn,
-    /// A directive targets a stage, application, mineral, standard or organization (inverse: targeted by).
-    Targets,
-    /// A standard, batch or event concerns a mineral, application or stage (inverse: subject of).
-    Concerns,
-    /// A standard belongs to a batch (inverse: includes).
-    IncludedIn,
-    /// A mineral or application is made of a mineral (inverse: component of).
-    ComposedOf,
-    /// A mineral is produced from another mineral (inverse: feedstock for).
-    ProducedFrom,
-    /// A mineral or application is used in an application (inverse: uses).
-    UsedIn,
-    /// A mineral is produced at a supply-chain stage (inverse: produces).
-    ProducedAt,
-    /// A supply-chain stage comes before another (inverse: follows).
-    Precedes,
-    /// A directive restricts trade in a mineral, stage technology or application (inverse: restricted by).
-    Restricts,
-    /// A source was published by an organization (inverse: published).
-    PublishedBy,
-    /// A source reports on an entity (inverse: reported by).
-    ReportsOn,
-    /// An organization holds the secretariat of a committee (inverse: secretariat held by).
-    HoldsSecretariatOf,
-    /// An organization is the national mirror body of an international committee (inverse: mirrored by).
-    MirrorOf,
-    /// An organization works at a supply-chain stage or in an application or mineral (inverse: has active organization).
-    ActiveIn,
-    /// A directive suspends another, between the relation's `since` and `until` (inverse: suspended by).
-    Suspends,
-    /// An organization drafted a standard (inverse: drafted by).
-    Drafted,
-    /// A standard's own scope excludes a mineral; `related` never returns the standard as
-    /// touching it (inverse: excluded by).
-    Excludes,
-}
-
-/// How far a cited fact can be trusted.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::model::Grade", name = "VerificationGrade")]
-pub enum Grade {
-    /// Read in the cited primary source.
-    Verified,
-    /// Read only on a secondary or mirror site.
-    VerifiedSecondary,
-    /// Stated by one outlet only (e.g. the seed article) and not independently verified.
-    Reported,
-    /// No source was found; kept only to say that it is not established.
-    Unverified,
-    /// Not read anywhere but computed from the facts the citation quotes (e.g. an atomic number
-    /// counted from a range); the citation's note says how. Ranks between VERIFIED_SECONDARY and
-    /// REPORTED.
-    Derived,
-}
-
-/// Which way to walk relations, seen from the entity at hand.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::graph::Direction")]
-pub enum Direction {
-    /// Relations that start at the entity.
-    Outgoing,
-    /// Relations that end at the entity.
-    Incoming,
-    /// Both.
-    Both,
-}
 
 /// A cited source for a fact: the SOURCE entity, the passage quoted, and how far to trust it.
 pub struct Citation<'a> {
     pub(crate) graph: &'a KnowledgeGraph,
     pub(crate) citation: &'a model::Citation,
+    /// The list it belongs to: a conflict names another citation of the same fact.
+    pub(crate) list: &'a [model::Citation],
 }
 
 /// A cited source for a fact: the SOURCE entity, the passage quoted, and how far to trust it.
@@ -160,6 +48,73 @@ impl<'a> Citation<'a> {
     async fn note(&self) -> Option<&'a str> {
         self.citation.note.as_deref()
     }
+
+    /// Set when this source contradicts another citation of the same fact: what it claims
+    /// instead, and the citation the fact follows. Conflicting sources stay cited side by side;
+    /// null when this citation contradicts none.
+    async fn conflict(&self) -> Option<CitationConflict<'a>> {
+        CitationConflict::of(self.graph, self.citation, self.list)
+    }
+}
+
+/// How one citation's source contradicts another citation of the same fact.
+pub struct CitationConflict<'a> {
+    graph: &'a KnowledgeGraph,
+    claim: &'a str,
+    /// The citation that makes the claim.
+    citation: &'a model::Citation,
+    /// The citation the fact follows.
+    with: &'a model::Citation,
+    list: &'a [model::Citation],
+}
+
+impl<'a> CitationConflict<'a> {
+    fn of(
+        graph: &'a KnowledgeGraph,
+        citation: &'a model::Citation,
+        list: &'a [model::Citation],
+    ) -> Option<Self> {
+        let conflict = citation.conflict.as_ref()?;
+        // The loader checked that exactly one other citation of the list has this source.
+        let with = list
+            .iter()
+            .find(|c| !std::ptr::eq(*c, citation) && c.source == conflict.with)?;
+        Some(CitationConflict {
+            graph,
+            claim: &conflict.claim,
+            citation,
+            with,
+            list,
+        })
+    }
+}
+
+/// How one citation's source contradicts another citation of the same fact: the fact is
+/// recorded as `with` has it, and `claimedBy` stays cited, with what it claims instead.
+#[Object]
+impl<'a> CitationConflict<'a> {
+    /// What the contradicting source claims instead, in a sentence.
+    async fn claim(&self) -> &'a str {
+        self.claim
+    }
+
+    /// The citation that makes the claim, with its own source, quote and grade.
+    async fn claimed_by(&self) -> Citation<'a> {
+        Citation {
+            graph: self.graph,
+            citation: self.citation,
+            list: self.list,
+        }
+    }
+
+    /// The citation it contradicts, which the fact follows, with its own source and quote.
+    async fn with(&self) -> Citation<'a> {
+        Citation {
+            graph: self.graph,
+            citation: self.with,
+            list: self.list,
+        }
+    }
 }
 
 pub(crate) fn citations<'a>(
@@ -167,7 +122,21 @@ pub(crate) fn citations<'a>(
     list: &'a [model::Citation],
 ) -> Vec<Citation<'a>> {
     list.iter()
-        .map(|citation| Citation { graph, citation })
+        .map(|citation| Citation {
+            graph,
+            citation,
+            list,
+        })
+        .collect()
+}
+
+/// The conflicts among the citations of one fact (see [`CitationConflict`]), in list order.
+pub(crate) fn conflicts<'a>(
+    graph: &'a KnowledgeGraph,
+    list: &'a [model::Citation],
+) -> Vec<CitationConflict<'a>> {
+    list.iter()
+        .filter_map(|c| CitationConflict::of(graph, c, list))
         .collect()
 }
 
@@ -243,6 +212,12 @@ impl<'a> Relation<'a> {
     /// Where the fact comes from; at least one.
     async fn citations(&self) -> Vec<Citation<'a>> {
         citations(self.graph, &self.record().citations)
+    }
+
+    /// Where its sources contradict one another: each contradicting citation's claim beside the
+    /// citation the relation follows. Empty when its sources agree.
+    async fn conflicts(&self) -> Vec<CitationConflict<'a>> {
+        conflicts(self.graph, &self.record().citations)
     }
 }
 

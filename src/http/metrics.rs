@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use crate::graph::KnowledgeGraph;
+use crate::graphql::admission;
 
 /// How a request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,25 +33,79 @@ const OUTCOMES: [(Outcome, &str); 5] = [
     (Outcome::Timeout, "timeout"),
 ];
 
-/// The limits a rejection can name.
-pub const LIMITS: [&str; 16] = [
-    "body_bytes",
-    "body_read",
-    "document_bytes",
-    "tokens",
-    "nesting",
-    "expanded_fields",
-    "depth",
-    "aliases",
-    "directives",
-    "traversals",
-    "cost",
-    "validation",
-    "argument_or_budget",
-    "concurrency",
-    "deadline",
-    "media_type",
-];
+/// A limit a rejection counts against in metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// The request body's size.
+    BodyBytes,
+    /// The time to send the request body.
+    BodyRead,
+    /// A limit of admission (document limits, traversals, cost).
+    Admission(admission::Limit),
+    /// async-graphql's validation.
+    Validation,
+    /// An argument maximum or a traversal's work budget, found during execution.
+    ArgumentOrBudget,
+    /// The concurrent-request cap.
+    Concurrency,
+    /// The request deadline.
+    Deadline,
+    /// A media type not accepted or not offered.
+    MediaType,
+}
+
+/// Every limit, in the order `/metrics` lists them.
+const LIMITS: [Limit; 16] = {
+    let a = admission::Limit::ALL;
+    [
+        Limit::BodyBytes,
+        Limit::BodyRead,
+        Limit::Admission(a[0]),
+        Limit::Admission(a[1]),
+        Limit::Admission(a[2]),
+        Limit::Admission(a[3]),
+        Limit::Admission(a[4]),
+        Limit::Admission(a[5]),
+        Limit::Admission(a[6]),
+        Limit::Admission(a[7]),
+        Limit::Admission(a[8]),
+        Limit::Validation,
+        Limit::ArgumentOrBudget,
+        Limit::Concurrency,
+        Limit::Deadline,
+        Limit::MediaType,
+    ]
+};
+
+impl Limit {
+    /// Its label in metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::BodyBytes => "body_bytes",
+            Limit::BodyRead => "body_read",
+            Limit::Admission(limit) => limit.name(),
+            Limit::Validation => "validation",
+            Limit::ArgumentOrBudget => "argument_or_budget",
+            Limit::Concurrency => "concurrency",
+            Limit::Deadline => "deadline",
+            Limit::MediaType => "media_type",
+        }
+    }
+
+    /// Its place in [`LIMITS`].
+    fn index(self) -> usize {
+        match self {
+            Limit::BodyBytes => 0,
+            Limit::BodyRead => 1,
+            Limit::Admission(limit) => 2 + limit as usize,
+            Limit::Validation => 11,
+            Limit::ArgumentOrBudget => 12,
+            Limit::Concurrency => 13,
+            Limit::Deadline => 14,
+            Limit::MediaType => 15,
+        }
+    }
+}
 
 const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -105,11 +160,9 @@ impl Metrics {
         );
     }
 
-    /// Records a rejection by the named limit (one of [`LIMITS`]).
-    pub fn reject(&self, limit: &str) {
-        if let Some(i) = LIMITS.iter().position(|l| *l == limit) {
-            self.rejections[i].fetch_add(1, Relaxed);
-        }
+    /// Records a rejection by `limit`.
+    pub fn reject(&self, limit: Limit) {
+        self.rejections[limit.index()].fetch_add(1, Relaxed);
     }
 
     /// Records the result of a data reload: whether it was swapped in, the fingerprint of the
@@ -162,6 +215,15 @@ impl Metrics {
         graph: &KnowledgeGraph,
         traversal_visits: u64,
     ) -> std::fmt::Result {
+        self.write_counts(out)?;
+        self.write_latency(out)?;
+        Self::write_traversals(out, traversal_visits)?;
+        Self::write_graph(out, graph)?;
+        self.write_reloads(out)
+    }
+
+    /// Requests by outcome, and rejections by limit.
+    fn write_counts(&self, out: &mut String) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_requests_total GraphQL requests by outcome."
@@ -179,13 +241,19 @@ impl Metrics {
             "# HELP reegraph_rejections_total Requests refused, by the limit they hit."
         )?;
         writeln!(out, "# TYPE reegraph_rejections_total counter")?;
-        for (i, name) in LIMITS.iter().enumerate() {
+        for limit in LIMITS {
             writeln!(
                 out,
-                "reegraph_rejections_total{{limit=\"{name}\"}} {}",
-                self.rejections[i].load(Relaxed)
+                "reegraph_rejections_total{{limit=\"{}\"}} {}",
+                limit.name(),
+                self.rejections[limit.index()].load(Relaxed)
             )?;
         }
+        Ok(())
+    }
+
+    /// The latency histogram.
+    fn write_latency(&self, out: &mut String) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_request_duration_seconds GraphQL request latency."
@@ -209,12 +277,22 @@ impl Metrics {
             self.latency_micros_sum.load(Relaxed) as f64 / 1e6
         )?;
         writeln!(out, "reegraph_request_duration_seconds_count {count}")?;
+        Ok(())
+    }
+
+    /// Work done by traversals (counted by the schema).
+    fn write_traversals(out: &mut String, traversal_visits: u64) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_traversal_visits_total Entities visited by traversals (work done)."
         )?;
         writeln!(out, "# TYPE reegraph_traversal_visits_total counter")?;
         writeln!(out, "reegraph_traversal_visits_total {traversal_visits}")?;
+        Ok(())
+    }
+
+    /// The served snapshot: its size and data version.
+    fn write_graph(out: &mut String, graph: &KnowledgeGraph) -> std::fmt::Result {
         let stats = graph.stats();
         writeln!(
             out,
@@ -238,6 +316,11 @@ impl Metrics {
             "reegraph_data_version_info{{version=\"{:016x}\"}} 1",
             graph.fingerprint()
         )?;
+        Ok(())
+    }
+
+    /// Data reloads: counts and the last one's outcome.
+    fn write_reloads(&self, out: &mut String) -> std::fmt::Result {
         writeln!(out, "# HELP reegraph_reloads_total Data reloads by result.")?;
         writeln!(out, "# TYPE reegraph_reloads_total counter")?;
         writeln!(
@@ -295,5 +378,40 @@ impl Metrics {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every limit has its own counter, listed in the order `/metrics` has always used.
+    #[test]
+    fn limits_have_their_own_counters_in_order() {
+        let names: Vec<_> = LIMITS.iter().map(|l| l.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "body_bytes",
+                "body_read",
+                "document_bytes",
+                "tokens",
+                "nesting",
+                "expanded_fields",
+                "depth",
+                "aliases",
+                "directives",
+                "traversals",
+                "cost",
+                "validation",
+                "argument_or_budget",
+                "concurrency",
+                "deadline",
+                "media_type",
+            ]
+        );
+        for (i, limit) in LIMITS.iter().enumerate() {
+            assert_eq!(limit.index(), i, "{limit:?}");
+        }
     }
 }

@@ -94,7 +94,7 @@ static PLAYGROUND: LazyLock<Playground> = LazyLock::new(|| {
 });
 
 /// `stem.<first 16 hex digits of the SHA-256 of body>.ext`.
-fn hashed_name(stem: &str, body: &str, ext: &str) -> String {
+pub(super) fn hashed_name(stem: &str, body: &str, ext: &str) -> String {
     let digest = sha2::Sha256::digest(body.as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("{stem}.{hex}.{ext}")
@@ -142,7 +142,7 @@ async fn page(State(state): State<AppState>) -> Response {
 }
 
 /// Whether an `Accept-Encoding` header accepts gzip (`gzip` or `*`, with a q-value above 0).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

@@ -43,7 +43,7 @@ pub enum RelationType {
     ProducedAt,
     /// A supply-chain stage comes before another.
     Precedes,
-    /// A directive restricts trade in a mineral or a stage's technology.
+    /// A directive restricts trade in a mineral, a stage's technology or an application.
     Restricts,
     /// A source was published by an organization.
     PublishedBy,

@@ -1,7 +1,9 @@
 use std::collections::{BTreeSet, HashMap};
 
+use super::local_shape::{CORE, CORE_RELATIONS};
 use super::*;
 use crate::graph::{Budget, Direction, KnowledgeGraph, RelationFilter};
+use crate::model::RelationType;
 
 fn gen_files(entities: usize, seed: u64) -> Vec<DataFile> {
     generate(&SynthConfig { entities, seed })

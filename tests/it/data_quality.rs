@@ -497,6 +497,32 @@ fn a_quote_edited_in_the_source_text_is_caught() {
     );
 }
 
+/// A conflict must name the source of exactly one other citation of the same fact: one naming
+/// a source not cited beside it is refused, at the citation's `conflict`.
+#[test]
+fn a_conflict_with_a_source_not_cited_beside_it_is_refused() {
+    let dir = scratch_copy("conflict");
+    edit(
+        &dir.join("relations-organizations.toml"),
+        "with = \"source:reex-iso-tc298\" }",
+        "with = \"source:siliconexpert-2025-10-announcement-57\" }",
+    );
+    let problems = match dataset::load_dir(&dir) {
+        Ok(_) => panic!("a conflict with an uncited source still loads"),
+        Err(e) => e.to_string(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let caught: Vec<&str> = problems
+        .lines()
+        .filter(|l| l.contains("conflict names `source:siliconexpert-2025-10-announcement-57`"))
+        .collect();
+    assert_eq!(caught.len(), 1, "{problems}");
+    assert!(
+        caught[0].contains("relations-organizations.toml:"),
+        "{problems}"
+    );
+}
+
 /// A quote of a source that has no text of its own cannot be checked, so it is refused.
 #[test]
 fn a_quote_of_a_source_without_text_is_refused() {

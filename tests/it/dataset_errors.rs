@@ -10,7 +10,9 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
-use reegraph::dataset::{DataFile, Dataset, LoadError, Problem, SourceTexts, load_dir, load_files};
+use reegraph::dataset::{
+    DataFile, Dataset, LoadError, Problem, SourceTexts, TextError, load_dir, load_files,
+};
 use reegraph::model::{Details, EntityKind, Grade, RelationType};
 
 use crate::common::fixture;
@@ -74,11 +76,13 @@ fn assert_problems(problems: &[Problem], expected: &[Expected]) {
 struct MemoryTexts(HashMap<&'static str, &'static str>);
 
 impl SourceTexts for MemoryTexts {
-    fn read(&self, path: &str) -> Result<String, String> {
+    fn read(&self, path: &str) -> Result<String, TextError> {
         self.0
             .get(path)
             .map(|t| (*t).to_owned())
-            .ok_or_else(|| format!("no text `{path}`"))
+            .ok_or_else(|| TextError::Missing {
+                path: path.to_owned(),
+            })
     }
 }
 
@@ -743,4 +747,78 @@ fn unreadable_data_entries_are_problems_with_their_paths() {
         }
     }
     let _ = std::fs::remove_dir_all(&base);
+}
+
+/// A data file far larger than any real one is refused from its size, before it is read, with
+/// its path, its size and the limit (it used to be read in full, 50 MB and all, and fail only on
+/// its content). The file here is 40 MiB and sparse, so it costs no disk.
+#[test]
+fn a_data_file_above_the_size_limit_is_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("reegraph-huge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(
+        fixture("valid-minimal").join("entities.toml"),
+        dir.join("entities.toml"),
+    )
+    .expect("copies");
+    let big = dir.join("big.toml");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(40 << 20))
+        .expect("a sparse file");
+    let text = match load_dir(&dir) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a 40 MiB file must be refused"),
+    };
+    assert!(
+        text.contains(&format!(
+            "{} is 41943040 bytes, above the limit of 33554432 bytes",
+            big.display()
+        )),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The limit is configurable and inclusive: a file of exactly the limit loads, one byte more
+/// is [`LoadError::TooLarge`]; a source text above it is a problem at the citations that point
+/// to it, naming the text, the size and the limit.
+#[test]
+fn the_data_file_size_limit_is_configurable_and_covers_source_texts() {
+    use reegraph::dataset::{DataLimits, load_dir_limited};
+    let dir = std::env::temp_dir().join(format!("reegraph-limit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sources")).expect("mkdir");
+    for f in ["entities.toml", "relations.toml", "sources/notes.txt"] {
+        std::fs::copy(fixture("valid-minimal").join(f), dir.join(f)).expect("copies");
+    }
+    let entities = dir.join("entities.toml");
+    let size = std::fs::metadata(&entities).expect("copied").len();
+    let at = |max_file_bytes| load_dir_limited(&dir, DataLimits { max_file_bytes });
+    at(size).unwrap_or_else(|e| panic!("a file at the limit loads: {e}"));
+    match at(size - 1) {
+        Err(LoadError::TooLarge {
+            path,
+            size: seen,
+            limit,
+        }) => assert_eq!((path, seen, limit), (entities, size, size - 1)),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    // The source text grows past the limit (its quotes still in it); the data files stay under.
+    let notes = dir.join("sources/notes.txt");
+    let mut text = std::fs::read_to_string(&notes).expect("copied");
+    text.push_str(&"padding line\n".repeat(400));
+    std::fs::write(&notes, &text).expect("write");
+    let problems = problems(at(size));
+    assert!(!problems.is_empty());
+    for p in &problems {
+        assert!(
+            p.message.contains(&format!(
+                "text `sources/notes.txt` is {} bytes, above the limit of {size} bytes",
+                text.len()
+            )),
+            "{p}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

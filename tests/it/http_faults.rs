@@ -71,33 +71,182 @@ async fn a_client_that_half_closes_after_sending_gets_its_answer() {
     assert!(response.contains("related"), "{response}");
 }
 
-#[tokio::test]
-async fn connections_beyond_the_cap_are_answered_503_not_reset() {
+/// A router for connection tests: `GET /ok` answers at once; `GET /hold` reports on `entered`
+/// that it is running, then waits for a permit of `release`.
+fn holding_router(
+    release: std::sync::Arc<tokio::sync::Semaphore>,
+) -> (axum::Router, tokio::sync::mpsc::UnboundedReceiver<()>) {
+    let (entered, entries) = tokio::sync::mpsc::unbounded_channel();
+    let hold = move || {
+        let release = std::sync::Arc::clone(&release);
+        let entered = entered.clone();
+        async move {
+            let _ = entered.send(());
+            let _permit = release.acquire().await;
+            "held"
+        }
+    };
+    let router = axum::Router::new()
+        .route("/ok", axum::routing::get(|| async { "ok" }))
+        .route("/hold", axum::routing::get(hold));
+    (router, entries)
+}
+
+/// Serves `router` with at most `max_connections` connections on an ephemeral port.
+async fn start_router(
+    router: axum::Router,
+    max_connections: usize,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let limits = ConnectionLimits {
-        max_connections: 1,
+        max_connections,
         ..ConnectionLimits::default()
     };
-    let (address, _stop) = start(HttpConfig::default(), limits).await;
-    // The first connection takes the only slot; a request on it proves it was accepted.
-    let mut first = TcpStream::connect(address).await.expect("connect");
-    first
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        .await
-        .expect("write");
-    let mut buf = [0_u8; 256];
-    let n = bounded(first.read(&mut buf)).await.expect("read");
-    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
-    let mut second = TcpStream::connect(address).await.expect("connect");
-    let _ = second
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    tokio::spawn(serve(listener, router, limits, async move {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+/// Sends `GET path` on a kept-alive connection and reads exactly one response (head and a
+/// `Content-Length` body), leaving the connection open.
+async fn get_keep_alive(stream: &mut TcpStream, path: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    read_response(stream).await
+}
+
+/// Reads exactly one response from `stream`.
+async fn read_response(stream: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0_u8; 1024];
+    loop {
+        let n = bounded(stream.read(&mut buf)).await.expect("read");
+        assert!(
+            n > 0,
+            "closed before a whole response: {:?}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .expect("a content-length");
+            if got.len() >= end + 4 + length {
+                return text;
+            }
+        }
+    }
+}
+
+/// Whether the server closed `stream` (EOF, or a reset), waiting at most the bounded time.
+async fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut buf = [0_u8; 64];
+    !matches!(bounded(stream.read(&mut buf)).await, Ok(n) if n > 0)
+}
+
+/// At the cap, a new connection is served in place of the connection idle the longest, which
+/// is closed: it used to be answered 503 while idle kept-alive connections held every slot.
+#[tokio::test]
+async fn at_the_cap_the_oldest_idle_connection_makes_room() {
+    let (router, _entries) = holding_router(std::sync::Arc::new(tokio::sync::Semaphore::new(0)));
+    let (address, _stop) = start_router(router, 2).await;
+    let mut a = TcpStream::connect(address).await.expect("connect");
+    assert!(
+        get_keep_alive(&mut a, "/ok")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    let mut b = TcpStream::connect(address).await.expect("connect");
+    assert!(
+        get_keep_alive(&mut b, "/ok")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    // Both idle, `a` the longest: a third connection is served and `a` is closed.
+    let mut c = TcpStream::connect(address).await.expect("connect");
+    let answer = get_keep_alive(&mut c, "/ok").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        closed_by_server(&mut a).await,
+        "the oldest idle connection is closed"
+    );
+    // `b` is still served; now `c` is idle the longest, and a fourth connection takes its slot.
+    assert!(
+        get_keep_alive(&mut b, "/ok")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    let mut d = TcpStream::connect(address).await.expect("connect");
+    assert!(
+        get_keep_alive(&mut d, "/ok")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    assert!(
+        closed_by_server(&mut c).await,
+        "then the next oldest idle one"
+    );
+    assert!(
+        get_keep_alive(&mut b, "/ok")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+}
+
+/// With every connection busy (a request in it), a connection beyond the cap is answered 503
+/// with `Retry-After` and closed, not reset; the busy ones are not disturbed. An idle
+/// connection beside a busy one is the one closed.
+#[tokio::test]
+async fn at_the_cap_with_none_idle_a_new_connection_gets_503() {
+    let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let (router, mut entries) = holding_router(std::sync::Arc::clone(&release));
+    let (address, _stop) = start_router(router, 2).await;
+    let held = "GET /hold HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    let mut a = TcpStream::connect(address).await.expect("connect");
+    a.write_all(held.as_bytes()).await.expect("write");
+    bounded(entries.recv()).await.expect("a is in its request");
+    let mut b = TcpStream::connect(address).await.expect("connect");
+    b.write_all(held.as_bytes()).await.expect("write");
+    bounded(entries.recv()).await.expect("b is in its request");
+
+    let mut c = TcpStream::connect(address).await.expect("connect");
+    let _ = c
+        .write_all(b"GET /ok HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .await;
-    let response = read_all(&mut second).await;
+    let response = read_all(&mut c).await;
     assert!(response.starts_with("HTTP/1.1 503"), "{response:?}");
     assert!(
         response.to_ascii_lowercase().contains("retry-after: 1"),
         "{response}"
     );
-    drop(first);
+
+    // The semaphore is fair: `a`, first to wait, finishes and goes idle; `b` is still busy. A
+    // new connection takes `a`'s slot.
+    release.add_permits(1);
+    let answer = read_response(&mut a).await;
+    assert!(answer.ends_with("held"), "{answer}");
+    let mut d = TcpStream::connect(address).await.expect("connect");
+    assert!(
+        get_keep_alive(&mut d, "/ok")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    assert!(closed_by_server(&mut a).await, "the idle one made room");
+    release.add_permits(1);
+    let answer = read_response(&mut b).await;
+    assert!(
+        answer.ends_with("held"),
+        "the busy one is answered: {answer}"
+    );
 }
 
 /// Execution used to run inline on the async workers, so no more requests than workers ever
@@ -297,4 +446,90 @@ async fn no_introspection_keeps_type_names_out_of_validation_errors() {
     let text = send_via(router, request).await.body;
     assert!(text.contains("\"errors\""), "{text}");
     assert!(!text.contains("Query"), "{text}");
+}
+
+/// One `GET path` on a new connection to `address`; the whole response.
+fn get_blocking(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut out = String::new();
+    stream.read_to_string(&mut out).expect("read");
+    out
+}
+
+/// `--metrics-bind` serves `/metrics` on a listener of its own, and then not on `--bind`.
+#[test]
+fn metrics_bind_moves_metrics_to_their_own_listener() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reegraph"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--metrics-bind",
+            "127.0.0.1:0",
+        ])
+        .arg("--data")
+        .arg(crate::common::fixture("valid-minimal"))
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("reegraph runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let (mut main, mut metrics) = (None, None);
+    // The log names both addresses; the loop ends when the server exits too.
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.expect("log line");
+        let address = line
+            .split_once("address=")
+            .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned());
+        if line.contains("metrics listening") {
+            metrics = address;
+        } else if line.contains("listening") {
+            main = address;
+        }
+        if main.is_some() && metrics.is_some() {
+            break;
+        }
+    }
+    let (Some(main), Some(metrics)) = (main, metrics) else {
+        let _ = child.kill();
+        panic!("the server did not log both addresses");
+    };
+    let on_metrics = get_blocking(&metrics, "/metrics");
+    let on_main = get_blocking(&main, "/metrics");
+    let health = get_blocking(&main, "/healthz");
+    let elsewhere = get_blocking(&metrics, "/healthz");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(on_metrics.starts_with("HTTP/1.1 200"), "{on_metrics}");
+    assert!(on_metrics.contains("reegraph_"), "{on_metrics}");
+    assert!(on_main.starts_with("HTTP/1.1 404"), "{on_main}");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(elsewhere.starts_with("HTTP/1.1 404"), "{elsewhere}");
+}
+
+/// `--metrics-bind` takes an address; with `--no-metrics` it is a contradiction, refused at
+/// parse time.
+#[test]
+fn no_metrics_and_metrics_bind_conflict() {
+    use clap::Parser;
+    let alone =
+        reegraph::cli::Cli::try_parse_from(["reegraph", "--metrics-bind", "127.0.0.1:9000"]);
+    assert!(alone.is_ok(), "{alone:?}");
+    let parsed = reegraph::cli::Cli::try_parse_from([
+        "reegraph",
+        "--no-metrics",
+        "--metrics-bind",
+        "127.0.0.1:9000",
+    ]);
+    assert!(parsed.is_err());
 }

@@ -10,6 +10,7 @@ mod cors;
 mod cursors;
 mod data_quality;
 mod dataset_errors;
+mod explore;
 mod fuzz;
 mod graph_props;
 mod graphql;

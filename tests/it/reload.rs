@@ -183,3 +183,34 @@ async fn readyz_and_metrics_show_the_last_reload() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A data file above `--max-data-file-bytes` fails the reload with its size and the limit, and
+/// the previous graph keeps serving (the file, sparse, is never read).
+#[tokio::test]
+async fn a_data_file_above_the_size_limit_keeps_the_old_graph() {
+    let dir = temp_dir("reload-huge");
+    copy_data(&dir);
+    let state = AppState::new(schema(), real_graph(), HttpConfig::default());
+    let reloader = Reloader::new(dir.clone(), &state).with_limits(reegraph::dataset::DataLimits {
+        max_file_bytes: 1 << 20,
+    });
+    let before = state.graph();
+    let big = dir.join("big.toml");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(2 << 20))
+        .expect("a sparse file");
+    let err = reloader
+        .reload_now()
+        .expect_err("a file over the limit is refused");
+    assert!(
+        err.to_string()
+            .contains("is 2097152 bytes, above the limit of 1048576 bytes"),
+        "{err}"
+    );
+    assert!(std::sync::Arc::ptr_eq(&before, &state.graph()));
+    let ready = get_text(&state, "/readyz").await;
+    assert!(ready.contains("last reload: failed"), "{ready}");
+    std::fs::remove_file(&big).expect("rm");
+    reloader.reload_now().expect("loads again without it");
+    let _ = std::fs::remove_dir_all(&dir);
+}

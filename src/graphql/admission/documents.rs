@@ -23,8 +23,9 @@ use quick_cache::sync::Cache;
 pub(crate) struct Prepared {
     /// The parsed document.
     pub(crate) doc: ExecutableDocument,
-    /// Its cost, when no variable feeds it (else it is computed for each request).
-    pub(crate) fixed_cost: Option<u64>,
+    /// Its cost and traversals, when no variable feeds them (else they are computed for each
+    /// request).
+    pub(crate) fixed: Option<super::Weight>,
 }
 
 /// Estimated memory of a parsed document per byte of its text.
@@ -80,10 +81,16 @@ mod tests {
             text,
             Arc::new(Prepared {
                 doc,
-                fixed_cost: Some(2),
+                fixed: Some(super::super::Weight {
+                    cost: 2,
+                    traversals: 0,
+                }),
             }),
         );
-        assert_eq!(docs.get(text).and_then(|p| p.fixed_cost), Some(2));
+        assert_eq!(
+            docs.get(text).and_then(|p| p.fixed).map(|w| w.cost),
+            Some(2)
+        );
         assert!(docs.get("{ stats { entities }}").is_none());
         assert!(Documents::new(0).get(text).is_none());
     }

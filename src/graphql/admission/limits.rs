@@ -17,6 +17,9 @@ use std::collections::HashMap;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
+use super::Limit;
+use crate::graphql::ErrorCode;
+
 /// Bounds on a GraphQL document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocumentLimits {
@@ -106,20 +109,20 @@ pub enum DocumentError {
 
 impl DocumentError {
     /// The error `code` sent to clients.
-    pub fn code(&self) -> &'static str {
-        "LIMIT_EXCEEDED"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::LimitExceeded
     }
 
-    /// The limit's name in metrics.
-    pub fn limit(&self) -> &'static str {
+    /// The limit it broke.
+    pub fn limit(&self) -> Limit {
         match self {
-            DocumentError::TooLong { .. } => "document_bytes",
-            DocumentError::TooManyTokens { .. } => "tokens",
-            DocumentError::TooDeep { .. } => "nesting",
-            DocumentError::TooManyFields { .. } => "expanded_fields",
-            DocumentError::TooDeepSelection { .. } => "depth",
-            DocumentError::TooManyAliases { .. } => "aliases",
-            DocumentError::TooManyDirectives { .. } => "directives",
+            DocumentError::TooLong { .. } => Limit::DocumentBytes,
+            DocumentError::TooManyTokens { .. } => Limit::Tokens,
+            DocumentError::TooDeep { .. } => Limit::Nesting,
+            DocumentError::TooManyFields { .. } => Limit::ExpandedFields,
+            DocumentError::TooDeepSelection { .. } => Limit::Depth,
+            DocumentError::TooManyAliases { .. } => Limit::Aliases,
+            DocumentError::TooManyDirectives { .. } => Limit::Directives,
         }
     }
 }

@@ -1,0 +1,223 @@
+//! The GraphQL endpoint's handlers: GET and POST read their parameters, then share one path
+//! (negotiate, persisted queries, the response cache, the concurrency cap, execution under the
+//! deadline, validators and metrics).
+//!
+//! Architecture invariant: where and how a request executes is [`super::executor`]'s; what a
+//! request looks like on the wire is [`super::request`]'s.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::cache::{self, CacheKey, Cached, KeyParts, variables_text};
+use super::executor::execute;
+use super::request::{
+    MediaType, Params, Reject, get_params, negotiate, not_acceptable, persisted_query_reject,
+    post_params, read_body,
+};
+use super::{AppState, Limit, Outcome};
+use crate::graphql::ErrorCode;
+
+pub(super) async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    handle(&state, &parts.headers, true, || {
+        get_params(parts.uri.query().unwrap_or(""))
+    })
+    .await
+}
+
+pub(super) async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let config = &state.0.config;
+    let body = match read_body(
+        body,
+        &parts.headers,
+        config.max_body_bytes,
+        config.body_read_timeout,
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(reject) => {
+            if let Some(limit) = reject.limit {
+                state.0.metrics.reject(limit);
+            }
+            state.0.metrics.record(Outcome::Rejected, Duration::ZERO);
+            return reject.into_response(MediaType::Json);
+        }
+    };
+    handle(&state, &parts.headers, false, || {
+        post_params(&parts.headers, &body)
+    })
+    .await
+}
+
+/// The shared path of GET and POST: negotiate, read the parameters, answer from the cache,
+/// or take a concurrency slot and execute under the deadline; record metrics.
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    is_get: bool,
+    params: impl FnOnce() -> Result<Params, Reject>,
+) -> Response {
+    let started = Instant::now();
+    let Some(media) = negotiate(headers) else {
+        state.0.metrics.reject(Limit::MediaType);
+        state.0.metrics.record(Outcome::Rejected, started.elapsed());
+        return not_acceptable();
+    };
+    let (response, outcome) = match answer(state, headers, media, is_get, params).await {
+        Ok(answered) => answered,
+        Err((reject, outcome)) => {
+            if let Some(limit) = reject.limit {
+                state.0.metrics.reject(limit);
+            }
+            (reject.into_response(media), outcome)
+        }
+    };
+    state.0.metrics.record(outcome, started.elapsed());
+    response
+}
+
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+    is_get: bool,
+    params: impl FnOnce() -> Result<Params, Reject>,
+) -> Result<(Response, Outcome), (Reject, Outcome)> {
+    let rejected = |r| (r, Outcome::Rejected);
+    let mut params = params().map_err(rejected)?;
+    // Checked before the cache, which does not key on extensions.
+    if params
+        .extensions
+        .as_ref()
+        .is_some_and(|e| !e.is_object() && !e.is_null())
+    {
+        return Err(rejected(Reject::bad_request(
+            "`extensions` must be a JSON object",
+        )));
+    }
+    params.query = state
+        .0
+        .persisted
+        .resolve(params.query.take(), params.extensions.as_ref())
+        .map_err(|e| rejected(persisted_query_reject(e)))?;
+    let graph = state.0.graph.load_full();
+    let fingerprint = graph.fingerprint();
+    // The key's owned form is made only when there is a response to keep: on a miss, before
+    // `params` moves into execution.
+    let key = match params.query.as_deref() {
+        Some(query) if state.0.cache.enabled() => {
+            let variables = variables_text(params.variables.as_ref());
+            let parts = KeyParts {
+                fingerprint,
+                graphql_response_json: media == MediaType::GraphqlResponse,
+                operation_name: params.operation_name.as_deref(),
+                variables: &variables,
+                query,
+            };
+            if let Some(hit) = state.0.cache.get(&parts) {
+                return Ok((respond(state, headers, media, is_get, &hit), Outcome::Ok));
+            }
+            state.0.cache.admit(&parts).then(|| CacheKey::new(&parts))
+        }
+        _ => None,
+    };
+    let Ok(permit) = Arc::clone(&state.0.in_flight).try_acquire_owned() else {
+        let reject = over_concurrency(state.0.config.max_concurrent_requests);
+        return Err((reject, Outcome::Overloaded));
+    };
+    let deadline = state.0.config.request_timeout;
+    let executed = tokio::time::timeout(
+        deadline,
+        execute(state, permit, graph, params, media, is_get),
+    )
+    .await
+    .map_err(|_| (past_deadline(deadline), Outcome::Timeout))?
+    .map_err(rejected)?;
+    let (status, body, outcome) = executed;
+    let response = if outcome == Outcome::Ok {
+        let cached = Arc::new(Cached::new(fingerprint, status, body));
+        if let Some(key) = key {
+            state.0.cache.put(key, Arc::clone(&cached));
+        }
+        respond(state, headers, media, is_get, &cached)
+    } else {
+        (status, [(header::CONTENT_TYPE, media.header())], body).into_response()
+    };
+    Ok((response, outcome))
+}
+
+/// The refusal of a request beyond `--max-concurrent-requests` (503, with `Retry-After`).
+fn over_concurrency(limit: usize) -> Reject {
+    Reject {
+        limit: Some(Limit::Concurrency),
+        ..Reject::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::LimitExceeded,
+            format!("the server is at its limit of {limit} concurrent requests; retry shortly"),
+        )
+    }
+}
+
+/// The answer to a request that ran past its deadline (503, with `Retry-After`).
+fn past_deadline(deadline: std::time::Duration) -> Reject {
+    Reject {
+        limit: Some(Limit::Deadline),
+        ..Reject::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::LimitExceeded,
+            format!(
+                "the request ran past its deadline of {} ms",
+                deadline.as_millis()
+            ),
+        )
+    }
+}
+
+/// A successful response, with validators: GET responses carry an ETag and `Cache-Control`
+/// and are answered 304 when `If-None-Match` matches.
+fn respond(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+    is_get: bool,
+    cached: &Cached,
+) -> Response {
+    if !is_get {
+        return (
+            cached.status,
+            [(header::CONTENT_TYPE, media.header())],
+            cached.body.clone(),
+        )
+            .into_response();
+    }
+    let cache_control = state.0.cache_control.clone();
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|inm| cache::matches(inm, cached.etag()))
+    {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, cached.etag().clone()),
+                (header::CACHE_CONTROL, cache_control),
+            ],
+        )
+            .into_response();
+    }
+    (
+        cached.status,
+        [
+            (header::CONTENT_TYPE, media.header()),
+            (header::ETAG, cached.etag().clone()),
+            (header::CACHE_CONTROL, cache_control),
+        ],
+        cached.body.clone(),
+    )
+        .into_response()
+}
