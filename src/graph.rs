@@ -3,16 +3,16 @@
 //! per-kind lists and a search index, and pure, synchronous queries over it (lookup, pages,
 //! relations, neighborhood, paths, related, search).
 //!
-//! A graph is built from a [`Dataset`] ([`KnowledgeGraph::new`]) or loaded from a snapshot with
-//! its indexes already built ([`KnowledgeGraph::from_snapshot`]; see `stored`).
+//! A graph is built from a [`Dataset`] ([`KnowledgeGraph::new`]) or loaded, indexes built, from a
+//! snapshot ([`snapshot`], the format's one home; `--data` goes through [`snapshot::load`]).
 //!
-//! Architecture invariant: this module knows nothing of GraphQL, HTTP or files, and does no IO.
+//! Architecture invariant: this module knows nothing of GraphQL or HTTP; only [`snapshot`] does IO.
 //! Callers hold [`EntityKey`] and [`RelationKey`], which are also the node and edge ids
 //! petgraph's algorithms see.
 //! Every traversal is bounded by its arguments and by a work budget ([`Budget`]).
 
 mod search;
-mod stored;
+pub mod snapshot;
 mod traverse;
 mod varint;
 mod visit;
@@ -146,12 +146,12 @@ pub struct KnowledgeGraph {
 #[derive(Debug, Default, Serialize)]
 struct Adjacency {
     /// `offsets[k]..offsets[k + 1]` are entity `k`'s entries.
-    #[serde(with = "stored::le_u32")]
+    #[serde(with = "snapshot::le_u32")]
     offsets: Vec<u32>,
     /// `offsets[k]..splits[k]` are its outgoing relations, the rest incoming.
-    #[serde(with = "stored::le_u32")]
+    #[serde(with = "snapshot::le_u32")]
     splits: Vec<u32>,
-    #[serde(with = "stored::entry_columns")]
+    #[serde(with = "snapshot::entry_columns")]
     entries: Vec<AdjacencyEntry>,
     /// Relation `r` goes from entity `ends[r].0` to entity `ends[r].1`. Not stored in snapshots:
     /// rebuilt from the entries as they are checked.

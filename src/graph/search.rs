@@ -30,8 +30,9 @@ mod query;
 use serde::Serialize;
 
 use super::EntityKey;
-use super::stored::{self, check_offsets, le_u32, le_u32_pairs};
-use crate::dataset::snapshot::{IndexSection, SnapshotError};
+use super::snapshot::{
+    IndexSection, SnapshotError, check_offsets, le_u32, le_u32_pairs, read_pairs,
+};
 
 /// One search result.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,7 +56,7 @@ const WEIGHTS: [f64; 3] = [1.0, 0.95, 0.9];
 
 /// The inverted index: sorted folded terms -> entities, plus each entity's folded keys for
 /// scoring. Everything lives in a few flat arrays (no per-term or per-entity allocation).
-/// Snapshots store it as it is (see `super::stored`), after [`SearchIndex::check`].
+/// Snapshots store it as it is (see `super::snapshot`), after [`SearchIndex::check`].
 #[derive(Debug, Default, Serialize)]
 pub(super) struct SearchIndex {
     /// Every distinct term (key tokens, compact keys, Chinese bigrams), concatenated in sorted
@@ -102,7 +103,7 @@ impl SearchIndex {
             post_start: section.u32s()?,
             typo_terms: section.u32s()?,
             keys: section.bytes()?,
-            key_span: stored::read_pairs(section)?,
+            key_span: read_pairs(section)?,
         })
     }
 
