@@ -5,7 +5,8 @@
 //! local shape around `application:synth-magnets-0` gives questions whose answers do not change
 //! with size, and seeded random entities give the rest. The `bare_petgraph` group runs the same
 //! depth-2 BFS as `neighborhood` on a plain petgraph `DiGraph<(), ()>` of the same topology, so
-//! the cost of our layers shows as a ratio.
+//! the cost of our layers shows as a ratio; `petgraph_walk` runs petgraph's own `Bfs` on our graph
+//! (through its visit traits) and on that bare graph.
 //!
 //! Sample sizes are set by hand: left to itself, divan sometimes timed sub-microsecond calls
 //! one per sample, where the per-sample overhead (~1 µs here) swamped them.
@@ -21,7 +22,7 @@ use std::time::Instant;
 use divan::{Bencher, black_box};
 use petgraph::Direction as PgDirection;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{Bfs, EdgeRef, IntoNeighborsDirected, UndirectedAdaptor, Visitable};
 use reegraph::dataset::DataFile;
 use reegraph::graph::{Budget, Direction, EntityKey, KnowledgeGraph, RelationFilter};
 use reegraph::model::{Details, EntityKind};
@@ -545,6 +546,38 @@ mod bare_petgraph {
         let fx = fixture(size);
         let mut dense = Dense::new(&fx.bare);
         bencher.bench_local(|| dense.bfs(&fx.bare, black_box(fx.bare_magnets), 2));
+    }
+}
+
+/// petgraph's own breadth-first walker over both directions (`UndirectedAdaptor`), stopped
+/// after `LIMIT` entities: on our graph through its visit traits (hash-set visit map, sized by
+/// the work), and on the bare `DiGraph` (dense bit set of the whole graph).
+fn petgraph_bfs<G>(g: G, start: G::NodeId) -> usize
+where
+    G: IntoNeighborsDirected + Visitable,
+{
+    let both = UndirectedAdaptor(g);
+    let mut bfs = Bfs::new(both, start);
+    let mut n = 0;
+    while n < LIMIT && bfs.next(both).is_some() {
+        n += 1;
+    }
+    n
+}
+
+mod petgraph_walk {
+    use super::*;
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn bfs_200_magnets_ours(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| petgraph_bfs(&fx.graph, black_box(fx.magnets)));
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn bfs_200_magnets_bare(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bencher.bench_local(|| petgraph_bfs(&fx.bare, black_box(fx.bare_magnets)));
     }
 }
 

@@ -311,12 +311,7 @@ pub(crate) fn load_graph(
     path: &std::path::Path,
     limits: dataset::DataLimits,
 ) -> Result<KnowledgeGraph, dataset::LoadError> {
-    dataset::load_path_limited(
-        path,
-        limits,
-        KnowledgeGraph::new,
-        KnowledgeGraph::from_snapshot,
-    )
+    crate::graph::snapshot::load(path, limits)
 }
 
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
@@ -325,9 +320,9 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
         .to_snapshot()
         .map_err(|source| dataset::LoadError::Snapshot {
             path: args.out.clone(),
-            source,
+            source: Box::new(source),
         })?;
-    dataset::snapshot::write(&bytes, &args.out)?;
+    crate::graph::snapshot::write(&bytes, &args.out)?;
     let stats = graph.stats();
     println!(
         "wrote {} entities and {} relations to {} ({} bytes)",
@@ -340,7 +335,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn check(args: &DataArgs) -> ExitCode {
-    match dataset::load_path_limited(&args.data, args.limits(), |ds| ds, |s| s.dataset()) {
+    match crate::graph::snapshot::load_dataset(&args.data, args.limits()) {
         Ok(ds) => {
             println!(
                 "{}: {} entities, {} relations, no problems",

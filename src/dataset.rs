@@ -6,7 +6,6 @@
 //! petgraph, GraphQL or HTTP.
 
 mod parse;
-pub mod snapshot;
 mod sources;
 mod validate;
 
@@ -100,13 +99,14 @@ pub enum LoadError {
         /// The limit it is above.
         limit: u64,
     },
-    /// A snapshot file could not be used.
+    /// A snapshot file could not be used (snapshots are the graph's: `graph::snapshot`, whose
+    /// `SnapshotError` says why).
     #[error("{path}: {source}")]
     Snapshot {
         /// The snapshot file.
         path: PathBuf,
         /// What is wrong with it.
-        source: snapshot::SnapshotError,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The files were read but hold problems; every one is listed.
     #[error("{} problem(s) in the data:\n{}", .0.len(), ProblemList(.0))]
@@ -222,51 +222,6 @@ pub fn read_limited(path: &Path, limits: DataLimits) -> Result<String, LoadError
         return Err(too_large(read));
     }
     Ok(text)
-}
-
-/// Loads a dataset from `path`: a directory of TOML files ([`load_dir`]) or a snapshot file
-/// written by [`snapshot::write`] (its dataset section; the graph's indexes are left aside).
-pub fn load_path(path: &Path) -> Result<Dataset, LoadError> {
-    load_path_into(path, |dataset| dataset, snapshot::Sections::dataset)
-}
-
-/// Loads `path` like [`load_path`], but hands a directory's dataset to `from_dataset` and a
-/// snapshot file's checked sections to `from_snapshot`, which may use its index section too
-/// (the graph: `KnowledgeGraph::from_snapshot`). Errors from either name the file.
-pub fn load_path_into<T>(
-    path: &Path,
-    from_dataset: impl FnOnce(Dataset) -> T,
-    from_snapshot: impl FnOnce(snapshot::Sections<'static>) -> Result<T, snapshot::SnapshotError>,
-) -> Result<T, LoadError> {
-    load_path_limited(path, DataLimits::default(), from_dataset, from_snapshot)
-}
-
-/// [`load_path_into`] with a directory's files bounded by `limits` (a snapshot file is not:
-/// see [`DataLimits`]).
-pub fn load_path_limited<T>(
-    path: &Path,
-    limits: DataLimits,
-    from_dataset: impl FnOnce(Dataset) -> T,
-    from_snapshot: impl FnOnce(snapshot::Sections<'static>) -> Result<T, snapshot::SnapshotError>,
-) -> Result<T, LoadError> {
-    if path.is_dir() {
-        return load_dir_limited(path, limits).map(from_dataset);
-    }
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let snapshot = |source| LoadError::Snapshot {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = open_regular(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    let result = snapshot::read(std::io::BufReader::new(file), len).and_then(from_snapshot);
-    result.map_err(|e| match e {
-        snapshot::SnapshotError::Io(e) => io(e),
-        e => snapshot(e),
-    })
 }
 
 /// Loads every `*.toml` file directly inside `dir` (in name order) and validates the whole.

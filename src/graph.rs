@@ -1,20 +1,23 @@
-//! [`KnowledgeGraph`]: the validated dataset (its records in plain vectors, its topology in a
-//! petgraph), with an id index, an adjacency index, per-kind lists and a search index, and pure,
-//! synchronous queries over it (lookup, pages, relations, neighborhood, paths, related, search).
+//! [`KnowledgeGraph`]: the validated dataset (its records in plain vectors, its topology in one
+//! compressed adjacency that petgraph's graph traits see, see `visit`), with an id index,
+//! per-kind lists and a search index, and pure, synchronous queries over it (lookup, pages,
+//! relations, neighborhood, paths, related, search).
 //!
-//! A graph is built from a [`Dataset`] ([`KnowledgeGraph::new`]) or loaded from a snapshot with
-//! its indexes already built ([`KnowledgeGraph::from_snapshot`]; see `stored`).
+//! A graph is built from a [`Dataset`] ([`KnowledgeGraph::new`]) or loaded, indexes built, from a
+//! snapshot ([`snapshot`], the format's one home; `--data` goes through [`snapshot::load`]).
 //!
-//! Architecture invariant: this module knows nothing of GraphQL, HTTP or files, and does no IO.
-//! petgraph's `NodeIndex` never leaves it: callers hold [`EntityKey`] and [`RelationKey`].
+//! Architecture invariant: this module knows nothing of GraphQL or HTTP; only [`snapshot`] does IO.
+//! Callers hold [`EntityKey`] and [`RelationKey`], which are also the node and edge ids
+//! petgraph's algorithms see.
 //! Every traversal is bounded by its arguments and by a work budget ([`Budget`]).
 
 mod filter;
 mod search;
-mod stored;
+pub mod snapshot;
 mod traverse;
+mod varint;
+mod visit;
 
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::Serialize;
 
 use crate::dataset::Dataset;
@@ -25,7 +28,10 @@ pub use filter::{
     OrderField, Position, Predicate, SortValue, TextField, TextTest, enum_bit,
 };
 pub use search::SearchHit;
-pub use traverse::{Hop, Path, Related, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph, traversal_visits};
+pub use traverse::{
+    Counted, Hop, Path, Related, RelatedQuery, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph,
+};
+pub use visit::{EntityKeys, EntityRefs, NeighborKeys, RelationRef, RelationRefs};
 
 /// An entity's handle in one graph snapshot. Only meaningful for the graph that issued it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,25 +40,6 @@ pub struct EntityKey(u32);
 /// A relation's handle in one graph snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RelationKey(u32);
-
-impl EntityKey {
-    fn node(self) -> NodeIndex {
-        NodeIndex::new(self.0 as usize)
-    }
-    fn of(node: NodeIndex) -> Self {
-        // Node counts are bounded by u32 (the graph's index type), so this cannot truncate.
-        EntityKey(node.index() as u32)
-    }
-}
-
-impl RelationKey {
-    fn edge(self) -> EdgeIndex {
-        EdgeIndex::new(self.0 as usize)
-    }
-    fn of(edge: EdgeIndex) -> Self {
-        RelationKey(edge.index() as u32)
-    }
-}
 
 /// Which way to walk relations, seen from the entity at hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,11 +129,11 @@ pub struct GraphStats {
 /// The knowledge graph: an immutable snapshot, shared across requests as `Arc<KnowledgeGraph>`.
 #[derive(Debug)]
 pub struct KnowledgeGraph {
-    /// The topology only: node `k` is `entities[k]`, edge `r` is `relations[r]`. The records
-    /// live in plain vectors, so a dataset's vectors become the graph's without a copy.
-    graph: DiGraph<(), (), u32>,
+    /// The records, entity `k` and relation `r` (keys are indexes), in plain vectors, so a
+    /// dataset's vectors become the graph's without a copy.
     entities: Vec<Entity>,
     relations: Vec<Relation>,
+    /// The topology: the one graph every query and petgraph's algorithms walk.
     adjacency: Adjacency,
     /// Shares the entities' id allocations.
     ids: foldhash::HashMap<EntityId, EntityKey>,
@@ -157,19 +144,24 @@ pub struct KnowledgeGraph {
     fingerprint: u64,
 }
 
-/// Every entity's relations in data order, outgoing then incoming, in one flat array
-/// (compressed sparse rows): walking an entity's relations reads one contiguous slice, and its
-/// degree is a subtraction.
+/// The topology: every entity's relations in data order, outgoing then incoming, in one flat
+/// array (compressed sparse rows): walking an entity's relations reads one contiguous slice, and
+/// its degree is a subtraction. Besides, each relation's endpoints (the edge list), for
+/// [`KnowledgeGraph::endpoints`] and petgraph's edge references.
 #[derive(Debug, Default, Serialize)]
 struct Adjacency {
     /// `offsets[k]..offsets[k + 1]` are entity `k`'s entries.
-    #[serde(with = "stored::le_u32")]
+    #[serde(with = "snapshot::le_u32")]
     offsets: Vec<u32>,
     /// `offsets[k]..splits[k]` are its outgoing relations, the rest incoming.
-    #[serde(with = "stored::le_u32")]
+    #[serde(with = "snapshot::le_u32")]
     splits: Vec<u32>,
-    #[serde(with = "stored::entry_columns")]
+    #[serde(with = "snapshot::entry_columns")]
     entries: Vec<AdjacencyEntry>,
+    /// Relation `r` goes from entity `ends[r].0` to entity `ends[r].1`. Not stored in snapshots:
+    /// rebuilt from the entries as they are checked.
+    #[serde(skip)]
+    ends: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -181,10 +173,10 @@ struct AdjacencyEntry {
 
 impl Adjacency {
     /// Relation `r` goes from `endpoints[r].0` to `endpoints[r].1`, entity numbers below `n`.
-    fn build(n: usize, endpoints: &[(u32, u32)], relations: &[Relation]) -> Self {
+    fn build(n: usize, endpoints: Vec<(u32, u32)>, relations: &[Relation]) -> Self {
         let mut out_degree = vec![0u32; n];
         let mut in_degree = vec![0u32; n];
-        for &(from, to) in endpoints {
+        for &(from, to) in &endpoints {
             out_degree[from as usize] += 1;
             in_degree[to as usize] += 1;
         }
@@ -227,6 +219,7 @@ impl Adjacency {
             offsets,
             splits,
             entries,
+            ends: endpoints,
         }
     }
 
@@ -266,11 +259,11 @@ fn id_map(entities: &[Entity]) -> (foldhash::HashMap<EntityId, EntityKey>, Optio
 }
 
 /// Four times the mean degree, at least [`MIN_HUB_DEGREE`].
-fn hub_degree(graph: &DiGraph<(), (), u32>) -> usize {
-    let mean_degree = if graph.node_count() == 0 {
+fn hub_degree(entities: usize, relations: usize) -> usize {
+    let mean_degree = if entities == 0 {
         0
     } else {
-        (2 * graph.edge_count()).div_ceil(graph.node_count())
+        (2 * relations).div_ceil(entities)
     };
     (4 * mean_degree).max(MIN_HUB_DEGREE)
 }
@@ -322,7 +315,7 @@ impl KnowledgeGraph {
                     entities[a.0 as usize].id.cmp(&entities[b.0 as usize].id)
                 });
             }
-            Adjacency::build(entities.len(), &endpoints, &relations)
+            Adjacency::build(entities.len(), endpoints, &relations)
         };
         let (search, adjacency) = if entities.len() < PARALLEL_BUILD_MIN {
             (build_search(), build_rest(&mut by_kind))
@@ -341,16 +334,13 @@ impl KnowledgeGraph {
             relations,
             fingerprint,
         };
-        KnowledgeGraph::assemble(dataset, ids, &endpoints, adjacency, by_kind, search)
+        KnowledgeGraph::assemble(dataset, ids, adjacency, by_kind, search)
     }
 
-    /// A graph from a dataset, its id map and its already built (and checked) indexes,
-    /// relation `r` going from `endpoints[r].0` to `endpoints[r].1` (entity numbers below the
-    /// entity count).
+    /// A graph from a dataset, its id map and its already built (and checked) indexes.
     fn assemble(
         dataset: Dataset,
         ids: foldhash::HashMap<EntityId, EntityKey>,
-        endpoints: &[(u32, u32)],
         adjacency: Adjacency,
         by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
         search: search::SearchIndex,
@@ -360,16 +350,8 @@ impl KnowledgeGraph {
             relations,
             fingerprint,
         } = dataset;
-        let mut graph = DiGraph::with_capacity(entities.len(), relations.len());
-        for _ in 0..entities.len() {
-            graph.add_node(());
-        }
-        for &(from, to) in endpoints {
-            graph.add_edge(EntityKey(from).node(), EntityKey(to).node(), ());
-        }
         KnowledgeGraph {
-            hub_degree: hub_degree(&graph),
-            graph,
+            hub_degree: hub_degree(entities.len(), relations.len()),
             entities,
             relations,
             adjacency,
@@ -397,11 +379,8 @@ impl KnowledgeGraph {
 
     /// The keys of a relation's `from` and `to` entities. O(1).
     pub fn endpoints(&self, key: RelationKey) -> (EntityKey, EntityKey) {
-        let (a, b) = self
-            .graph
-            .edge_endpoints(key.edge())
-            .unwrap_or((NodeIndex::end(), NodeIndex::end()));
-        (EntityKey::of(a), EntityKey::of(b))
+        let (from, to) = self.adjacency.ends[key.0 as usize];
+        (EntityKey(from), EntityKey(to))
     }
 
     /// Number of relations at an entity, both directions. O(1).
@@ -505,8 +484,8 @@ impl KnowledgeGraph {
     /// Counts for the whole graph. O(kinds).
     pub fn stats(&self) -> GraphStats {
         GraphStats {
-            entities: self.graph.node_count(),
-            relations: self.graph.edge_count(),
+            entities: self.entities.len(),
+            relations: self.relations.len(),
             by_kind: EntityKind::ALL
                 .into_iter()
                 .map(|k| (k, self.by_kind[k.index()].len()))
@@ -525,11 +504,11 @@ impl KnowledgeGraph {
 
     /// Every entity key, in storage order (for tests and exports).
     pub fn keys(&self) -> impl Iterator<Item = EntityKey> + '_ {
-        self.graph.node_indices().map(EntityKey::of)
+        (0..self.entities.len() as u32).map(EntityKey)
     }
 
     /// Every relation key, in storage order.
     pub fn relation_keys(&self) -> impl Iterator<Item = RelationKey> + '_ {
-        self.graph.edge_indices().map(RelationKey::of)
+        (0..self.relations.len() as u32).map(RelationKey)
     }
 }

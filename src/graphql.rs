@@ -45,9 +45,17 @@ pub struct ReeSchema {
     limits: Limits,
     /// Executes spec-correct results around async-graphql (see `propagate.rs`).
     spec: Arc<propagate::OutputTypes>,
+    /// Entities visited by this schema's traversals (shared with its resolvers as schema data).
+    visits: Arc<query::TraversalVisits>,
 }
 
 impl ReeSchema {
+    /// Entities visited by the traversals this schema (and its clones) executed: the work its
+    /// queries did, for metrics.
+    pub fn traversal_visits(&self) -> u64 {
+        self.visits.get()
+    }
+
     /// The one entry point: admits a request (document limits, parse, cost; see [`admission`])
     /// unless it was admitted already, then validates and executes it (attach the graph with
     /// [`with_graph`] first) and makes the result spec-correct (`propagate.rs`). A refusal is a
@@ -171,8 +179,10 @@ impl Default for SchemaOptions {
 /// Builds the schema. The graph is not part of it: attach one per request with [`with_graph`].
 pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     // No async-graphql depth or complexity limit: admission checks both before validation.
+    let visits = Arc::new(query::TraversalVisits::default());
     let mut builder = Schema::build(Query, EmptyMutation, Subscription)
         .data(options.limits)
+        .data(Arc::clone(&visits))
         // Types async-graphql generates or defines, which carry no description of their own.
         .override_output_type_description::<query::EntityConnection<'static>>(
             "A page of entities (Relay connection), ordered by kind then id. `totalCount` counts \
@@ -199,6 +209,7 @@ pub fn build_schema(options: SchemaOptions) -> ReeSchema {
         spec: Arc::new(spec),
         inner,
         limits: options.limits,
+        visits,
     }
 }
 

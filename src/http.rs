@@ -281,7 +281,10 @@ async fn graphql_get_or_subscribe(
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
-    let mut text = state.0.metrics.render(&state.0.graph.load());
+    let mut text = state
+        .0
+        .metrics
+        .render(&state.0.graph.load(), state.0.schema.traversal_visits());
     let websockets = state
         .0
         .config

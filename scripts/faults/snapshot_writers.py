@@ -19,7 +19,7 @@ import time
 import _server as s
 
 NAME = "snapshot_writers"
-GRACE = 2.0  # src/dataset/snapshot.rs TEMP_GRACE: dead writers' temp files older than this go
+GRACE = 2.0  # src/graph/snapshot/file.rs TEMP_GRACE: dead writers' temp files older than this go
 
 
 def snapshot(binary: str, out: str) -> subprocess.Popen:

@@ -57,6 +57,17 @@ pub struct Subgraph {
     pub relations: Vec<RelationKey>,
     /// True when the limit or the work budget stopped the traversal before it was complete.
     pub truncated: bool,
+    /// Entities the traversal visited (expanded), its work: what metrics count.
+    pub visited: usize,
+}
+
+/// A traversal's answer and the entities it visited to find it (its work, for metrics).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counted<T> {
+    /// The answer.
+    pub found: T,
+    /// Entities visited (expanded), at most the budget.
+    pub visited: usize,
 }
 
 /// An entity found by `related`, with its distance and the path that explains it.
@@ -78,20 +89,6 @@ struct Meter {
     visited: usize,
 }
 
-/// Entities visited by every traversal since the process started (for metrics).
-static VISITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Entities visited by every traversal since the process started.
-pub fn traversal_visits() -> u64 {
-    VISITS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-impl Drop for Meter {
-    fn drop(&mut self) {
-        VISITS.fetch_add(self.visited as u64, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
 impl Meter {
     fn new(budget: Budget) -> Self {
         Meter {
@@ -100,13 +97,14 @@ impl Meter {
         }
     }
 
+    /// Counts one more visit, unless the budget is spent: a visit refused is not counted.
     fn visit(&mut self) -> Result<(), BudgetExhausted> {
-        self.visited += 1;
-        if self.visited > self.budget {
+        if self.visited >= self.budget {
             Err(BudgetExhausted {
                 visited: self.budget,
             })
         } else {
+            self.visited += 1;
             Ok(())
         }
     }
@@ -174,6 +172,7 @@ impl KnowledgeGraph {
             }
             frontier = next;
         }
+        sub.visited = meter.visited;
         sub
     }
 
@@ -216,11 +215,26 @@ impl KnowledgeGraph {
         first: usize,
         budget: Budget,
     ) -> Result<Vec<Path>, BudgetExhausted> {
+        self.paths_counted(from, to, max_hops, filter, first, budget)
+            .map(|counted| counted.found)
+    }
+
+    /// [`KnowledgeGraph::paths`], and how many entities it visited.
+    pub fn paths_counted(
+        &self,
+        from: EntityKey,
+        to: EntityKey,
+        max_hops: usize,
+        filter: &RelationFilter,
+        first: usize,
+        budget: Budget,
+    ) -> Result<Counted<Vec<Path>>, BudgetExhausted> {
+        let none = |found| Ok(Counted { found, visited: 0 });
         if first == 0 {
-            return Ok(Vec::new());
+            return none(Vec::new());
         }
         if from == to {
-            return Ok(vec![Path {
+            return none(vec![Path {
                 entities: vec![from],
                 hops: Vec::new(),
             }]);
@@ -230,7 +244,10 @@ impl KnowledgeGraph {
         let mut target = Ball::new(self, to, from);
         let Some(shortest) = self.meet(&mut source, &mut target, max_hops, filter, &mut meter)?
         else {
-            return Ok(Vec::new());
+            return Ok(Counted {
+                found: Vec::new(),
+                visited: meter.visited,
+            });
         };
         let mut found = Vec::new();
         for length in shortest..=max_hops {
@@ -267,7 +284,10 @@ impl KnowledgeGraph {
                 break;
             }
         }
-        Ok(found)
+        Ok(Counted {
+            found,
+            visited: meter.visited,
+        })
     }
 
     /// Grows `source` and `target` (the one whose frontier has the smaller summed degree first)
@@ -336,6 +356,33 @@ impl KnowledgeGraph {
         max_intermediate_degree: usize,
         budget: Budget,
     ) -> Result<Vec<Related>, BudgetExhausted> {
+        let query = RelatedQuery {
+            to,
+            kinds,
+            max_hops,
+            filter,
+            first,
+            max_intermediate_degree,
+        };
+        self.related_counted(&query, budget)
+            .map(|counted| counted.found)
+    }
+
+    /// [`KnowledgeGraph::related`] (its arguments but the budget in `query`), and how many
+    /// entities it visited.
+    pub fn related_counted(
+        &self,
+        query: &RelatedQuery<'_>,
+        budget: Budget,
+    ) -> Result<Counted<Vec<Related>>, BudgetExhausted> {
+        let &RelatedQuery {
+            to,
+            kinds,
+            max_hops,
+            filter,
+            first,
+            max_intermediate_degree,
+        } = query;
         struct Reached {
             distance: usize,
             /// Whether the chosen path passes through an EVENT (a meeting, an investment): a
@@ -434,7 +481,7 @@ impl KnowledgeGraph {
             layer = next;
         }
         results.truncate(first);
-        Ok(results
+        let found = results
             .into_iter()
             .map(|entity| {
                 let mut hops = Vec::new();
@@ -458,8 +505,29 @@ impl KnowledgeGraph {
                     path: Path { entities, hops },
                 }
             })
-            .collect())
+            .collect();
+        Ok(Counted {
+            found,
+            visited: meter.visited,
+        })
     }
+}
+
+/// The arguments of [`KnowledgeGraph::related`] but the budget, as in its documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct RelatedQuery<'a> {
+    /// The entity the results relate to.
+    pub to: EntityKey,
+    /// The kinds of entity to find (all when empty).
+    pub kinds: &'a [EntityKind],
+    /// Most hops from `to`.
+    pub max_hops: usize,
+    /// The relation types to walk.
+    pub filter: &'a RelationFilter,
+    /// Most results.
+    pub first: usize,
+    /// Paths never pass through an entity of a higher degree.
+    pub max_intermediate_degree: usize,
 }
 
 /// A breadth-first ball around one end of a `paths` query, grown one whole layer at a time.

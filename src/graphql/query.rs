@@ -1,6 +1,7 @@
 //! The root `Query` type: lookups, pages, search and the traversals.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
@@ -15,7 +16,8 @@ use super::types::{
 };
 use super::{ErrorCode, Limits, error};
 use crate::graph::{
-    Budget, EntityKey, GroupBy, KindSet, KnowledgeGraph, Order, Position, Predicate, SortValue,
+    Budget, BudgetExhausted, EntityKey, GroupBy, KindSet, KnowledgeGraph, Order, Position,
+    Predicate, RelatedQuery, SortValue,
 };
 use crate::model;
 
@@ -59,6 +61,29 @@ fn graph<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c KnowledgeGraph> {
 fn limits<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Limits> {
     ctx.data::<Limits>()
         .map_err(|_| error(ErrorCode::Internal, "limits are not configured"))
+}
+
+/// Entities visited by a schema's traversals, counted by its resolvers (schema data).
+#[derive(Debug, Default)]
+pub(super) struct TraversalVisits(AtomicU64);
+
+impl TraversalVisits {
+    pub(super) fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A traversal stopped by its budget, as a LIMIT_EXCEEDED error; its visits are counted.
+fn limit_exceeded(ctx: &Context<'_>, e: BudgetExhausted) -> async_graphql::Error {
+    count_visits(ctx, e.visited);
+    error(ErrorCode::LimitExceeded, e.to_string())
+}
+
+/// Adds a traversal's visits to the schema's count (a schema built without one counts nothing).
+fn count_visits(ctx: &Context<'_>, visited: usize) {
+    if let Ok(visits) = ctx.data::<Arc<TraversalVisits>>() {
+        visits.0.fetch_add(visited as u64, Ordering::Relaxed);
+    }
 }
 
 fn resolve(graph: &KnowledgeGraph, id: &str) -> async_graphql::Result<EntityKey> {
@@ -306,6 +331,7 @@ impl Query {
             limit,
             Budget(limits.traversal_budget),
         );
+        count_visits(ctx, sub.visited);
         Ok(Subgraph { graph, sub })
     }
 
@@ -328,7 +354,7 @@ impl Query {
         let first = check_range("first", first, limits.max_first)?;
         let (from, to) = (resolve(graph, &from)?, resolve(graph, &to)?);
         let paths = graph
-            .paths(
+            .paths_counted(
                 from,
                 to,
                 max_hops,
@@ -336,8 +362,13 @@ impl Query {
                 first,
                 Budget(limits.traversal_budget),
             )
-            .map_err(|e| error(ErrorCode::LimitExceeded, e.to_string()))?;
-        Ok(paths.into_iter().map(|path| Path { graph, path }).collect())
+            .map_err(|e| limit_exceeded(ctx, e))?;
+        count_visits(ctx, paths.visited);
+        Ok(paths
+            .found
+            .into_iter()
+            .map(|path| Path { graph, path })
+            .collect())
     }
 
     /// Entities of the given kinds within `maxHops` of an entity, nearest first, each with the
@@ -375,18 +406,20 @@ impl Query {
             None => graph.hub_degree(),
         };
         let to = resolve(graph, &to)?;
+        let query = RelatedQuery {
+            to,
+            kinds: &self::kinds(Some(kinds)),
+            max_hops,
+            filter: &relation_filter(relation_types),
+            first,
+            max_intermediate_degree: hub_degree,
+        };
         let found = graph
-            .related(
-                to,
-                &self::kinds(Some(kinds)),
-                max_hops,
-                &relation_filter(relation_types),
-                first,
-                hub_degree,
-                Budget(limits.traversal_budget),
-            )
-            .map_err(|e| error(ErrorCode::LimitExceeded, e.to_string()))?;
+            .related_counted(&query, Budget(limits.traversal_budget))
+            .map_err(|e| limit_exceeded(ctx, e))?;
+        count_visits(ctx, found.visited);
         Ok(found
+            .found
             .into_iter()
             .map(|related| RelatedEntity { graph, related })
             .collect())

@@ -202,17 +202,22 @@ impl Metrics {
         })
     }
 
-    /// Renders every metric in the Prometheus text format.
-    pub fn render(&self, graph: &KnowledgeGraph) -> String {
+    /// Renders every metric in the Prometheus text format (`traversal_visits` from the schema).
+    pub fn render(&self, graph: &KnowledgeGraph, traversal_visits: u64) -> String {
         let mut out = String::with_capacity(4096);
-        let _ = self.write(&mut out, graph);
+        let _ = self.write(&mut out, graph, traversal_visits);
         out
     }
 
-    fn write(&self, out: &mut String, graph: &KnowledgeGraph) -> std::fmt::Result {
+    fn write(
+        &self,
+        out: &mut String,
+        graph: &KnowledgeGraph,
+        traversal_visits: u64,
+    ) -> std::fmt::Result {
         self.write_counts(out)?;
         self.write_latency(out)?;
-        Self::write_traversals(out)?;
+        Self::write_traversals(out, traversal_visits)?;
         Self::write_graph(out, graph)?;
         self.write_reloads(out)
     }
@@ -275,18 +280,14 @@ impl Metrics {
         Ok(())
     }
 
-    /// Work done by traversals.
-    fn write_traversals(out: &mut String) -> std::fmt::Result {
+    /// Work done by traversals (counted by the schema).
+    fn write_traversals(out: &mut String, traversal_visits: u64) -> std::fmt::Result {
         writeln!(
             out,
             "# HELP reegraph_traversal_visits_total Entities visited by traversals (work done)."
         )?;
         writeln!(out, "# TYPE reegraph_traversal_visits_total counter")?;
-        writeln!(
-            out,
-            "reegraph_traversal_visits_total {}",
-            crate::graph::traversal_visits()
-        )?;
+        writeln!(out, "reegraph_traversal_visits_total {traversal_visits}")?;
         Ok(())
     }
 

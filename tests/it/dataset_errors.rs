@@ -742,7 +742,11 @@ fn unreadable_data_entries_are_problems_with_their_paths() {
             other => panic!("{name}: expected an IO error naming the file, got {other:?}"),
         }
         if name == "fifo.toml" {
-            let err = reegraph::dataset::load_path(&entry).expect_err("a FIFO is no snapshot");
+            let err = reegraph::graph::snapshot::load_dataset(
+                &entry,
+                reegraph::dataset::DataLimits::default(),
+            )
+            .expect_err("a FIFO is no snapshot");
             assert!(err.to_string().contains("special file"), "{err}");
         }
     }

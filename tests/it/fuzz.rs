@@ -1652,7 +1652,7 @@ fn oversized_bodies_are_a_counted_graphql_error() {
     );
     let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
     assert_eq!(v["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
-    let rendered = metrics.render(&real_graph());
+    let rendered = metrics.render(&real_graph(), 0);
     assert!(
         rendered.contains("reegraph_rejections_total{limit=\"body_bytes\"} 1"),
         "{rendered}"

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use reegraph::dataset::Dataset;
 use reegraph::graph::{
-    Budget, Direction, EntityKey, KnowledgeGraph, Path, RelationFilter, RelationKey,
+    Budget, Direction, EntityKey, KnowledgeGraph, Path, RelatedQuery, RelationFilter, RelationKey,
     SUBGRAPH_RELATIONS_PER_ENTITY,
 };
 use reegraph::model::{
@@ -25,6 +25,8 @@ use reegraph::model::{
 };
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+mod petgraph_algos;
 
 /// A budget no test graph can exhaust.
 const BIG_BUDGET: Budget = Budget(1_000_000);
@@ -1181,6 +1183,50 @@ proptest! {
                 prop_assert!(kinds.is_empty() || kinds.contains(&fx.graph.entity(h.entity).kind()));
             }
             prop_assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// The visits a traversal reports are exactly its work: given them as its budget it gives
+    /// the same answer, and given one fewer it runs out.
+    #[test]
+    fn reported_visits_are_the_budget_a_traversal_needs(
+        spec in any_spec(),
+        a in any::<prop::sample::Index>(),
+        b in any::<prop::sample::Index>(),
+        hops in 0..5usize,
+        filter in any_filter(),
+        direction in any_direction(),
+        first in prop_oneof![1..6usize, Just(BIG)],
+    ) {
+        let fx = Fixture::new(spec);
+        let (a, b) = (fx.keys[a.index(fx.n())], fx.keys[b.index(fx.n())]);
+        let filter = relation_filter(&filter);
+
+        let full = fx.graph.paths_counted(a, b, hops, &filter, first, BIG_BUDGET).expect("big budget");
+        let exact = fx.graph.paths(a, b, hops, &filter, first, Budget(full.visited));
+        prop_assert_eq!(exact.as_ref(), Ok(&full.found));
+        if let Some(fewer) = full.visited.checked_sub(1) {
+            prop_assert!(fx.graph.paths(a, b, hops, &filter, first, Budget(fewer)).is_err());
+        }
+
+        let query = RelatedQuery { to: a, kinds: &[], max_hops: hops, filter: &filter, first, max_intermediate_degree: 3 };
+        let full = fx.graph.related_counted(&query, BIG_BUDGET).expect("big budget");
+        let exact = fx.graph.related_counted(&query, Budget(full.visited)).expect("enough");
+        prop_assert_eq!(&exact, &full);
+        if let Some(fewer) = full.visited.checked_sub(1) {
+            prop_assert!(fx.graph.related_counted(&query, Budget(fewer)).is_err());
+        }
+
+        let full = fx.graph.neighborhood(a, hops, &filter, direction, BIG, BIG_BUDGET);
+        let exact = fx.graph.neighborhood(a, hops, &filter, direction, BIG, Budget(full.visited));
+        prop_assert_eq!(&exact, &full);
+        if let Some(fewer) = full.visited.checked_sub(1) {
+            let cut = fx.graph.neighborhood(a, hops, &filter, direction, BIG, Budget(fewer));
+            prop_assert!(cut.truncated && cut.visited == fewer);
         }
     }
 }

@@ -513,6 +513,37 @@ async fn metrics_count_outcomes_and_rejections() {
     );
 }
 
+/// Each server counts its own traversals' visits (once a process-wide count, which servers and
+/// tests running side by side in one process all added to).
+#[tokio::test]
+async fn metrics_count_this_servers_traversal_visits() {
+    // Depth 1 expands the start only: one visit each.
+    let ball =
+        json!({"query": "{ neighborhood(id: \"mineral:scandium\", depth: 1) { truncated } }"});
+    let mut texts = Vec::new();
+    for balls in [1, 2] {
+        let router = app(AppState::new(schema(), real_graph(), HttpConfig::default()));
+        for _ in 0..balls {
+            let reply = send_via(
+                router.clone(),
+                post(
+                    &ball.to_string(),
+                    Some("application/json"),
+                    Some(GQL_RESPONSE),
+                ),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::OK);
+        }
+        let metrics = Request::get("/metrics").body(Body::empty());
+        texts.push(send_via(router, metrics.expect("request")).await.body);
+    }
+    for (text, visits) in texts.iter().zip([1, 2]) {
+        let line = format!("reegraph_traversal_visits_total {visits}\n");
+        assert!(text.contains(&line), "{text}");
+    }
+}
+
 #[tokio::test]
 async fn every_response_has_a_request_id() {
     let reply = send(

@@ -16,10 +16,10 @@
 use serde::Serialize;
 use serde::ser::Serializer;
 
-use super::search::SearchIndex;
-use super::{Adjacency, AdjacencyEntry, EntityKey, KnowledgeGraph};
+use super::{IndexSection, Sections, SnapshotError, encode, open};
 use crate::dataset::Dataset;
-use crate::dataset::snapshot::{self, IndexSection, Sections, SnapshotError};
+use crate::graph::search::SearchIndex;
+use crate::graph::{self, Adjacency, AdjacencyEntry, EntityKey, KnowledgeGraph};
 use crate::model::{EntityKind, RelationType};
 
 const KINDS: usize = EntityKind::ALL.len();
@@ -34,10 +34,10 @@ struct StoredRef<'a> {
 }
 
 /// The same, decoded ([`decode`]).
-pub(super) struct Stored {
-    pub(super) adjacency: Adjacency,
-    pub(super) by_kind: [Vec<EntityKey>; KINDS],
-    pub(super) search: SearchIndex,
+struct Stored {
+    adjacency: Adjacency,
+    by_kind: [Vec<EntityKey>; KINDS],
+    search: SearchIndex,
 }
 
 impl KnowledgeGraph {
@@ -49,7 +49,7 @@ impl KnowledgeGraph {
             by_kind: &self.by_kind,
             search: &self.search,
         })?;
-        snapshot::to_bytes(
+        encode::to_bytes(
             self.entities.iter(),
             self.relations.iter(),
             self.fingerprint,
@@ -58,8 +58,8 @@ impl KnowledgeGraph {
     }
 
     /// Loads a graph from a snapshot (from [`KnowledgeGraph::to_snapshot`], read by
-    /// [`snapshot::read`] or [`snapshot::open`]): the dataset is decoded and re-checked as
-    /// [`crate::dataset::snapshot`] describes while, on a second thread, the index section is
+    /// [`super::read`] or [`super::open`]): the dataset is decoded and re-checked as
+    /// [`super`] describes while, on a second thread, the index section is
     /// read, hashed and decoded; once the checksum matches, the indexes are checked as this
     /// module describes, and nothing is built again but the id index.
     /// O(bytes + entities + relations).
@@ -69,10 +69,9 @@ impl KnowledgeGraph {
         KnowledgeGraph::from_stored(dataset, stored)
     }
 
-    /// [`KnowledgeGraph::from_snapshot`] on a snapshot in memory (checked by
-    /// [`snapshot::open`]).
+    /// [`KnowledgeGraph::from_snapshot`] on a snapshot in memory (checked by [`super::open`]).
     pub fn from_snapshot_bytes(bytes: &[u8]) -> Result<Self, SnapshotError> {
-        KnowledgeGraph::from_snapshot(snapshot::open(bytes)?)
+        KnowledgeGraph::from_snapshot(open(bytes)?)
     }
 }
 
@@ -104,7 +103,9 @@ fn invalid(message: String) -> SnapshotError {
 }
 
 /// A `Vec<(u32, u32)>` written by [`le_u32_pairs`].
-pub(super) fn read_pairs(section: &mut IndexSection<'_>) -> Result<Vec<(u32, u32)>, SnapshotError> {
+pub(in crate::graph) fn read_pairs(
+    section: &mut IndexSection<'_>,
+) -> Result<Vec<(u32, u32)>, SnapshotError> {
     let count = section.u32_count()?;
     if count % 2 != 0 {
         return Err(invalid("a pair array of odd length".to_owned()));
@@ -165,12 +166,13 @@ impl Adjacency {
             offsets,
             splits,
             entries,
+            ends: Vec::new(),
         })
     }
 
     /// Checks that every slice the queries take is in range, for a graph of `entities` and
     /// `relations`. O(entities + relations).
-    pub(super) fn check(&self, entities: usize, relations: usize) -> Result<(), String> {
+    fn check(&self, entities: usize, relations: usize) -> Result<(), String> {
         if self.offsets.len() != entities + 1 || self.splits.len() != entities {
             return Err(format!(
                 "adjacency has {} offsets and {} splits for {entities} entities",
@@ -204,7 +206,11 @@ impl Adjacency {
 }
 
 /// Checks that `offsets` starts at 0, never decreases and ends at `end`.
-pub(super) fn check_offsets(what: &str, offsets: &[u32], end: usize) -> Result<(), String> {
+pub(in crate::graph) fn check_offsets(
+    what: &str,
+    offsets: &[u32],
+    end: usize,
+) -> Result<(), String> {
     if offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(end) {
         return Err(format!("{what} do not run from 0 to {end}"));
     }
@@ -231,12 +237,12 @@ impl KnowledgeGraph {
             search.check(dataset.entities.len()).map_err(indexes)?;
             // The dataset was decoded without checking its ids for duplicates
             // (`Sections::dataset_and_unchecked_ids`): the id map finds them.
-            match super::id_map(&dataset.entities) {
+            match graph::id_map(&dataset.entities) {
                 (ids, None) => Ok(ids),
                 (_, Some(id)) => Err(SnapshotError::Invalid(format!("duplicate id `{id}`"))),
             }
         };
-        let (ids, endpoints) = if dataset.entities.len() < super::PARALLEL_BUILD_MIN {
+        let (ids, endpoints) = if dataset.entities.len() < graph::PARALLEL_BUILD_MIN {
             (side(), check_stored(&dataset, &adjacency, &by_kind))
         } else {
             std::thread::scope(|scope| {
@@ -249,8 +255,12 @@ impl KnowledgeGraph {
             })
         };
         let (endpoints, ids) = (endpoints.map_err(indexes)?, ids?);
+        let adjacency = Adjacency {
+            ends: endpoints,
+            ..adjacency
+        };
         Ok(KnowledgeGraph::assemble(
-            dataset, ids, &endpoints, adjacency, by_kind, search,
+            dataset, ids, adjacency, by_kind, search,
         ))
     }
 }
@@ -335,7 +345,7 @@ fn check_stored(
 
 /// Serde helpers for `Vec<u32>` as a little-endian byte blob (read back by
 /// [`IndexSection::u32s`]).
-pub(super) mod le_u32 {
+pub(in crate::graph) mod le_u32 {
     use super::Serializer;
 
     pub(in crate::graph) fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
@@ -353,7 +363,7 @@ pub(super) mod le_u32 {
 
 /// Serde helpers for `Vec<(u32, u32)>` as one little-endian blob of pairs (read back by
 /// [`read_pairs`]).
-pub(super) mod le_u32_pairs {
+pub(in crate::graph) mod le_u32_pairs {
     use super::{Serializer, le_u32};
 
     pub(in crate::graph) fn serialize<S: Serializer>(
@@ -370,7 +380,7 @@ pub(super) mod le_u32_pairs {
 }
 
 /// Serde helpers for the adjacency's entries, as columns: relations and others (blobs), types.
-pub(super) mod entry_columns {
+pub(in crate::graph) mod entry_columns {
     use super::{AdjacencyEntry, RelationType, Serializer, le_u32};
     use serde::Serialize;
 
