@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use super::EntityKey;
 use super::snapshot::{
-    IndexSection, SnapshotError, check_offsets, le_u32, le_u32_pairs, read_pairs,
+    IndexSection, SnapshotError, check_offsets, inconsistent, le_u32, le_u32_pairs, read_pairs,
 };
 
 /// One search result.
@@ -110,7 +110,7 @@ impl SearchIndex {
     /// Checks that every slice a search takes is in range and on character boundaries, and
     /// that every posting names one of `entities`: a decoded index cannot make a search panic.
     /// Not checked: whether it is the index the entities would give. O(index size).
-    pub(super) fn check(&self, entities: usize) -> Result<(), String> {
+    pub(super) fn check(&self, entities: usize) -> Result<(), SnapshotError> {
         let terms = self.term_start.len().saturating_sub(1);
         check_offsets("search term starts", &self.term_start, self.term_text.len())?;
         if let Some(&bad) = self
@@ -118,13 +118,15 @@ impl SearchIndex {
             .iter()
             .find(|&&s| !self.term_text.is_char_boundary(s as usize))
         {
-            return Err(format!("search term start {bad} is inside a character"));
+            return Err(inconsistent(format!(
+                "search term start {bad} is inside a character"
+            )));
         }
         if self.post_start.len() != terms + 1 {
-            return Err(format!(
+            return Err(inconsistent(format!(
                 "{} posting starts for {terms} search terms",
                 self.post_start.len()
-            ));
+            )));
         }
         check_offsets(
             "search posting starts",
@@ -136,26 +138,30 @@ impl SearchIndex {
             if list.last().is_some_and(|&e| e as usize >= entities)
                 || list.windows(2).any(|w| w[0] >= w[1])
             {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "search term {r}'s postings are unsorted or out of range"
-                ));
+                )));
             }
         }
         if self.typo_terms.iter().any(|&r| r as usize >= terms) {
-            return Err("a search typo term is out of range".to_owned());
+            return Err(inconsistent(
+                "a search typo term is out of range".to_owned(),
+            ));
         }
         if self.key_span.len() != entities {
-            return Err(format!(
+            return Err(inconsistent(format!(
                 "{} search key records for {entities} entities",
                 self.key_span.len()
-            ));
+            )));
         }
         if self
             .key_span
             .iter()
             .any(|&(start, end)| start > end || end as usize > self.keys.len())
         {
-            return Err("a search key record is out of range".to_owned());
+            return Err(inconsistent(
+                "a search key record is out of range".to_owned(),
+            ));
         }
         Ok(())
     }

@@ -41,7 +41,7 @@ pub use encode::to_bytes;
 pub use file::{load, load_dataset, write};
 pub use header::{Sections, open, read};
 pub(in crate::graph) use indexes::{
-    check_offsets, entry_columns, le_u32, le_u32_pairs, read_pairs,
+    check_offsets, entry_columns, inconsistent, le_u32, le_u32_pairs, read_pairs,
 };
 pub(in crate::graph) use reader::IndexSection;
 

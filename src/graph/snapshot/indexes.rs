@@ -98,6 +98,12 @@ fn decode(section: &mut IndexSection<'_>) -> Result<Stored, SnapshotError> {
     })
 }
 
+/// An inconsistency the checks of decoded indexes found: the indexes decode, but do not fit
+/// the dataset (`snapshot is inconsistent: graph indexes: ...`).
+pub(in crate::graph) fn inconsistent(message: impl Into<String>) -> SnapshotError {
+    SnapshotError::Invalid(format!("graph indexes: {}", message.into()))
+}
+
 fn invalid(message: String) -> SnapshotError {
     SnapshotError::Invalid(format!("index section: {message}"))
 }
@@ -172,26 +178,26 @@ impl Adjacency {
 
     /// Checks that every slice the queries take is in range, for a graph of `entities` and
     /// `relations`. O(entities + relations).
-    fn check(&self, entities: usize, relations: usize) -> Result<(), String> {
+    fn check(&self, entities: usize, relations: usize) -> Result<(), SnapshotError> {
         if self.offsets.len() != entities + 1 || self.splits.len() != entities {
-            return Err(format!(
+            return Err(inconsistent(format!(
                 "adjacency has {} offsets and {} splits for {entities} entities",
                 self.offsets.len(),
                 self.splits.len()
-            ));
+            )));
         }
         if self.entries.len() != 2 * relations {
-            return Err(format!(
+            return Err(inconsistent(format!(
                 "adjacency has {} entries for {relations} relations",
                 self.entries.len()
-            ));
+            )));
         }
         check_offsets("adjacency offsets", &self.offsets, self.entries.len())?;
         for (k, &split) in self.splits.iter().enumerate() {
             if !(self.offsets[k] <= split && split <= self.offsets[k + 1]) {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "adjacency split {k} is outside its entity's entries"
-                ));
+                )));
             }
         }
         if let Some(bad) = self
@@ -199,7 +205,9 @@ impl Adjacency {
             .iter()
             .position(|e| e.relation as usize >= relations || e.other as usize >= entities)
         {
-            return Err(format!("adjacency entry {bad} is out of range"));
+            return Err(inconsistent(format!(
+                "adjacency entry {bad} is out of range"
+            )));
         }
         Ok(())
     }
@@ -210,12 +218,12 @@ pub(in crate::graph) fn check_offsets(
     what: &str,
     offsets: &[u32],
     end: usize,
-) -> Result<(), String> {
+) -> Result<(), SnapshotError> {
     if offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(end) {
-        return Err(format!("{what} do not run from 0 to {end}"));
+        return Err(inconsistent(format!("{what} do not run from 0 to {end}")));
     }
     if let Some(i) = offsets.windows(2).position(|w| w[0] > w[1]) {
-        return Err(format!("{what} decrease at {i}"));
+        return Err(inconsistent(format!("{what} decrease at {i}")));
     }
     Ok(())
 }
@@ -232,9 +240,8 @@ impl KnowledgeGraph {
             by_kind,
             search,
         } = stored;
-        let indexes = |message| SnapshotError::Invalid(format!("graph indexes: {message}"));
         let side = || {
-            search.check(dataset.entities.len()).map_err(indexes)?;
+            search.check(dataset.entities.len())?;
             // The dataset was decoded without checking its ids for duplicates
             // (`Sections::dataset_and_unchecked_ids`): the id map finds them.
             match graph::id_map(&dataset.entities) {
@@ -254,7 +261,7 @@ impl KnowledgeGraph {
                 (ids, endpoints)
             })
         };
-        let (endpoints, ids) = (endpoints.map_err(indexes)?, ids?);
+        let (endpoints, ids) = (endpoints?, ids?);
         let adjacency = Adjacency {
             ends: endpoints,
             ..adjacency
@@ -271,7 +278,7 @@ fn check_stored(
     dataset: &Dataset,
     adjacency: &Adjacency,
     by_kind: &[Vec<EntityKey>; KINDS],
-) -> Result<Vec<(u32, u32)>, String> {
+) -> Result<Vec<(u32, u32)>, SnapshotError> {
     let (n, m) = (dataset.entities.len(), dataset.relations.len());
     adjacency.check(n, m)?;
     let mut seen = vec![false; n];
@@ -279,21 +286,21 @@ fn check_stored(
         for key in list {
             let k = key.0 as usize;
             if k >= n || std::mem::replace(&mut seen[k], true) {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "the {} list holds entity #{k} twice or beyond the last",
                     kind.prefix()
-                ));
+                )));
             }
             if dataset.entities[k].kind() != *kind {
-                return Err(format!(
+                return Err(inconsistent(format!(
                     "the {} list holds an entity of another kind",
                     kind.prefix()
-                ));
+                )));
             }
         }
     }
     if seen.iter().any(|s| !s) {
-        return Err("an entity is in no per-kind list".to_owned());
+        return Err(inconsistent("an entity is in no per-kind list".to_owned()));
     }
     drop(seen);
     // Each relation is one entity's outgoing entry and one entity's incoming entry.
@@ -305,7 +312,10 @@ fn check_stored(
         for e in adjacency.outgoing(key) {
             let slot = &mut endpoints[e.relation as usize];
             if *slot != NONE {
-                return Err(format!("relation #{} is outgoing twice", e.relation));
+                return Err(inconsistent(format!(
+                    "relation #{} is outgoing twice",
+                    e.relation
+                )));
             }
             *slot = (key.0, e.other);
         }
@@ -315,7 +325,9 @@ fn check_stored(
         for e in adjacency.incoming(key) {
             let r = e.relation as usize;
             if endpoints[r] != (e.other, key.0) || std::mem::replace(&mut incoming_seen[r], true) {
-                return Err(format!("relation #{r}'s incoming entry disagrees"));
+                return Err(inconsistent(format!(
+                    "relation #{r}'s incoming entry disagrees"
+                )));
             }
         }
     }
@@ -327,9 +339,9 @@ fn check_stored(
             || relation.from != entities[from as usize].id
             || relation.to != entities[to as usize].id
         {
-            return Err(format!(
+            return Err(inconsistent(format!(
                 "relation #{r}'s endpoints disagree with the adjacency"
-            ));
+            )));
         }
     }
     let types_agree = |entries: &[AdjacencyEntry]| {
@@ -338,7 +350,9 @@ fn check_stored(
             .all(|e| dataset.relations[e.relation as usize].relation_type == e.relation_type)
     };
     if !types_agree(&adjacency.entries) {
-        return Err("an adjacency entry has another relation type".to_owned());
+        return Err(inconsistent(
+            "an adjacency entry has another relation type".to_owned(),
+        ));
     }
     Ok(endpoints)
 }
