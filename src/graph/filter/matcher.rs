@@ -70,83 +70,14 @@ impl KnowledgeGraph {
         let scan = |k: KindSet| Candidates::Scan(k.and(kinds));
         match predicate {
             Predicate::True => (Prepared::True, scan(KindSet::ALL)),
-            Predicate::And(ps) => {
-                let mut best: Option<Candidates> = None;
-                let mut parts = Vec::with_capacity(ps.len());
-                let mut scan_kinds = kinds;
-                for p in ps {
-                    let (prepared, candidates) = self.prepare(p, kinds);
-                    parts.push(prepared);
-                    match candidates {
-                        Candidates::Keys(keys) => {
-                            if !matches!(&best, Some(Candidates::Keys(b)) if b.len() <= keys.len())
-                            {
-                                best = Some(Candidates::Keys(keys));
-                            }
-                        }
-                        Candidates::Scan(k) => scan_kinds = scan_kinds.and(k),
-                    }
-                }
-                let candidates = match best {
-                    Some(Candidates::Keys(keys)) if keys.len() < self.count_in(scan_kinds) => {
-                        Candidates::Keys(keys)
-                    }
-                    _ => Candidates::Scan(scan_kinds),
-                };
-                (Prepared::And(parts), candidates)
-            }
-            Predicate::Or(ps) => {
-                let mut parts = Vec::with_capacity(ps.len());
-                let mut keys = Some(Vec::new());
-                let mut scan_kinds = KindSet::NONE;
-                for p in ps {
-                    let (prepared, candidates) = self.prepare(p, kinds);
-                    parts.push(prepared);
-                    match candidates {
-                        Candidates::Keys(k) => {
-                            for key in &k {
-                                scan_kinds = scan_kinds.or(KindSet::one(self.entity(*key).kind()));
-                            }
-                            if let Some(all) = &mut keys {
-                                all.extend(k);
-                            }
-                        }
-                        Candidates::Scan(k) => {
-                            scan_kinds = scan_kinds.or(k);
-                            keys = None;
-                        }
-                    }
-                }
-                let candidates = match keys {
-                    Some(mut all) => {
-                        all.sort_unstable();
-                        all.dedup();
-                        Candidates::Keys(all)
-                    }
-                    None => scan(scan_kinds),
-                };
-                if parts.is_empty() {
-                    return (Prepared::False, Candidates::Keys(Vec::new()));
-                }
-                (Prepared::Or(parts), candidates)
-            }
+            Predicate::And(ps) => self.prepare_and(ps, kinds),
+            Predicate::Or(ps) => self.prepare_or(ps, kinds),
             Predicate::Not(p) => {
                 let (prepared, _) = self.prepare(p, KindSet::ALL);
                 (Prepared::Not(Box::new(prepared)), scan(KindSet::ALL))
             }
             Predicate::Text(TextField::Id, test @ (TextTest::Eq(_) | TextTest::In(_))) => {
-                let ids: &[String] = match test {
-                    TextTest::Eq(id) => std::slice::from_ref(id),
-                    TextTest::In(ids) => ids,
-                    _ => &[],
-                };
-                let mut keys: Vec<EntityKey> = ids.iter().filter_map(|i| self.lookup(i)).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                (
-                    Prepared::Text(TextField::Id, test.clone()),
-                    Candidates::Keys(keys),
-                )
+                self.prepare_ids(test)
             }
             Predicate::Related {
                 types,
@@ -166,6 +97,88 @@ impl KnowledgeGraph {
             Predicate::Enum(f, mask) => (Prepared::Enum(*f, *mask), scan(predicate.kinds())),
             Predicate::RareEarth(b) => (Prepared::RareEarth(*b), scan(predicate.kinds())),
         }
+    }
+
+    /// `And`: the smallest key list among the parts when it is smaller than the scan of the
+    /// kinds every part allows, else that scan.
+    fn prepare_and(&self, ps: &[Predicate], kinds: KindSet) -> (Prepared, Candidates) {
+        let mut best: Option<Candidates> = None;
+        let mut parts = Vec::with_capacity(ps.len());
+        let mut scan_kinds = kinds;
+        for p in ps {
+            let (prepared, candidates) = self.prepare(p, kinds);
+            parts.push(prepared);
+            match candidates {
+                Candidates::Keys(keys) => {
+                    if !matches!(&best, Some(Candidates::Keys(b)) if b.len() <= keys.len()) {
+                        best = Some(Candidates::Keys(keys));
+                    }
+                }
+                Candidates::Scan(k) => scan_kinds = scan_kinds.and(k),
+            }
+        }
+        let candidates = match best {
+            Some(Candidates::Keys(keys)) if keys.len() < self.count_in(scan_kinds) => {
+                Candidates::Keys(keys)
+            }
+            _ => Candidates::Scan(scan_kinds),
+        };
+        (Prepared::And(parts), candidates)
+    }
+
+    /// `Or`: the union of the parts' key lists when every part has one, else a scan of the
+    /// kinds any part allows; no part matches nothing.
+    fn prepare_or(&self, ps: &[Predicate], kinds: KindSet) -> (Prepared, Candidates) {
+        let scan = |k: KindSet| Candidates::Scan(k.and(kinds));
+        let mut parts = Vec::with_capacity(ps.len());
+        let mut keys = Some(Vec::new());
+        let mut scan_kinds = KindSet::NONE;
+        for p in ps {
+            let (prepared, candidates) = self.prepare(p, kinds);
+            parts.push(prepared);
+            match candidates {
+                Candidates::Keys(k) => {
+                    for key in &k {
+                        scan_kinds = scan_kinds.or(KindSet::one(self.entity(*key).kind()));
+                    }
+                    if let Some(all) = &mut keys {
+                        all.extend(k);
+                    }
+                }
+                Candidates::Scan(k) => {
+                    scan_kinds = scan_kinds.or(k);
+                    keys = None;
+                }
+            }
+        }
+        let candidates = match keys {
+            Some(mut all) => {
+                all.sort_unstable();
+                all.dedup();
+                Candidates::Keys(all)
+            }
+            None => scan(scan_kinds),
+        };
+        if parts.is_empty() {
+            return (Prepared::False, Candidates::Keys(Vec::new()));
+        }
+        (Prepared::Or(parts), candidates)
+    }
+
+    /// An id test (`eq` or `in`): its candidates come from the id index.
+    fn prepare_ids(&self, test: &TextTest) -> (Prepared, Candidates) {
+        let ids: &[String] = match test {
+            TextTest::Eq(id) => std::slice::from_ref(id),
+            TextTest::In(ids) => ids,
+            _ => &[],
+        };
+        let mut keys: Vec<EntityKey> = ids.iter().filter_map(|i| self.lookup(i)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        (
+            Prepared::Text(TextField::Id, test.clone()),
+            Candidates::Keys(keys),
+        )
     }
 
     fn count_in(&self, kinds: KindSet) -> usize {
