@@ -1,9 +1,11 @@
 //! A `where` argument's checks (the kinds it can meet, nesting, `in` and test counts) and its
 //! translation to the graph's [`Predicate`].
 
-use super::values::{DateFilter, IntFilter, TextFilter};
+mod kinds;
+
+use super::values::{DateFilter, IdFilter, IntFilter, KindFilter, TextFilter};
 use super::{
-    EntityWhere, MAX_IN, MAX_RELATION_DEPTH, MAX_TESTS, bad, kind_name, kind_names, screaming,
+    EntityWhere, MAX_IN, MAX_RELATION_DEPTH, MAX_TESTS, RelationWhere, bad, kind_names, screaming,
 };
 use crate::graph::{
     self, Comparison, DateField, IntField, KindSet, Predicate, RelationFilter, TextField, TextTest,
@@ -26,7 +28,7 @@ pub(crate) fn predicate(
 }
 
 impl Translate {
-    fn count(&mut self, n: usize) -> async_graphql::Result<()> {
+    pub(super) fn count(&mut self, n: usize) -> async_graphql::Result<()> {
         self.tests += n;
         if self.tests > MAX_TESTS {
             return Err(error(
@@ -46,6 +48,40 @@ impl Translate {
         depth: usize,
     ) -> async_graphql::Result<Predicate> {
         let mut all = Vec::new();
+        self.connectives(w, kinds, context, path, depth, &mut all)?;
+        if let Some(f) = &w.id {
+            self.id(f, path, &mut all)?;
+        }
+        if let Some(f) = &w.kind {
+            self.kind(f, kinds, context, path, &mut all)?;
+        }
+        if let Some(f) = &w.name {
+            self.text(f, TextField::Name, &format!("{path}.name"), &mut all)?;
+        }
+        if let Some(f) = &w.degree {
+            self.int(f, IntField::Degree, &format!("{path}.degree"), &mut all)?;
+        }
+        self.own_attributes(w, kinds, context, path, &mut all)?;
+        if let Some(r) = &w.relation {
+            all.push(self.relation(r, kinds, context, path, depth)?);
+        }
+        Ok(match all.len() {
+            0 => Predicate::True,
+            1 => all.pop().unwrap_or(Predicate::True),
+            _ => Predicate::And(all),
+        })
+    }
+
+    /// `AND`, `OR` and `NOT`.
+    fn connectives(
+        &mut self,
+        w: &EntityWhere,
+        kinds: KindSet,
+        context: &str,
+        path: &str,
+        depth: usize,
+        all: &mut Vec<Predicate>,
+    ) -> async_graphql::Result<()> {
         if let Some(ws) = &w.and {
             self.count(1)?;
             let parts = ws
@@ -69,273 +105,133 @@ impl Translate {
             let inner = self.entity(w, kinds, context, &format!("{path}.NOT"), depth)?;
             all.push(Predicate::Not(Box::new(inner)));
         }
-        if let Some(f) = &w.id {
-            let mut ids = Vec::new();
-            if let Some(id) = &f.eq {
-                self.count(1)?;
-                all.push(Predicate::Text(TextField::Id, TextTest::Eq(id.to_string())));
-            }
-            if let Some(list) = &f.in_ {
-                self.count(1)?;
-                check_in(list.len(), &format!("{path}.id.in"))?;
-                ids.extend(list.iter().map(|i| i.to_string()));
-                all.push(Predicate::Text(TextField::Id, TextTest::In(ids)));
-            }
-        }
-        if let Some(f) = &w.kind {
-            let mut asked = KindSet::ALL;
-            if let Some(k) = f.eq {
-                asked = asked.and(KindSet::one(k.into()));
-            }
-            if let Some(ks) = &f.in_ {
-                check_in(ks.len(), &format!("{path}.kind.in"))?;
-                let ks: Vec<model::EntityKind> = ks.iter().map(|k| (*k).into()).collect();
-                asked = asked.and(if ks.is_empty() {
-                    KindSet::NONE
-                } else {
-                    KindSet::of(&ks)
-                });
-            }
-            self.count(1)?;
-            if asked != KindSet::ALL && asked.and(kinds).is_empty() {
-                return Err(bad(format!(
-                    "`{path}.kind` asks for {}, but {context} can only be {}",
-                    kind_names(asked),
-                    kind_names(kinds)
-                )));
-            }
-            all.push(Predicate::Kinds(asked));
-        }
-        if let Some(f) = &w.name {
-            self.text(f, TextField::Name, &format!("{path}.name"), &mut all)?;
-        }
-        if let Some(f) = &w.degree {
-            self.int(f, IntField::Degree, &format!("{path}.degree"), &mut all)?;
-        }
-        let mut kind_fields = Vec::new();
-        let mut each_kind = |name: &str, kind: model::EntityKind, given: bool| {
-            if given {
-                kind_fields.push((name.to_owned(), kind));
-            }
-        };
-        use model::EntityKind as K;
-        each_kind("standard", K::Standard, w.standard.is_some());
-        each_kind(
-            "standardBatch",
-            K::StandardBatch,
-            w.standard_batch.is_some(),
-        );
-        each_kind("mineral", K::Mineral, w.mineral.is_some());
-        each_kind("event", K::Event, w.event.is_some());
-        each_kind("directive", K::Directive, w.directive.is_some());
-        each_kind("organization", K::Organization, w.organization.is_some());
-        each_kind("application", K::Application, w.application.is_some());
-        each_kind(
-            "supplyChainStage",
-            K::SupplyChainStage,
-            w.supply_chain_stage.is_some(),
-        );
-        each_kind("location", K::Location, w.location.is_some());
-        each_kind("source", K::Source, w.source.is_some());
-        if let [(a, _), (b, _), ..] = kind_fields.as_slice() {
-            return Err(bad(format!(
-                "`{path}` tests `{a}` and `{b}` together, but an entity has one kind: put them \
-                 in `OR: [{{ {a}: ... }}, {{ {b}: ... }}]`"
-            )));
-        }
-        if let Some((name, kind)) = kind_fields.first() {
-            if !kinds.contains(*kind) {
-                return Err(bad(format!(
-                    "`{path}.{name}` filters {} entities, but {context} can only be {}",
-                    kind_name(*kind),
-                    kind_names(kinds)
-                )));
-            }
-            self.count(1)?;
-            all.push(Predicate::Kinds(KindSet::one(*kind)));
-            self.kind_fields(w, &format!("{path}.{name}"), &mut all)?;
-        }
-        if let Some(r) = &w.relation {
-            self.count(1)?;
-            if depth >= MAX_RELATION_DEPTH {
-                return Err(error(
-                    ErrorCode::LimitExceeded,
-                    format!(
-                        "`{path}.relation` nests {} `relation` filters, above the maximum of \
-                         {MAX_RELATION_DEPTH}",
-                        depth + 1
-                    ),
-                ));
-            }
-            let t: model::RelationType = r.relation_type.into();
-            let direction: graph::Direction = r.direction.into();
-            let spec = t.spec();
-            let reach = match direction {
-                graph::Direction::Outgoing => KindSet::of(spec.to),
-                graph::Direction::Incoming => KindSet::of(spec.from),
-                graph::Direction::Both => KindSet::of(spec.to).or(KindSet::of(spec.from)),
-            };
-            let from_here = match direction {
-                graph::Direction::Outgoing => KindSet::of(spec.from),
-                graph::Direction::Incoming => KindSet::of(spec.to),
-                graph::Direction::Both => reach,
-            };
-            if from_here.and(kinds).is_empty() {
-                return Err(bad(format!(
-                    "`{path}.relation`: no {} relation {} {} ({context})",
-                    t.name(),
-                    match direction {
-                        graph::Direction::Outgoing => "starts at",
-                        graph::Direction::Incoming => "ends at",
-                        graph::Direction::Both => "touches",
-                    },
-                    kind_names(kinds)
-                )));
-            }
-            let context = format!(
-                "the other end of {} {}",
-                t.name(),
-                screaming(&format!("{direction:?}"))
-            );
-            let other = match &r.to {
-                Some(to) => self.entity(
-                    to,
-                    reach,
-                    &context,
-                    &format!("{path}.relation.to"),
-                    depth + 1,
-                )?,
-                None => Predicate::True,
-            };
-            all.push(Predicate::Related {
-                types: RelationFilter::only([t]),
-                direction,
-                min_grade: r.min_grade.into(),
-                other: Box::new(other),
-            });
-        }
-        Ok(match all.len() {
-            0 => Predicate::True,
-            1 => all.pop().unwrap_or(Predicate::True),
-            _ => Predicate::And(all),
-        })
-    }
-
-    fn kind_fields(
-        &mut self,
-        w: &EntityWhere,
-        path: &str,
-        all: &mut Vec<Predicate>,
-    ) -> async_graphql::Result<()> {
-        let mut enums = Vec::new();
-        if let Some(s) = &w.standard {
-            self.opt_text(&s.code, TextField::StandardCode, path, "code", all)?;
-            self.opt_text(&s.title, TextField::StandardTitle, path, "title", all)?;
-            s.level.iter().for_each(|f| f.predicates(&mut enums));
-            s.status.iter().for_each(|f| f.predicates(&mut enums));
-            self.opt_date(&s.issued, DateField::StandardIssued, path, "issued", all)?;
-            self.opt_date(
-                &s.effective,
-                DateField::StandardEffective,
-                path,
-                "effective",
-                all,
-            )?;
-        }
-        if let Some(s) = &w.standard_batch {
-            s.status.iter().for_each(|f| f.predicates(&mut enums));
-            self.opt_date(&s.decided, DateField::BatchDecided, path, "decided", all)?;
-            self.opt_int(&s.plan_year, IntField::BatchPlanYear, path, "planYear", all)?;
-            self.opt_int(&s.count, IntField::BatchCount, path, "count", all)?;
-        }
-        if let Some(m) = &w.mineral {
-            m.form.iter().for_each(|f| f.predicates(&mut enums));
-            self.opt_text(&m.symbol, TextField::MineralSymbol, path, "symbol", all)?;
-            self.opt_text(&m.formula, TextField::MineralFormula, path, "formula", all)?;
-            self.opt_int(
-                &m.atomic_number,
-                IntField::AtomicNumber,
-                path,
-                "atomicNumber",
-                all,
-            )?;
-            if let Some(b) = m.rare_earth {
-                self.count(1)?;
-                all.push(Predicate::RareEarth(b));
-            }
-        }
-        if let Some(e) = &w.event {
-            e.event_type.iter().for_each(|f| f.predicates(&mut enums));
-            self.opt_date(&e.start_date, DateField::EventStart, path, "startDate", all)?;
-            self.opt_date(&e.end_date, DateField::EventEnd, path, "endDate", all)?;
-            self.opt_int(
-                &e.attendees_at_least,
-                IntField::EventAttendeesAtLeast,
-                path,
-                "attendeesAtLeast",
-                all,
-            )?;
-        }
-        if let Some(d) = &w.directive {
-            d.directive_type
-                .iter()
-                .for_each(|f| f.predicates(&mut enums));
-            self.opt_text(&d.number, TextField::DirectiveNumber, path, "number", all)?;
-            self.opt_int(&d.ordinal, IntField::DirectiveOrdinal, path, "ordinal", all)?;
-            self.opt_date(&d.issued, DateField::DirectiveIssued, path, "issued", all)?;
-            self.opt_date(
-                &d.effective,
-                DateField::DirectiveEffective,
-                path,
-                "effective",
-                all,
-            )?;
-        }
-        if let Some(o) = &w.organization {
-            o.org_type.iter().for_each(|f| f.predicates(&mut enums));
-            self.opt_text(&o.code, TextField::OrganizationCode, path, "code", all)?;
-        }
-        if let Some(a) = &w.application {
-            a.sector.iter().for_each(|f| f.predicates(&mut enums));
-        }
-        if let Some(s) = &w.supply_chain_stage {
-            self.opt_int(&s.position, IntField::StagePosition, path, "position", all)?;
-        }
-        if let Some(l) = &w.location {
-            l.location_type
-                .iter()
-                .for_each(|f| f.predicates(&mut enums));
-            self.opt_text(
-                &l.division_code,
-                TextField::LocationDivisionCode,
-                path,
-                "divisionCode",
-                all,
-            )?;
-        }
-        if let Some(s) = &w.source {
-            s.source_type.iter().for_each(|f| f.predicates(&mut enums));
-            self.opt_text(
-                &s.publisher,
-                TextField::SourcePublisher,
-                path,
-                "publisher",
-                all,
-            )?;
-            self.opt_date(
-                &s.published,
-                DateField::SourcePublished,
-                path,
-                "published",
-                all,
-            )?;
-        }
-        self.count(enums.len())?;
-        all.extend(enums);
         Ok(())
     }
 
-    fn opt_text(
+    /// `id`: `eq` and `in` (checked against [`MAX_IN`]).
+    fn id(
+        &mut self,
+        f: &IdFilter,
+        path: &str,
+        all: &mut Vec<Predicate>,
+    ) -> async_graphql::Result<()> {
+        let mut ids = Vec::new();
+        if let Some(id) = &f.eq {
+            self.count(1)?;
+            all.push(Predicate::Text(TextField::Id, TextTest::Eq(id.to_string())));
+        }
+        if let Some(list) = &f.in_ {
+            self.count(1)?;
+            check_in(list.len(), &format!("{path}.id.in"))?;
+            ids.extend(list.iter().map(|i| i.to_string()));
+            all.push(Predicate::Text(TextField::Id, TextTest::In(ids)));
+        }
+        Ok(())
+    }
+
+    /// `kind`: the kinds asked for, which must meet `kinds`.
+    fn kind(
+        &mut self,
+        f: &KindFilter,
+        kinds: KindSet,
+        context: &str,
+        path: &str,
+        all: &mut Vec<Predicate>,
+    ) -> async_graphql::Result<()> {
+        let mut asked = KindSet::ALL;
+        if let Some(k) = f.eq {
+            asked = asked.and(KindSet::one(k.into()));
+        }
+        if let Some(ks) = &f.in_ {
+            check_in(ks.len(), &format!("{path}.kind.in"))?;
+            let ks: Vec<model::EntityKind> = ks.iter().map(|k| (*k).into()).collect();
+            asked = asked.and(if ks.is_empty() {
+                KindSet::NONE
+            } else {
+                KindSet::of(&ks)
+            });
+        }
+        self.count(1)?;
+        if asked != KindSet::ALL && asked.and(kinds).is_empty() {
+            return Err(bad(format!(
+                "`{path}.kind` asks for {}, but {context} can only be {}",
+                kind_names(asked),
+                kind_names(kinds)
+            )));
+        }
+        all.push(Predicate::Kinds(asked));
+        Ok(())
+    }
+
+    /// `relation`: its nesting, the kinds it can start from and reach, and its `to` filter.
+    fn relation(
+        &mut self,
+        r: &RelationWhere,
+        kinds: KindSet,
+        context: &str,
+        path: &str,
+        depth: usize,
+    ) -> async_graphql::Result<Predicate> {
+        self.count(1)?;
+        if depth >= MAX_RELATION_DEPTH {
+            return Err(error(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "`{path}.relation` nests {} `relation` filters, above the maximum of \
+                     {MAX_RELATION_DEPTH}",
+                    depth + 1
+                ),
+            ));
+        }
+        let t: model::RelationType = r.relation_type.into();
+        let direction: graph::Direction = r.direction.into();
+        let spec = t.spec();
+        let reach = match direction {
+            graph::Direction::Outgoing => KindSet::of(spec.to),
+            graph::Direction::Incoming => KindSet::of(spec.from),
+            graph::Direction::Both => KindSet::of(spec.to).or(KindSet::of(spec.from)),
+        };
+        let from_here = match direction {
+            graph::Direction::Outgoing => KindSet::of(spec.from),
+            graph::Direction::Incoming => KindSet::of(spec.to),
+            graph::Direction::Both => reach,
+        };
+        if from_here.and(kinds).is_empty() {
+            return Err(bad(format!(
+                "`{path}.relation`: no {} relation {} {} ({context})",
+                t.name(),
+                match direction {
+                    graph::Direction::Outgoing => "starts at",
+                    graph::Direction::Incoming => "ends at",
+                    graph::Direction::Both => "touches",
+                },
+                kind_names(kinds)
+            )));
+        }
+        let context = format!(
+            "the other end of {} {}",
+            t.name(),
+            screaming(&format!("{direction:?}"))
+        );
+        let other = match &r.to {
+            Some(to) => self.entity(
+                to,
+                reach,
+                &context,
+                &format!("{path}.relation.to"),
+                depth + 1,
+            )?,
+            None => Predicate::True,
+        };
+        Ok(Predicate::Related {
+            types: RelationFilter::only([t]),
+            direction,
+            min_grade: r.min_grade.into(),
+            other: Box::new(other),
+        })
+    }
+
+    pub(super) fn opt_text(
         &mut self,
         f: &Option<TextFilter>,
         field: TextField,
@@ -349,7 +245,7 @@ impl Translate {
         }
     }
 
-    fn opt_date(
+    pub(super) fn opt_date(
         &mut self,
         f: &Option<DateFilter>,
         field: DateField,
@@ -377,7 +273,7 @@ impl Translate {
         Ok(())
     }
 
-    fn opt_int(
+    pub(super) fn opt_int(
         &mut self,
         f: &Option<IntFilter>,
         field: IntField,
