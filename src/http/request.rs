@@ -164,7 +164,10 @@ pub(super) async fn read_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > max as u64) {
+    if let Some(announced) = announced.filter(|&n| n > max as u64) {
+        if announced <= DRAIN_MAX_BYTES {
+            drain(body, timeout.min(DRAIN_MAX_TIME)).await;
+        }
         return Err(too_large());
     }
     let mut collect = std::pin::pin!(Limited::new(body, max).collect());
@@ -192,6 +195,26 @@ pub(super) async fn read_body(
             "the request body could not be read: {e}"
         ))),
     }
+}
+
+/// Most bytes of a body refused by its `Content-Length` that are read and dropped before the
+/// 413 is sent. A server that answers without reading what the client is still sending closes a
+/// connection with unread data, which the kernel turns into a reset: the client may then see the
+/// reset instead of the 413 (Node's fetch reported "fetch failed"). Reading a bounded amount
+/// lets an ordinary oversized request get its answer, and keeps the connection for the next
+/// request; a larger one is closed at once, as before.
+const DRAIN_MAX_BYTES: u64 = 1 << 20;
+
+/// Longest time spent reading and dropping a refused body (see [`DRAIN_MAX_BYTES`]).
+const DRAIN_MAX_TIME: Duration = Duration::from_secs(2);
+
+/// Reads `body` to its end and drops it, for at most `time`.
+async fn drain(body: Body, time: Duration) {
+    let mut body = std::pin::pin!(body);
+    let _ = tokio::time::timeout(time, async {
+        while let Some(Ok(_)) = body.frame().await {}
+    })
+    .await;
 }
 
 pub(super) fn persisted_query_reject(e: PersistedQueryError) -> Reject {

@@ -390,6 +390,32 @@ async fn a_chunked_body_over_the_limit_is_refused() {
     assert!(response.contains("limit of 1000 bytes"), "{response}");
 }
 
+/// A body refused by its `Content-Length` is still read (up to a bound) before the 413, so the
+/// client gets its answer rather than a reset, and the connection serves the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_read_before_its_413_and_the_connection_goes_on() {
+    let config = HttpConfig {
+        max_body_bytes: 1_000,
+        ..HttpConfig::default()
+    };
+    let body = format!("{{\"query\":\"{{ __typename }}\"}}{}", " ".repeat(70_000));
+    let mut raw = format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(
+        b"GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+    );
+    let response = raw_exchange(config, raw).await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("\"LIMIT_EXCEEDED\""), "{response}");
+    assert!(
+        response.contains("HTTP/1.1 200") && response.contains("\"__typename\":\"Query\""),
+        "the second request on the connection was not answered: {response}"
+    );
+}
+
 /// A real socket on 127.0.0.1: the server answers over TCP and keeps answering after a client
 /// sends garbage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
