@@ -143,7 +143,8 @@ impl Reject {
 }
 
 /// Reads a request body of at most `max` bytes. A body announced longer (`Content-Length`) is
-/// refused before any of it is read; one that grows past `max` is refused when it does. The
+/// refused without being kept (read and dropped first when it is small enough, see
+/// [`DRAIN_MAX_BYTES`]); one that grows past `max` is refused when it does. The
 /// client has `timeout` to send it, timed only when the body is not all there already (as it
 /// usually is: a timer for every request was a visible cost).
 pub(super) async fn read_body(
