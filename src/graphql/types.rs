@@ -337,6 +337,20 @@ impl<'a> Path<'a> {
     async fn explanation(&self) -> String {
         explain(self.graph, &self.path)
     }
+
+    /// How far the whole path can be trusted: the weakest of its relations' grades (each
+    /// relation's grade is its best citation's). Null for a path of no hops.
+    async fn weakest_grade(&self) -> Option<Grade> {
+        weakest_grade(self.graph, &self.path).map(Grade::from)
+    }
+}
+
+/// The weakest of the path's relations' grades, `None` for a path of no hops.
+pub(crate) fn weakest_grade(graph: &KnowledgeGraph, path: &graph::Path) -> Option<model::Grade> {
+    path.hops
+        .iter()
+        .map(|hop| graph.relation(hop.relation).grade())
+        .max_by_key(|grade| grade.strength())
 }
 
 /// Renders a path as "A —reading→ B —reading→ C".
@@ -442,6 +456,12 @@ impl<'a> RelatedEntity<'a> {
     /// Sum of ln(1 + degree) over the path's intermediate entities; lower is more specific.
     async fn specificity_cost(&self) -> f64 {
         self.related.specificity_cost
+    }
+
+    /// How far the explanation can be trusted: the weakest grade along its path (as
+    /// `path { weakestGrade }`).
+    async fn weakest_grade(&self) -> Option<Grade> {
+        weakest_grade(self.graph, &self.related.path).map(Grade::from)
     }
 }
 

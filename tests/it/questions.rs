@@ -1261,3 +1261,66 @@ async fn standards_per_stage_by_status_and_level() {
     let all_standards = data("{ entities(kinds: [STANDARD]) { totalCount } }", json!({})).await;
     assert_eq!(counts["total"], all_standards["entities"]["totalCount"]);
 }
+
+/// Every path says how far it can be trusted as a whole: its weakest relation grade, the same
+/// on `RelatedEntity` and on its `path`, and on `paths`. Checked against the hops' own grades.
+#[tokio::test]
+async fn a_path_reports_its_weakest_grade() {
+    const BY_STRENGTH: [&str; 5] = [
+        "VERIFIED",
+        "VERIFIED_SECONDARY",
+        "DERIVED",
+        "REPORTED",
+        "UNVERIFIED",
+    ];
+    let weakest = |hops: &Value| {
+        hops.as_array()
+            .expect("hops")
+            .iter()
+            .map(|h| {
+                let grade = h["relation"]["grade"].as_str().expect("grade");
+                BY_STRENGTH
+                    .iter()
+                    .position(|g| *g == grade)
+                    .expect("a known grade")
+            })
+            .max()
+            .map(|i| BY_STRENGTH[i])
+    };
+    let d = data(
+        r#"{
+            related(to: "application:defense-grade-magnets", kinds: [STANDARD], maxHops: 3, first: 10) {
+                weakestGrade
+                path { weakestGrade hops { relation { grade } } }
+            }
+            paths(from: "official:cao-yiding", to: "mineral:scandium", maxHops: 4, first: 5) {
+                weakestGrade hops { relation { grade } }
+            }
+        }"#,
+        json!({}),
+    )
+    .await;
+    let mut seen = BTreeSet::new();
+    for r in d["related"].as_array().expect("related") {
+        let expected =
+            weakest(&r["path"]["hops"]).expect("a related entity is at least one hop away");
+        assert_eq!(r["weakestGrade"], expected, "{r}");
+        assert_eq!(r["path"]["weakestGrade"], expected, "{r}");
+        seen.insert(expected);
+    }
+    for p in d["paths"].as_array().expect("paths") {
+        assert_eq!(p["weakestGrade"], weakest(&p["hops"]).expect("hops"), "{p}");
+        seen.insert(p["weakestGrade"].as_str().expect("grade"));
+    }
+    assert!(!seen.is_empty());
+    // A path of no hops has no grade.
+    let d = data(
+        r#"{ paths(from: "mineral:scandium", to: "mineral:scandium") { length weakestGrade } }"#,
+        json!({}),
+    )
+    .await;
+    for p in d["paths"].as_array().expect("paths") {
+        assert_eq!(p["length"], 0);
+        assert_eq!(p["weakestGrade"], Value::Null);
+    }
+}
