@@ -83,21 +83,11 @@ impl Translate {
         all: &mut Vec<Predicate>,
     ) -> async_graphql::Result<()> {
         if let Some(ws) = &w.and {
-            self.count(1)?;
-            let parts = ws
-                .iter()
-                .enumerate()
-                .map(|(i, w)| self.entity(w, kinds, context, &format!("{path}.AND[{i}]"), depth))
-                .collect::<async_graphql::Result<Vec<_>>>()?;
+            let parts = self.each(ws, kinds, context, &format!("{path}.AND"), depth)?;
             all.push(Predicate::And(parts));
         }
         if let Some(ws) = &w.or {
-            self.count(1)?;
-            let parts = ws
-                .iter()
-                .enumerate()
-                .map(|(i, w)| self.entity(w, kinds, context, &format!("{path}.OR[{i}]"), depth))
-                .collect::<async_graphql::Result<Vec<_>>>()?;
+            let parts = self.each(ws, kinds, context, &format!("{path}.OR"), depth)?;
             all.push(Predicate::Or(parts));
         }
         if let Some(w) = &w.not {
@@ -108,6 +98,22 @@ impl Translate {
         Ok(())
     }
 
+    /// The conditions of an `AND` or `OR` list at `path`, counted as one test.
+    fn each(
+        &mut self,
+        ws: &[EntityWhere],
+        kinds: KindSet,
+        context: &str,
+        path: &str,
+        depth: usize,
+    ) -> async_graphql::Result<Vec<Predicate>> {
+        self.count(1)?;
+        ws.iter()
+            .enumerate()
+            .map(|(i, w)| self.entity(w, kinds, context, &format!("{path}[{i}]"), depth))
+            .collect()
+    }
+
     /// `id`: `eq` and `in` (checked against [`MAX_IN`]).
     fn id(
         &mut self,
@@ -115,7 +121,6 @@ impl Translate {
         path: &str,
         all: &mut Vec<Predicate>,
     ) -> async_graphql::Result<()> {
-        let mut ids = Vec::new();
         if let Some(id) = &f.eq {
             self.count(1)?;
             all.push(Predicate::Text(TextField::Id, TextTest::Eq(id.to_string())));
@@ -123,7 +128,7 @@ impl Translate {
         if let Some(list) = &f.in_ {
             self.count(1)?;
             check_in(list.len(), &format!("{path}.id.in"))?;
-            ids.extend(list.iter().map(|i| i.to_string()));
+            let ids = list.iter().map(|i| i.to_string()).collect();
             all.push(Predicate::Text(TextField::Id, TextTest::In(ids)));
         }
         Ok(())
