@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use date::{Date, DateError};
+pub use date::{Date, DateError, DayNumber};
 pub use details::{
     ApplicationDetails, Classification, ClassificationScheme, Details, DirectiveDetails,
     DirectiveType, EventDetails, EventType, LocationDetails, LocationType, MineralDetails,
@@ -311,6 +311,56 @@ impl Relation {
             .map(|c| c.grade)
             .min_by_key(|g| g.strength())
             .unwrap_or(Grade::Unverified)
+    }
+
+    /// Whether the relation may hold on `date`: false only when the date is known to fall
+    /// before `since` (it ends before `since` can begin) or on or after `until` (it begins on
+    /// or after the last day `until` may mean). Reduced precision counts in the fact's favour:
+    /// a relation `since = "2019"` holds on `2019-03` as far as the data knows.
+    pub fn holds_on(&self, date: Date) -> bool {
+        let started = self
+            .since
+            .is_none_or(|since| since.first_day() <= date.last_day());
+        let ended = self
+            .until
+            .is_some_and(|until| date.first_day() >= until.last_day());
+        started && !ended
+    }
+}
+
+#[cfg(test)]
+mod holds_on_tests {
+    use super::{Date, EntityId, Relation, RelationType};
+
+    fn relation(since: Option<&str>, until: Option<&str>) -> Relation {
+        let date = |s: &str| s.parse::<Date>().expect("a test date");
+        Relation {
+            relation_type: RelationType::AffiliatedWith,
+            from: EntityId::parse("official:a").expect("an id").0,
+            to: EntityId::parse("organization:b").expect("an id").0,
+            role: None,
+            since: since.map(date),
+            until: until.map(date),
+            citations: std::sync::Arc::from(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn a_relation_holds_inside_its_window_and_reduced_precision_counts_in_its_favour() {
+        let on = |r: &Relation, d: &str| r.holds_on(d.parse().expect("a test date"));
+        let open = relation(None, None);
+        assert!(on(&open, "1990"));
+        let r = relation(Some("2019"), Some("2021-05-01"));
+        assert!(!on(&r, "2018-12-31"));
+        assert!(on(&r, "2019-01-01"), "since = 2019 may mean its first day");
+        assert!(!on(&r, "2018"), "all of 2018 is before 2019 begins");
+        assert!(on(&r, "2021-04-30"));
+        assert!(!on(&r, "2021-05-01"), "until is the day it stopped");
+        assert!(!on(&r, "2022"));
+        let y = relation(Some("2019-06"), Some("2020"));
+        assert!(on(&y, "2020-06"), "until = 2020 may mean its last day");
+        assert!(!on(&y, "2020-12-31"));
+        assert!(!on(&y, "2019-05"));
     }
 }
 

@@ -34,6 +34,32 @@ impl Date {
     pub fn day(self) -> Option<u8> {
         self.day
     }
+
+    /// The first day this date may mean, as a [`DayNumber`]: `2025-07` starts on 2025-07-01.
+    pub fn first_day(self) -> DayNumber {
+        DayNumber::of(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+
+    /// The last day this date may mean: `2025-07` ends on 2025-07-31 (counted as the 31st of
+    /// any month: day numbers only compare, they are not a calendar).
+    pub fn last_day(self) -> DayNumber {
+        DayNumber::of(self.year, self.month.unwrap_or(12), self.day.unwrap_or(31))
+    }
+}
+
+/// A day as one comparable number (`year * 372 + (month - 1) * 31 + day - 1`): monotone in the
+/// calendar, so reduced-precision dates compare by the days they may mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DayNumber(u32);
+
+impl DayNumber {
+    fn of(year: u16, month: u8, day: u8) -> Self {
+        DayNumber(
+            u32::from(year) * 372
+                + u32::from(month.saturating_sub(1)) * 31
+                + u32::from(day.saturating_sub(1)),
+        )
+    }
 }
 
 impl std::str::FromStr for Date {
