@@ -262,6 +262,10 @@ pub enum ErrorCode {
     RequestTimeout,
     /// An automatic persisted query's hash without its text, for a text not kept.
     PersistedQueryNotFound,
+    /// A request without valid credentials for what it asks (HTTP 401).
+    Unauthenticated,
+    /// Valid credentials without the role the request needs (HTTP 403).
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -279,12 +283,14 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
         }
     }
 
     /// The code a GraphQL error carries in its extensions, if it is one of these.
     pub fn of(error: &async_graphql::ServerError) -> Option<ErrorCode> {
-        const ALL: [ErrorCode; 11] = [
+        const ALL: [ErrorCode; 13] = [
             ErrorCode::NotFound,
             ErrorCode::BadUserInput,
             ErrorCode::LimitExceeded,
@@ -296,6 +302,8 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed,
             ErrorCode::RequestTimeout,
             ErrorCode::PersistedQueryNotFound,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
         ];
         match error.extensions.as_ref()?.get("code")? {
             async_graphql::Value::String(code) => {
@@ -311,6 +319,32 @@ pub fn refusal(code: ErrorCode, message: impl Into<String>) -> async_graphql::Re
     async_graphql::Response::from_errors(vec![
         error(code, message).into_server_error(async_graphql::Pos::default()),
     ])
+}
+
+/// The request's verified caller if it holds `role`: else UNAUTHENTICATED (no principal in the
+/// request's data) or FORBIDDEN (a principal without the role).
+pub fn require_role<'c>(
+    ctx: &async_graphql::Context<'c>,
+    role: crate::auth::Role,
+) -> async_graphql::Result<&'c crate::auth::Principal> {
+    match ctx.data_opt::<crate::auth::Principal>() {
+        None => Err(error(
+            ErrorCode::Unauthenticated,
+            format!(
+                "this operation needs a bearer token with the {} role",
+                role.as_str()
+            ),
+        )),
+        Some(p) if p.has(role) => Ok(p),
+        Some(p) => Err(error(
+            ErrorCode::Forbidden,
+            format!(
+                "`{}` does not hold the {} role this operation needs",
+                p.subject,
+                role.as_str()
+            ),
+        )),
+    }
 }
 
 /// An error with a message for the client and an extension `code`.

@@ -2,6 +2,7 @@
 //! that govern it.
 //!
 //! Module map (dependencies flow one way, top to bottom):
+//! - [`auth`]: the verified caller ([`auth::Principal`]) and its roles.
 //! - [`model`]: entity kinds, relation types, citations, ids, dates. No petgraph, no GraphQL.
 //! - [`dataset`]: data files -> validated model, every problem with `file:line:column`.
 //! - [`graph`]: [`graph::KnowledgeGraph`], petgraph plus indexes; pure, bounded queries.
@@ -12,6 +13,7 @@
 //! - [`synth`]: a deterministic synthetic dataset generator (benchmarks, scale tests).
 //! - [`cli`]: the command line (clap); `main.rs` only parses it and calls [`cli::run`].
 
+pub mod auth;
 pub mod cli;
 pub mod dataset;
 pub mod graph;
