@@ -68,7 +68,9 @@ impl ReeSchema {
                 Err(refusal) => return refusal.into(),
             },
         };
-        self.spec.execute(&self.inner, request).await
+        let mut response = self.spec.execute(&self.inner, request).await;
+        tag_validation_errors(&mut response);
+        response
     }
 
     /// Runs a subscription: admitted exactly as [`ReeSchema::execute`] admits (document limits,
@@ -95,6 +97,11 @@ impl ReeSchema {
         }
         self.inner
             .execute_stream_with_session_data(admitted.request, session)
+            .map(|mut response| {
+                tag_validation_errors(&mut response);
+                response
+            })
+            .boxed()
     }
 
     /// Admission alone (steps 1-4 of [`admission`]): for callers that look at the operation
@@ -252,6 +259,9 @@ pub enum ErrorCode {
     Internal,
     /// A document that does not parse.
     GraphqlParseFailed,
+    /// A document that parses but does not validate against the schema (an unknown field, a
+    /// wrong argument type, a missing variable): async-graphql's validation errors, tagged.
+    GraphqlValidationFailed,
     /// A request that is not a GraphQL request (malformed body, parameters or variables).
     BadRequest,
     /// A request body in a media type other than JSON.
@@ -278,6 +288,7 @@ impl ErrorCode {
             ErrorCode::StaleCursor => "STALE_CURSOR",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
@@ -290,13 +301,14 @@ impl ErrorCode {
 
     /// The code a GraphQL error carries in its extensions, if it is one of these.
     pub fn of(error: &async_graphql::ServerError) -> Option<ErrorCode> {
-        const ALL: [ErrorCode; 13] = [
+        const ALL: [ErrorCode; 14] = [
             ErrorCode::NotFound,
             ErrorCode::BadUserInput,
             ErrorCode::LimitExceeded,
             ErrorCode::StaleCursor,
             ErrorCode::Internal,
             ErrorCode::GraphqlParseFailed,
+            ErrorCode::GraphqlValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::UnsupportedMediaType,
             ErrorCode::MethodNotAllowed,
@@ -310,6 +322,25 @@ impl ErrorCode {
                 ALL.into_iter().find(|c| c.as_str() == code.as_str())
             }
             _ => None,
+        }
+    }
+}
+
+/// Gives async-graphql's validation errors their code: a response with errors, no `data` and
+/// no error `path` failed before execution (admission's refusals carry their codes already),
+/// and each of its errors without a code gets GRAPHQL_VALIDATION_FAILED, as Apollo's servers
+/// send, so clients can tell a wrong document from a failed field.
+fn tag_validation_errors(response: &mut async_graphql::Response) {
+    let before_execution = response.data == async_graphql::Value::Null
+        && response.is_err()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if !before_execution {
+        return;
+    }
+    for e in &mut response.errors {
+        let extensions = e.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", ErrorCode::GraphqlValidationFailed.as_str());
         }
     }
 }

@@ -274,6 +274,8 @@ const cases = [
   ["LIMIT_EXCEEDED", { body: JSON.stringify({ query: `{ __typename } #${"x".repeat(70000)}` }) }, 413],
   ["GRAPHQL_PARSE_FAILED", { query: "{" }, 200],
   ["GRAPHQL_PARSE_FAILED", { query: "{", accept: GRAPHQL_RESPONSE }, 400],
+  ["GRAPHQL_VALIDATION_FAILED", { query: "{ nope }" }, 200],
+  ["GRAPHQL_VALIDATION_FAILED", { query: "{ nope }", accept: GRAPHQL_RESPONSE }, 400],
   [
     "PERSISTED_QUERY_NOT_FOUND",
     { body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }) },
@@ -292,11 +294,11 @@ test("docs/clients.md: each error code and status, as the guide says", async () 
     assert.equal(got.code, code, `${code}: ${JSON.stringify(got.json)?.slice(0, 200)}`);
     if (status === 405) assert.equal(got.headers.get("allow"), "POST");
   }
-  // No code: validation errors from async-graphql, 200 under application/json, 400 under
+  // Validation errors: GRAPHQL_VALIDATION_FAILED, 200 under application/json, 400 under
   // graphql-response+json, and no `data`.
   const invalid = await send({ query: "{ nope }" });
   assert.equal(invalid.status, 200);
-  assert.equal(invalid.code, undefined);
+  assert.equal(invalid.code, "GRAPHQL_VALIDATION_FAILED");
   assert.equal("data" in invalid.json, false);
   assert.equal((await send({ query: "{ nope }", accept: GRAPHQL_RESPONSE })).status, 400);
   // 406: an Accept that allows neither JSON type.
