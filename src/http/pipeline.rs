@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::cache::{self, CacheKey, Cached, KeyParts, variables_text};
@@ -206,6 +206,7 @@ fn respond(
             [
                 (header::ETAG, cached.etag().clone()),
                 (header::CACHE_CONTROL, cache_control),
+                (header::VARY, HeaderValue::from_static("accept")),
             ],
         )
             .into_response();
@@ -216,6 +217,9 @@ fn respond(
             (header::CONTENT_TYPE, media.header()),
             (header::ETAG, cached.etag().clone()),
             (header::CACHE_CONTROL, cache_control),
+            // The media type and the status (400 or 200 for a document that does not
+            // validate) follow `Accept`: shared caches must key on it.
+            (header::VARY, HeaderValue::from_static("accept")),
         ],
         cached.body.clone(),
     )

@@ -39,6 +39,14 @@ fn value(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Whether a `Vary` value names the origin (a GraphQL GET also varies on `Accept`).
+fn varies_on_origin(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"origin"))
+}
+
 fn listed() -> HttpConfig {
     HttpConfig {
         cors_origins: vec![FRONTEND.to_owned()],
@@ -128,7 +136,7 @@ async fn any_origin_gets_no_credentials() {
             !h.contains_key(header::ACCESS_CONTROL_ALLOW_CREDENTIALS),
             "{h:?}"
         );
-        assert!(!h.contains_key(header::VARY), "{h:?}");
+        assert!(!varies_on_origin(&h), "{h:?}");
     }
 }
 
@@ -146,7 +154,7 @@ async fn listed_origins_get_credentials_and_vary() {
             value(&h, header::ACCESS_CONTROL_ALLOW_CREDENTIALS),
             Some("true")
         );
-        assert_eq!(value(&h, header::VARY), Some("origin"));
+        assert!(varies_on_origin(&h), "{h:?}");
     }
     for request in [
         preflight("https://evil.example", "authorization"),
@@ -165,7 +173,7 @@ async fn listed_origins_get_credentials_and_vary() {
             !h.contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS),
             "{h:?}"
         );
-        assert_eq!(value(&h, header::VARY), Some("origin"));
+        assert!(varies_on_origin(&h), "{h:?}");
     }
 }
 
@@ -191,7 +199,7 @@ async fn any_beside_listed_origins_keeps_credentials_to_the_listed() {
         !h.contains_key(header::ACCESS_CONTROL_ALLOW_CREDENTIALS),
         "{h:?}"
     );
-    assert_eq!(value(&h, header::VARY), Some("origin"));
+    assert!(varies_on_origin(&h), "{h:?}");
 }
 
 /// `reegraph serve`'s CORS defaults are HttpConfig's.

@@ -610,6 +610,13 @@ async fn get_responses_carry_validators_and_revalidate_with_304() {
     let again = send_via(router, request.expect("request")).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert_eq!(again.headers.get(header::ETAG), Some(&etag));
+    for reply in [&first, &again] {
+        assert_eq!(
+            reply.headers.get(header::VARY).map(|v| v.as_bytes()),
+            Some(&b"accept"[..]),
+            "the answer follows Accept"
+        );
+    }
 }
 
 #[tokio::test]
