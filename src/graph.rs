@@ -140,6 +140,8 @@ pub struct KnowledgeGraph {
     /// Entities of each kind, sorted by id, for stable Relay pages.
     by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
     search: search::SearchIndex,
+    /// Rows of enum bytes and sorted codes for filters and counts (built, never stored).
+    filter_index: filter::FilterIndex,
     hub_degree: usize,
     fingerprint: u64,
 }
@@ -352,6 +354,7 @@ impl KnowledgeGraph {
         } = dataset;
         KnowledgeGraph {
             hub_degree: hub_degree(entities.len(), relations.len()),
+            filter_index: filter::FilterIndex::build(&entities),
             entities,
             relations,
             adjacency,

@@ -26,7 +26,25 @@ const KINDS: [EntityKind; 4] = [
     EntityKind::Event,
     EntityKind::SupplyChainStage,
 ];
-const CODES: [&str; 4] = ["GB/T 1-2018", "gb/t 22", "ISO 9", "XB/T 5"];
+/// Codes (the sorted index's values): prefixes that differ only in case or accents, one the
+/// prefix of another.
+const CODES: [&str; 6] = ["GB/T 1-2018", "gb/t 22", "ISO 9", "XB/T 5", "ÉN 4", "en 45"];
+/// What code tests look for: the codes' prefixes in other cases and accents, prefixes of
+/// nothing (empty ranges, before, between and after every code), the empty prefix.
+const CODE_NEEDLES: [&str; 12] = [
+    "gb/t",
+    "GB/T 2",
+    "É",
+    "en 4",
+    "EN 45",
+    "Èn",
+    "iso 9",
+    "a",
+    "h",
+    "zz",
+    "",
+    "gb/t 1-2018",
+];
 const NAMES: [&str; 5] = ["Alpha", "beta", "Gämma", "Beta", "alpha"];
 const DATES: [&str; 6] = [
     "2018",
@@ -128,7 +146,7 @@ fn world() -> impl Strategy<Value = World> {
                     (
                         0..4usize,
                         0..5usize,
-                        0..5usize,
+                        0..7usize,
                         any::<u8>(),
                         0..7usize,
                         0..3usize,
@@ -204,9 +222,21 @@ fn leaf() -> impl Strategy<Value = Predicate> {
             TextField::Name,
             TextTest::starts_with(&NAMES[i].chars().take(2).collect::<String>())
         )),
-        (0..4usize).prop_map(|i| Predicate::Text(
+        (0..CODE_NEEDLES.len()).prop_map(|i| Predicate::Text(
             TextField::StandardCode,
-            TextTest::starts_with(&CODES[i][..4])
+            TextTest::starts_with(CODE_NEEDLES[i])
+        )),
+        (0..CODE_NEEDLES.len(), 0..CODES.len()).prop_map(|(i, c)| Predicate::Text(
+            TextField::StandardCode,
+            TextTest::Eq([CODE_NEEDLES[i], CODES[c]][c % 2].into())
+        )),
+        (0..CODES.len(), 0..CODE_NEEDLES.len()).prop_map(|(c, i)| Predicate::Text(
+            TextField::StandardCode,
+            TextTest::In(vec![
+                CODES[c].into(),
+                CODE_NEEDLES[i].into(),
+                CODES[c].to_lowercase()
+            ])
         )),
         (0..4usize).prop_map(|i| Predicate::Text(
             TextField::StandardCode,
