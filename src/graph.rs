@@ -24,8 +24,8 @@ use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 
 pub use filter::{
-    Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, Matcher, Order,
-    OrderField, Position, Predicate, SortValue, TextField, TextTest, enum_bit,
+    Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, ListSpec, Matcher,
+    Order, OrderField, Position, Predicate, SortValue, TextField, TextTest, Tie, enum_bit,
 };
 pub use search::SearchHit;
 pub use traverse::{

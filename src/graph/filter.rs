@@ -29,6 +29,7 @@
 mod fields;
 mod group;
 mod index;
+mod list;
 mod matcher;
 mod order;
 mod related;
@@ -41,6 +42,7 @@ use std::cmp::Ordering;
 pub use fields::{DateField, EnumField, IntField, TextField};
 pub use group::{GroupBy, GroupKey};
 pub(crate) use index::FilterIndex;
+pub use list::{ListSpec, Tie};
 pub use matcher::Matcher;
 pub use order::{Order, OrderField, Position, SortValue};
 pub use text::TextTest;

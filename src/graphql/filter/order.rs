@@ -99,11 +99,25 @@ fn json_value(value: &Option<SortValue>) -> serde_json::Value {
 /// An ordered page's cursor: `[order, value, id]` as JSON for one key, `[order, [values],
 /// id]` for several (opaque to clients).
 pub(crate) fn encode_cursor(orders: &[Order], position: &Position) -> String {
+    cursor_parts(orders, position).to_string()
+}
+
+/// An ordered relationship list's cursor: an entity cursor of the other end, then what tells
+/// the entity's relations to it apart (`tie`).
+pub(crate) fn encode_list_cursor(orders: &[Order], position: &Position, tie: &str) -> String {
+    let mut parts = cursor_parts(orders, position);
+    if let serde_json::Value::Array(parts) = &mut parts {
+        parts.push(serde_json::Value::from(tie));
+    }
+    parts.to_string()
+}
+
+fn cursor_parts(orders: &[Order], position: &Position) -> serde_json::Value {
     let value = match position.values.as_slice() {
         [one] => json_value(one),
         values => serde_json::Value::from_iter(values.iter().map(json_value)),
     };
-    serde_json::json!([order_name(orders), value, position.id]).to_string()
+    serde_json::json!([order_name(orders), value, position.id])
 }
 
 fn order_name(orders: &[Order]) -> String {
@@ -131,7 +145,31 @@ fn order_name(orders: &[Order]) -> String {
 /// The position after which an ordered page starts: BAD_USER_INPUT for a string that is not
 /// a cursor of this API, or a cursor issued for another order.
 pub(crate) fn decode_cursor(orders: &[Order], after: &str) -> async_graphql::Result<Position> {
-    let not_ours = || bad(format!("`after` is not a cursor from this API: {after:?}"));
+    let (position, tie) = decode(orders, after)?;
+    match tie {
+        None => Ok(position),
+        Some(_) => Err(not_ours(after)),
+    }
+}
+
+/// The position and tie of an ordered relationship list's cursor (see
+/// [`encode_list_cursor`]); refused like [`decode_cursor`]'s.
+pub(crate) fn decode_list_cursor(
+    orders: &[Order],
+    after: &str,
+) -> async_graphql::Result<(Position, String)> {
+    match decode(orders, after)? {
+        (position, Some(tie)) => Ok((position, tie)),
+        (_, None) => Err(not_ours(after)),
+    }
+}
+
+fn not_ours(after: &str) -> async_graphql::Error {
+    bad(format!("`after` is not a cursor from this API: {after:?}"))
+}
+
+fn decode(orders: &[Order], after: &str) -> async_graphql::Result<(Position, Option<String>)> {
+    let not_ours = || not_ours(after);
     if !after.starts_with('[') {
         // An entity id: a cursor of the default order.
         return Err(bad(format!(
@@ -140,9 +178,18 @@ pub(crate) fn decode_cursor(orders: &[Order], after: &str) -> async_graphql::Res
             order_name(orders)
         )));
     }
-    let parsed: (String, serde_json::Value, String) =
-        serde_json::from_str(after).map_err(|_| not_ours())?;
-    let (name, value, id) = parsed;
+    let parsed: Vec<serde_json::Value> = serde_json::from_str(after).map_err(|_| not_ours())?;
+    let mut parts = parsed.into_iter();
+    let (Some(serde_json::Value::String(name)), Some(value), Some(serde_json::Value::String(id))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(not_ours());
+    };
+    let tie = match (parts.next(), parts.next()) {
+        (None, None) => None,
+        (Some(serde_json::Value::String(tie)), None) => Some(tie),
+        _ => return Err(not_ours()),
+    };
     if name != order_name(orders) {
         return Err(bad(format!(
             "`after` is a cursor of the order {name}, but this page is ordered by {}; start \
@@ -160,7 +207,7 @@ pub(crate) fn decode_cursor(orders: &[Order], after: &str) -> async_graphql::Res
         .zip(values)
         .map(|(o, value)| sort_value(o.field, value).ok_or_else(not_ours))
         .collect::<async_graphql::Result<Vec<_>>>()?;
-    Ok(Position { values, id })
+    Ok((Position { values, id }, tie))
 }
 
 /// A cursor's JSON value as a sort value of `field` (`Some(None)`: no value; `None`: not one).
