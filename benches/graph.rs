@@ -720,7 +720,7 @@ mod entities_filter {
         let p = Predicate::Text(TextField::StandardCode, TextTest::starts_with("GB/T 12"));
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), standards());
-            let page = fx.graph.page_matching(&m, Order::default(), None, 20);
+            let page = fx.graph.page_matching(&m, &[], None, 20);
             (page, fx.graph.count_matching(&m))
         });
     }
@@ -736,7 +736,7 @@ mod entities_filter {
         };
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), standards());
-            let page = fx.graph.page_matching(&m, order, None, 20);
+            let page = fx.graph.page_matching(&m, &[order], None, 20);
             (page, fx.graph.count_matching(&m))
         });
     }
@@ -761,7 +761,7 @@ mod entities_filter {
         };
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), standards());
-            let page = fx.graph.page_matching(&m, order, None, 20);
+            let page = fx.graph.page_matching(&m, &[order], None, 20);
             (page, fx.graph.count_matching(&m))
         });
     }
@@ -785,7 +785,7 @@ mod entities_filter {
         let p = unselective();
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), standards());
-            fx.graph.page_matching(&m, Order::default(), None, 20)
+            fx.graph.page_matching(&m, &[], None, 20)
         });
     }
 
@@ -796,7 +796,7 @@ mod entities_filter {
         let p = unselective();
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), standards());
-            let page = fx.graph.page_matching(&m, Order::default(), None, 20);
+            let page = fx.graph.page_matching(&m, &[], None, 20);
             (page, fx.graph.count_matching(&m))
         });
     }
@@ -812,7 +812,7 @@ mod entities_filter {
         };
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), standards());
-            fx.graph.page_matching(&m, order, None, 20)
+            fx.graph.page_matching(&m, &[order], None, 20)
         });
     }
 
@@ -834,7 +834,7 @@ mod entities_filter {
         let p = Predicate::Int(reegraph::graph::IntField::Degree, Comparison::Gte, 3);
         bencher.bench_local(|| {
             let m = fx.graph.matcher(black_box(&p), KindSet::ALL);
-            fx.graph.page_matching(&m, Order::default(), None, 20)
+            fx.graph.page_matching(&m, &[], None, 20)
         });
     }
 }

@@ -24,8 +24,8 @@ use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 
 pub use filter::{
-    Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, Matcher, Order,
-    OrderField, Position, Predicate, SortValue, TextField, TextTest, enum_bit,
+    Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, ListSpec, Matcher,
+    Order, OrderField, Position, Predicate, SortValue, TextField, TextTest, Tie, enum_bit,
 };
 pub use search::SearchHit;
 pub use traverse::{
@@ -140,6 +140,8 @@ pub struct KnowledgeGraph {
     /// Entities of each kind, sorted by id, for stable Relay pages.
     by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
     search: search::SearchIndex,
+    /// Rows of enum bytes and sorted codes for filters and counts (built, never stored).
+    filter_index: filter::FilterIndex,
     hub_degree: usize,
     fingerprint: u64,
 }
@@ -352,6 +354,7 @@ impl KnowledgeGraph {
         } = dataset;
         KnowledgeGraph {
             hub_degree: hub_degree(entities.len(), relations.len()),
+            filter_index: filter::FilterIndex::build(&entities),
             entities,
             relations,
             adjacency,

@@ -10,8 +10,11 @@
 //! A preparation costs at most O(entities + relations) per relationship test.
 //!
 //! Candidates come from the cheapest index that covers the predicate: the id index for an id
-//! test, the marked set of a relationship test, else the per-kind sorted lists of the kinds the
-//! predicate can match (a `standard` test only scans standards). Pages in the default order
+//! test, the marked set of a relationship test, the sorted codes ([`FilterIndex`]) for a
+//! `startsWith`, `eq` or `in` on a code that selects at most a quarter of its kind, else the
+//! per-kind sorted lists of the kinds the predicate can match (a `standard` test only scans
+//! standards); under `And`, the smallest of its parts' lists leads and the rest are tested.
+//! Enum tests, kinds and grouped counts read the index's rows of bytes, not the entities. Pages in the default order
 //! (kind, then id) stop after the page; other orders select the page from the matches without
 //! sorting them all.
 //!
@@ -25,6 +28,8 @@
 
 mod fields;
 mod group;
+mod index;
+mod list;
 mod matcher;
 mod order;
 mod related;
@@ -36,6 +41,8 @@ use std::cmp::Ordering;
 
 pub use fields::{DateField, EnumField, IntField, TextField};
 pub use group::{GroupBy, GroupKey};
+pub(crate) use index::FilterIndex;
+pub use list::{ListSpec, Tie};
 pub use matcher::Matcher;
 pub use order::{Order, OrderField, Position, SortValue};
 pub use text::TextTest;

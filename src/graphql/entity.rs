@@ -7,13 +7,15 @@
 //! methods on it), and the `Entity`/`Node` enums.
 
 mod governance;
+mod lists;
 mod supply_chain;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Interface, MergedObject, Object};
 
-use super::cursor::{PageCursor, position_after};
+use super::cursor::EntityCursor;
 use super::enums::{self, Direction, EntityKind, Grade, RelationType};
+use super::filter::{EntityOrder, EntityWhere};
 use super::types::{Citation, Relation, RelationEdgeFields, TotalCount, citations, id_of};
 use super::{ErrorCode, Limits, error};
 use crate::graph::{self, EntityKey, KnowledgeGraph, RelationFilter};
@@ -35,32 +37,38 @@ impl<'a> EntityBase<'a> {
         self.graph.entity(self.key)
     }
 
-    /// Entities linked by `relation_type` in `direction`, as the typed object `T`; at most
-    /// [`MAX_LINKED`], else LIMIT_EXCEEDED.
-    fn linked<T: KindObject<'a>>(
+    /// Entities linked by `relation_type` in `direction`, as the typed object `T` (a kind's
+    /// object, or any `Entity`), kept and ordered by the list's arguments (`minGrade`
+    /// defaults to [`TYPED_FIELD_MIN_GRADE`]); at most [`MAX_LINKED`], else LIMIT_EXCEEDED.
+    fn linked<T: Listed<'a>>(
         &self,
         relation_type: model::RelationType,
         direction: graph::Direction,
+        args: &lists::ListArgs,
     ) -> async_graphql::Result<Vec<T>> {
-        let keys = self.evidenced(relation_type, direction, Some(T::KIND));
+        let reach = T::reach(relation_type, direction);
+        let context = format!(
+            "the other end of {} {}",
+            relation_type.name(),
+            direction_name(direction)
+        );
+        let list = lists::ListFilter::new(
+            self.graph,
+            reach,
+            &context,
+            args,
+            Some(TYPED_FIELD_MIN_GRADE),
+        )?;
+        let items = list.items(self.key, &RelationFilter::only([relation_type]), direction);
+        let keys: Vec<EntityKey> = items
+            .iter()
+            .map(|i| i.other)
+            .filter(|o| reach.contains(self.graph.entity(*o).kind()))
+            .collect();
         check_linked(keys.len(), relation_type)?;
         Ok(keys
             .into_iter()
             .filter_map(|k| T::wrap(EntityBase::new(self.graph, k)))
-            .collect())
-    }
-
-    /// Entities linked by `relation_type` in `direction`, of any kind; at most [`MAX_LINKED`].
-    fn linked_any(
-        &self,
-        relation_type: model::RelationType,
-        direction: graph::Direction,
-    ) -> async_graphql::Result<Vec<Entity<'a>>> {
-        let keys = self.evidenced(relation_type, direction, None);
-        check_linked(keys.len(), relation_type)?;
-        Ok(keys
-            .into_iter()
-            .map(|k| Entity::of(EntityBase::new(self.graph, k)))
             .collect())
     }
 
@@ -96,26 +104,42 @@ impl<'a> EntityBase<'a> {
 /// `relations` connection lists every relation, with its grade, and filters by `minGrade`.
 pub const TYPED_FIELD_MIN_GRADE: model::Grade = model::Grade::Reported;
 
-impl<'a> EntityBase<'a> {
-    /// The entities at the other end of this entity's `relation_type` relations in
-    /// `direction` (of `kind`, if given) whose evidence reaches [`TYPED_FIELD_MIN_GRADE`].
-    fn evidenced(
-        &self,
-        relation_type: model::RelationType,
-        direction: graph::Direction,
-        kind: Option<model::EntityKind>,
-    ) -> Vec<EntityKey> {
-        self.graph
-            .incident(self.key, &RelationFilter::only([relation_type]), direction)
-            .filter(|i| {
-                self.graph
-                    .relation(i.relation)
-                    .grade()
-                    .at_least(TYPED_FIELD_MIN_GRADE)
-            })
-            .map(|i| i.other)
-            .filter(|o| kind.is_none_or(|k| self.graph.entity(*o).kind() == k))
-            .collect()
+/// What a typed relationship list lists: one kind's object, or any `Entity`.
+pub(crate) trait Listed<'a>: Sized {
+    /// The kinds it can be, at the other end of `relation_type` in `direction`.
+    fn reach(relation_type: model::RelationType, direction: graph::Direction) -> graph::KindSet;
+    /// Wraps an entity; `None` for a kind it cannot be.
+    fn wrap(base: EntityBase<'a>) -> Option<Self>;
+}
+
+impl<'a, T: KindObject<'a>> Listed<'a> for T {
+    fn reach(_: model::RelationType, _: graph::Direction) -> graph::KindSet {
+        graph::KindSet::one(T::KIND)
+    }
+    fn wrap(base: EntityBase<'a>) -> Option<Self> {
+        <T as KindObject<'a>>::wrap(base)
+    }
+}
+
+impl<'a> Listed<'a> for Entity<'a> {
+    fn reach(relation_type: model::RelationType, direction: graph::Direction) -> graph::KindSet {
+        let spec = relation_type.spec();
+        match direction {
+            graph::Direction::Outgoing => graph::KindSet::of(spec.to),
+            graph::Direction::Incoming => graph::KindSet::of(spec.from),
+            graph::Direction::Both => graph::KindSet::of(spec.to).or(graph::KindSet::of(spec.from)),
+        }
+    }
+    fn wrap(base: EntityBase<'a>) -> Option<Self> {
+        Some(Entity::of(base))
+    }
+}
+
+fn direction_name(direction: graph::Direction) -> &'static str {
+    match direction {
+        graph::Direction::Outgoing => "OUTGOING",
+        graph::Direction::Incoming => "INCOMING",
+        graph::Direction::Both => "BOTH",
     }
 }
 
@@ -139,7 +163,7 @@ fn check_linked(count: usize, relation_type: model::RelationType) -> async_graph
 
 /// A page of an entity's relations.
 pub type RelationConnection<'a> =
-    Connection<PageCursor, Relation<'a>, TotalCount, RelationEdgeFields>;
+    Connection<EntityCursor, Relation<'a>, TotalCount, RelationEdgeFields>;
 
 #[Object]
 impl<'a> EntityBase<'a> {
@@ -174,10 +198,12 @@ impl<'a> EntityBase<'a> {
     }
 
     /// This entity's relations, optionally of some types and in one direction, as a Relay
-    /// connection (outgoing first, then incoming, each in data order). `totalCount` counts the
-    /// whole filtered list. Unlike the typed relationship fields, which list only relations
-    /// graded REPORTED or better, it lists every relation, UNVERIFIED inferences included,
-    /// unless `minGrade` sets the weakest grade of a relation's best citation to keep.
+    /// connection (outgoing first, then incoming, each in data order, unless `orderBy` orders
+    /// them by the entity at the other end). `totalCount` counts the whole filtered list.
+    /// Unlike the typed relationship fields, which list only relations graded REPORTED or
+    /// better, it lists every relation, UNVERIFIED inferences included, unless `minGrade` sets
+    /// the weakest grade of a relation's best citation to keep.
+    #[expect(clippy::too_many_arguments, reason = "one per GraphQL argument")]
     pub(crate) async fn relations(
         &self,
         ctx: &Context<'_>,
@@ -190,40 +216,55 @@ impl<'a> EntityBase<'a> {
         direction: Direction,
         #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
         #[graphql(
-            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."
+            desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Without `orderBy`, cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`. With `orderBy`, a cursor holds the order, the other end's sort values and id and the relation's type and direction: it survives a reload, and is refused (BAD_USER_INPUT) under another order."
         )]
         after: Option<String>,
         #[graphql(
-            desc = "Only relations with at least one citation of this grade or better (all when omitted)."
+            desc = "Walk only relations with at least one citation of this grade or better."
         )]
         min_grade: Option<Grade>,
+        #[graphql(
+            name = "where",
+            desc = "Only relations whose entity at the other end matches this filter (the `EntityWhere` of `entities`; its kind filters must name kinds the list can reach)."
+        )]
+        filter: Option<EntityWhere>,
+        #[graphql(
+            desc = "Order by the entity at the other end: one key, or a list of keys compared in turn (at most 4); entities without a value for a key come last, ties go to the smaller id, then to the relation's type and direction. Data order when omitted."
+        )]
+        order_by: Option<Vec<EntityOrder>>,
+        #[graphql(
+            desc = "Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD): relations outside their since/until window are left out."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<RelationConnection<'a>> {
         let limits = ctx.data::<Limits>()?;
         let first = check_range("first", first, limits.max_first)?;
-        let offset = position_after(self.graph, after.as_deref())?;
-        let filter = relation_filter(relation_types);
-        let floor = min_grade.map(model::Grade::from);
-        let incident = self
-            .graph
-            .incident(self.key, &filter, direction.into())
-            .filter(|i| floor.is_none_or(|f| self.graph.relation(i.relation).grade().at_least(f)));
-        let mut total = 0;
-        let mut page = Vec::with_capacity(first.min(64));
-        for (i, inc) in incident.enumerate() {
-            total += 1;
-            if i >= offset && page.len() < first {
-                page.push((i, inc));
-            }
-        }
+        let args = lists::ListArgs {
+            filter,
+            order_by,
+            min_grade,
+            as_of,
+        };
+        let list = lists::ListFilter::new(
+            self.graph,
+            graph::KindSet::ALL,
+            "the other end of a relation",
+            &args,
+            None,
+        )?;
+        let items = list.items(self.key, &relation_filter(relation_types), direction.into());
+        let total = items.len();
+        let offset = list.start(&items, after.as_deref())?;
         let mut connection = Connection::with_additional_fields(
-            offset > 0,
+            after.is_some(),
             offset.saturating_add(first) < total,
             TotalCount { total_count: total },
         );
-        connection.edges.extend(page.into_iter().map(|(i, inc)| {
+        let page = items.iter().enumerate().skip(offset).take(first);
+        connection.edges.extend(page.map(|(index, inc)| {
             let spec = self.graph.relation(inc.relation).relation_type.spec();
             Edge::with_additional_fields(
-                PageCursor::new(self.graph, i),
+                list.cursor(index, inc),
                 Relation {
                     graph: self.graph,
                     key: inc.relation,
@@ -328,8 +369,11 @@ macro_rules! entity_types {
                 arg(name = "relation_types", ty = "Option<Vec<RelationType>>", desc = "Only relations of these types (all when omitted)."),
                 arg(name = "direction", ty = "Direction", default_with = "Direction::Both", desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."),
                 arg(name = "first", ty = "i32", default = 20, desc = "Page size, 0 to 100."),
-                arg(name = "after", ty = "Option<String>", desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`."),
-                arg(name = "min_grade", ty = "Option<Grade>", desc = "Only relations with at least one citation of this grade or better (all when omitted)."),
+                arg(name = "after", ty = "Option<String>", desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after it. Without `orderBy`, cursors belong to one data version (`stats.dataVersion`); after a reload that changed the data they are refused with STALE_CURSOR: start again without `after`. With `orderBy`, a cursor holds the order, the other end's sort values and id and the relation's type and direction: it survives a reload, and is refused (BAD_USER_INPUT) under another order."),
+                arg(name = "min_grade", ty = "Option<Grade>", desc = "Walk only relations with at least one citation of this grade or better."),
+                arg(name = "where", ty = "Option<EntityWhere>", desc = "Only relations whose entity at the other end matches this filter (the `EntityWhere` of `entities`; its kind filters must name kinds the list can reach)."),
+                arg(name = "order_by", ty = "Option<Vec<EntityOrder>>", desc = "Order by the entity at the other end: one key, or a list of keys compared in turn (at most 4); entities without a value for a key come last, ties go to the smaller id, then to the relation's type and direction. Data order when omitted."),
+                arg(name = "as_of", ty = "Option<String>", desc = "Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD): relations outside their since/until window are left out."),
             ),
         )]
         pub enum Entity<'a> {

@@ -29,7 +29,9 @@ pub use kinds::{
     SourceWhere, StandardBatchWhere, StandardWhere, SupplyChainStageWhere,
 };
 pub use order::EntityOrder;
-pub(crate) use order::{decode_cursor, encode_cursor, order};
+pub(crate) use order::{
+    decode_cursor, decode_list_cursor, encode_cursor, encode_list_cursor, order,
+};
 pub(crate) use translate::predicate;
 pub use values::{IdFilter, IntFilter, KindFilter, TextFilter};
 

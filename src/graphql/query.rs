@@ -16,8 +16,8 @@ use super::types::{
 };
 use super::{ErrorCode, Limits, error};
 use crate::graph::{
-    Budget, BudgetExhausted, EntityKey, GroupBy, KindSet, KnowledgeGraph, Order, Position,
-    Predicate, RelatedQuery, SortValue,
+    Budget, BudgetExhausted, EntityKey, GroupBy, KindSet, KnowledgeGraph, Position, Predicate,
+    RelatedQuery, SortValue,
 };
 use crate::model;
 
@@ -167,9 +167,9 @@ impl Query {
         )]
         filter: Option<EntityWhere>,
         #[graphql(
-            desc = "The order (kind then id when omitted); entities without a value for the field come last, ties go to the smaller id."
+            desc = "The order: one key, or a list of keys compared in turn (at most 4; kind then id when omitted); entities without a value for a key come last, ties go to the smaller id."
         )]
-        order_by: Option<EntityOrder>,
+        order_by: Option<Vec<EntityOrder>>,
         #[graphql(default = 20, desc = "Page size, 0 to 100.")] first: i32,
         #[graphql(
             desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in the page's order. In the default order a cursor is the entity's id; in another it holds the order, the entity's sort value and id, and a cursor of another order is refused (BAD_USER_INPUT). Cursors survive a data reload: they still point after the same place, even if the entity was removed."
@@ -179,8 +179,8 @@ impl Query {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
         let kinds = self::kinds(kinds);
-        let order = filter::order(order_by.as_ref());
-        if filter.is_none() && order == Order::default() {
+        let order = filter::order(order_by.as_deref())?;
+        if filter.is_none() && order.is_empty() {
             return kind_id_page(graph, &kinds, after.as_deref(), first);
         }
         let kind_set = KindSet::of(&kinds);
@@ -188,7 +188,7 @@ impl Query {
             Some(w) => filter::predicate(w, kind_set, "the `kinds` asked for")?,
             None => Predicate::True,
         };
-        let position = match (after.as_deref(), order == Order::default()) {
+        let position = match (after.as_deref(), order.is_empty()) {
             (None, _) => None,
             (Some(after), true) => {
                 let kind = after
@@ -202,14 +202,14 @@ impl Query {
                         )
                     })?;
                 Some(Position {
-                    value: Some(SortValue::Int(kind.index() as u64)),
+                    values: vec![Some(SortValue::Int(kind.index() as u64))],
                     id: after.to_owned(),
                 })
             }
-            (Some(after), false) => Some(filter::decode_cursor(order, after)?),
+            (Some(after), false) => Some(filter::decode_cursor(&order, after)?),
         };
         let matcher = graph.matcher(&predicate, kind_set);
-        let (page, more) = graph.page_matching(&matcher, order, position.as_ref(), first);
+        let (page, more) = graph.page_matching(&matcher, &order, position.as_ref(), first);
         // A count is a pass over every candidate: made only when asked for.
         let total = if ctx.look_ahead().field("totalCount").exists() {
             graph.count_matching(&matcher)
@@ -222,10 +222,10 @@ impl Query {
             TotalCount { total_count: total },
         );
         connection.edges.extend(page.into_iter().map(|k| {
-            let cursor = if order == Order::default() {
+            let cursor = if order.is_empty() {
                 EntityCursor::new(graph, k)
             } else {
-                EntityCursor::ordered(filter::encode_cursor(order, &graph.position(order, k)))
+                EntityCursor::ordered(filter::encode_cursor(&order, &graph.position(&order, k)))
             };
             Edge::new(cursor, Entity::of(EntityBase::new(graph, k)))
         }));

@@ -26,7 +26,25 @@ const KINDS: [EntityKind; 4] = [
     EntityKind::Event,
     EntityKind::SupplyChainStage,
 ];
-const CODES: [&str; 4] = ["GB/T 1-2018", "gb/t 22", "ISO 9", "XB/T 5"];
+/// Codes (the sorted index's values): prefixes that differ only in case or accents, one the
+/// prefix of another.
+const CODES: [&str; 6] = ["GB/T 1-2018", "gb/t 22", "ISO 9", "XB/T 5", "ÉN 4", "en 45"];
+/// What code tests look for: the codes' prefixes in other cases and accents, prefixes of
+/// nothing (empty ranges, before, between and after every code), the empty prefix.
+const CODE_NEEDLES: [&str; 12] = [
+    "gb/t",
+    "GB/T 2",
+    "É",
+    "en 4",
+    "EN 45",
+    "Èn",
+    "iso 9",
+    "a",
+    "h",
+    "zz",
+    "",
+    "gb/t 1-2018",
+];
 const NAMES: [&str; 5] = ["Alpha", "beta", "Gämma", "Beta", "alpha"];
 const DATES: [&str; 6] = [
     "2018",
@@ -128,7 +146,7 @@ fn world() -> impl Strategy<Value = World> {
                     (
                         0..4usize,
                         0..5usize,
-                        0..5usize,
+                        0..7usize,
                         any::<u8>(),
                         0..7usize,
                         0..3usize,
@@ -204,9 +222,21 @@ fn leaf() -> impl Strategy<Value = Predicate> {
             TextField::Name,
             TextTest::starts_with(&NAMES[i].chars().take(2).collect::<String>())
         )),
-        (0..4usize).prop_map(|i| Predicate::Text(
+        (0..CODE_NEEDLES.len()).prop_map(|i| Predicate::Text(
             TextField::StandardCode,
-            TextTest::starts_with(&CODES[i][..4])
+            TextTest::starts_with(CODE_NEEDLES[i])
+        )),
+        (0..CODE_NEEDLES.len(), 0..CODES.len()).prop_map(|(i, c)| Predicate::Text(
+            TextField::StandardCode,
+            TextTest::Eq([CODE_NEEDLES[i], CODES[c]][c % 2].into())
+        )),
+        (0..CODES.len(), 0..CODE_NEEDLES.len()).prop_map(|(c, i)| Predicate::Text(
+            TextField::StandardCode,
+            TextTest::In(vec![
+                CODES[c].into(),
+                CODE_NEEDLES[i].into(),
+                CODES[c].to_lowercase()
+            ])
         )),
         (0..4usize).prop_map(|i| Predicate::Text(
             TextField::StandardCode,
@@ -262,17 +292,23 @@ fn predicate() -> impl Strategy<Value = Predicate> {
     })
 }
 
-fn order() -> impl Strategy<Value = Order> {
-    (0..5usize, any::<bool>()).prop_map(|(f, descending)| Order {
-        field: [
-            OrderField::Kind,
-            OrderField::Name,
-            OrderField::Code,
-            OrderField::Date,
-            OrderField::Degree,
-        ][f],
-        descending,
-    })
+/// An order of zero to three keys (zero: the default order).
+fn order() -> impl Strategy<Value = Vec<Order>> {
+    proptest::collection::vec(
+        (0..7usize, any::<bool>()).prop_map(|(f, descending)| Order {
+            field: [
+                OrderField::Kind,
+                OrderField::Name,
+                OrderField::Code,
+                OrderField::Date,
+                OrderField::Degree,
+                OrderField::Level,
+                OrderField::Status,
+            ][f],
+            descending,
+        }),
+        0..4,
+    )
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -415,23 +451,41 @@ impl World {
                 Details::Event(d) => d.start_date.map(|x| (0, Some(x), String::new())),
                 _ => None,
             },
+            OrderField::Level => match &e.details {
+                Details::Standard(d) => Some((d.level as u64, None, String::new())),
+                _ => None,
+            },
+            OrderField::Status => match &e.details {
+                Details::Standard(d) => Some((d.status as u64, None, String::new())),
+                _ => None,
+            },
         }
     }
 
     /// Matching entity ids, filtered and sorted naively.
-    fn expected(&self, p: &Predicate, kinds: KindSet, order: Order) -> Vec<String> {
+    fn expected(&self, p: &Predicate, kinds: KindSet, orders: &[Order]) -> Vec<String> {
         let mut matching: Vec<usize> = (0..self.entities.len())
             .filter(|&i| kinds.contains(self.entities[i].kind()) && self.eval(p, i))
             .collect();
+        let default = [Order {
+            field: OrderField::Kind,
+            descending: false,
+        }];
+        let orders = if orders.is_empty() { &default } else { orders };
         matching.sort_by(|&a, &b| {
-            let by_value = match (self.sort_key(order, a), self.sort_key(order, b)) {
-                (None, None) => Ordering::Equal,
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (Some(x), Some(y)) if order.descending => y.cmp(&x),
-                (Some(x), Some(y)) => x.cmp(&y),
-            };
-            by_value.then_with(|| self.entities[a].id.cmp(&self.entities[b].id))
+            let mut by_values = Ordering::Equal;
+            for order in orders {
+                by_values = by_values.then_with(|| {
+                    match (self.sort_key(*order, a), self.sort_key(*order, b)) {
+                        (None, None) => Ordering::Equal,
+                        (Some(_), None) => Ordering::Less,
+                        (None, Some(_)) => Ordering::Greater,
+                        (Some(x), Some(y)) if order.descending => y.cmp(&x),
+                        (Some(x), Some(y)) => x.cmp(&y),
+                    }
+                });
+            }
+            by_values.then_with(|| self.entities[a].id.cmp(&self.entities[b].id))
         });
         matching
             .into_iter()
@@ -461,19 +515,19 @@ proptest! {
         order in order(),
         page in 1..6usize,
     ) {
-        let expected = world.expected(&p, kinds, order);
+        let expected = world.expected(&p, kinds, &order);
         let graph = &world.graph;
         let matcher = graph.matcher(&p, kinds);
         prop_assert_eq!(graph.count_matching(&matcher), expected.len());
         let mut got = Vec::new();
         let mut after = None;
         loop {
-            let (keys, more) = graph.page_matching(&matcher, order, after.as_ref(), page);
+            let (keys, more) = graph.page_matching(&matcher, &order, after.as_ref(), page);
             prop_assert!(keys.len() <= page);
             got.extend(keys.iter().map(|k| graph.entity(*k).id.as_str().to_owned()));
             prop_assert_eq!(more, got.len() < expected.len(), "hasNextPage after {:?}", got);
             match keys.last() {
-                Some(last) if more => after = Some(graph.position(order, *last)),
+                Some(last) if more => after = Some(graph.position(&order, *last)),
                 _ => break,
             }
         }

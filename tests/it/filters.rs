@@ -374,3 +374,80 @@ async fn grouped_counts_refuse_what_cannot_apply() {
     let r = run(COUNTS, json!({ "groupBy": ["KIND"], "first": 5000 })).await;
     assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r:#}");
 }
+
+#[tokio::test]
+async fn several_order_keys_sort_in_turn_and_page_through_their_cursors() {
+    const LEVELS: &str = r#"query($orderBy: [EntityOrder!], $first: Int = 20, $after: String) {
+        entities(kinds: [STANDARD], orderBy: $orderBy, first: $first, after: $after) {
+            pageInfo { hasNextPage endCursor }
+            nodes { id ... on Standard { level issued } }
+        }
+    }"#;
+    let order = json!([{ "field": "LEVEL" }, { "field": "DATE", "direction": "DESC" }]);
+    let all = data(LEVELS, json!({ "orderBy": order, "first": 100 })).await;
+    let all: Vec<Value> = all["entities"]["nodes"].as_array().expect("nodes").clone();
+    assert!(all.len() > 4, "{all:?}");
+    let rank = |level: &str| {
+        [
+            "NATIONAL",
+            "INDUSTRY",
+            "INTERNATIONAL",
+            "ASSOCIATION",
+            "NOT_STATED",
+        ]
+        .iter()
+        .position(|l| *l == level)
+        .expect("a level")
+    };
+    for w in all.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let (la, lb) = (
+            rank(a["level"].as_str().unwrap_or("")),
+            rank(b["level"].as_str().unwrap_or("")),
+        );
+        assert!(la <= lb, "levels in order: {a} then {b}");
+        if la == lb {
+            // Within a level, newest first, undated last (years compared: reduced precision).
+            let (da, db) = (a["issued"].as_str(), b["issued"].as_str());
+            assert!(
+                db.is_none() || da.is_some_and(|da| db.is_some_and(|db| da[..4] >= db[..4])),
+                "{a} then {b}"
+            );
+        }
+    }
+    let mut paged = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let d = data(
+            LEVELS,
+            json!({ "orderBy": order, "first": 4, "after": after }),
+        )
+        .await;
+        paged.extend(d["entities"]["nodes"].as_array().expect("nodes").clone());
+        if d["entities"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = d["entities"]["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(paged, all);
+    // The cursor of a two-key order is refused under its first key alone.
+    let r = run(
+        LEVELS,
+        json!({ "orderBy": { "field": "LEVEL" }, "after": after }),
+    )
+    .await;
+    assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{r:#}");
+    // A single object is a list of one key; more than four keys is LIMIT_EXCEEDED.
+    let one = data(
+        LEVELS,
+        json!({ "orderBy": { "field": "LEVEL" }, "first": 100 }),
+    )
+    .await;
+    assert_eq!(
+        one["entities"]["nodes"].as_array().map(Vec::len),
+        Some(all.len())
+    );
+    let five = json!([{ "field": "LEVEL" }, { "field": "DATE" }, { "field": "NAME" }, { "field": "CODE" }, { "field": "DEGREE" }]);
+    let r = run(LEVELS, json!({ "orderBy": five })).await;
+    assert_eq!(error_codes(&r), ["LIMIT_EXCEEDED"], "{r:#}");
+}

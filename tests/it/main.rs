@@ -22,6 +22,7 @@ mod introspection;
 mod playground;
 mod propagate;
 mod questions;
+mod relation_lists;
 mod reload;
 mod sdl;
 mod snapshot;

@@ -1,12 +1,9 @@
-//! Grouped counts of matches (`entityCounts`).
+//! Grouped counts of matches (`entityCounts`): each match's group is packed from the filter
+//! index's rows (no entity is read but one per group, to name it).
 
-use std::collections::HashMap;
-
-use super::{KindSet, Matcher};
+use super::{EnumField, KindSet, Matcher};
 use crate::graph::{Direction, EntityKey, KnowledgeGraph, RelationFilter};
-use crate::model::{
-    Details, Entity, EntityKind, Grade, MineralForm, StandardLevel, StandardStatus,
-};
+use crate::model::{Details, EntityKind, Grade, MineralForm, StandardLevel, StandardStatus};
 
 /// A dimension of [`KnowledgeGraph::count_groups`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,20 +65,73 @@ impl GroupKey {
     }
 }
 
-/// The strongest grade among an entity's own citations.
-fn entity_grade(e: &Entity) -> Option<Grade> {
-    e.citations
-        .iter()
-        .map(|c| c.grade)
-        .min_by_key(|g| g.strength())
-}
-
 impl KnowledgeGraph {
+    /// The values of the dimensions of `by` that the filter index's rows hold, packed: equal
+    /// codes, equal [`GroupKey`]s (bar `related`). O(dimensions), no entity read.
+    fn group_code(&self, key: EntityKey, by: &[GroupBy]) -> u64 {
+        let index = &self.filter_index;
+        let byte = |v: Option<u8>| u64::from(v.unwrap_or(u8::MAX));
+        by.iter().fold(0, |code, g| {
+            let (slot, value) = match g {
+                GroupBy::Kind => (0, index.kind(key).index() as u64),
+                GroupBy::Status => (
+                    1,
+                    byte(
+                        index
+                            .enum_value(EnumField::StandardStatus, key)
+                            .or_else(|| index.enum_value(EnumField::BatchStatus, key)),
+                    ),
+                ),
+                GroupBy::Level => (2, byte(index.enum_value(EnumField::StandardLevel, key))),
+                GroupBy::Form => (3, byte(index.enum_value(EnumField::MineralForm, key))),
+                GroupBy::Grade => (4, byte(index.grade(key).map(Grade::strength))),
+                GroupBy::Related { .. } => return code,
+            };
+            code | value << (8 * slot)
+        })
+    }
+
+    /// The group of `key` in `by`, read from its entity (`related` left out).
+    fn group_key(&self, key: EntityKey, by: &[GroupBy]) -> GroupKey {
+        let e = self.entity(key);
+        let mut group = GroupKey::default();
+        for g in by {
+            match g {
+                GroupBy::Kind => group.kind = Some(e.kind()),
+                GroupBy::Status => {
+                    group.status = match &e.details {
+                        Details::Standard(d) => Some(d.status),
+                        Details::StandardBatch(d) => Some(d.status),
+                        _ => None,
+                    }
+                }
+                GroupBy::Level => {
+                    group.level = match &e.details {
+                        Details::Standard(d) => Some(d.level),
+                        _ => None,
+                    }
+                }
+                GroupBy::Form => {
+                    group.form = match &e.details {
+                        Details::Mineral(d) => Some(d.form),
+                        _ => None,
+                    }
+                }
+                GroupBy::Grade => group.grade = self.filter_index.grade(key),
+                GroupBy::Related { .. } => {}
+            }
+        }
+        group
+    }
+
     /// How many matches fall in each group of `by` (an entity counts once in each group of its
     /// values: once per related entity for [`GroupBy::Related`]), largest group first, ties in
-    /// key order. O(candidates × related degree); no entity object is made.
+    /// key order. O(candidates × related degree): the values come from the filter index's
+    /// rows, and only one entity per group is read, to name its group.
     pub fn count_groups(&self, matcher: &Matcher<'_>, by: &[GroupBy]) -> Vec<(GroupKey, usize)> {
-        let mut counts: HashMap<GroupKey, usize> = HashMap::new();
+        // Per group: an entity of it (to name it) and its count.
+        let mut counts: foldhash::HashMap<(u64, Option<EntityKey>), (EntityKey, usize)> =
+            foldhash::HashMap::default();
         let related = by.iter().find_map(|g| match g {
             GroupBy::Related {
                 types,
@@ -93,42 +143,18 @@ impl KnowledgeGraph {
         });
         let mut others = Vec::new();
         matcher.for_each(|k| {
-            let e = self.entity(k);
-            let mut key = GroupKey::default();
-            for g in by {
-                match g {
-                    GroupBy::Kind => key.kind = Some(e.kind()),
-                    GroupBy::Status => {
-                        key.status = match &e.details {
-                            Details::Standard(d) => Some(d.status),
-                            Details::StandardBatch(d) => Some(d.status),
-                            _ => None,
-                        }
-                    }
-                    GroupBy::Level => {
-                        key.level = match &e.details {
-                            Details::Standard(d) => Some(d.level),
-                            _ => None,
-                        }
-                    }
-                    GroupBy::Form => {
-                        key.form = match &e.details {
-                            Details::Mineral(d) => Some(d.form),
-                            _ => None,
-                        }
-                    }
-                    GroupBy::Grade => key.grade = entity_grade(e),
-                    GroupBy::Related { .. } => {}
-                }
-            }
+            let code = self.group_code(k, by);
+            let mut add = |related: Option<EntityKey>| {
+                counts.entry((code, related)).or_insert((k, 0)).1 += 1;
+            };
             match related {
-                None => *counts.entry(key).or_default() += 1,
+                None => add(None),
                 Some((types, direction, kinds, min_grade)) => {
                     others.clear();
                     others.extend(
                         self.incident(k, &types, direction)
                             .filter(|i| {
-                                kinds.contains(self.entity(i.other).kind())
+                                kinds.contains(self.filter_index.kind(i.other))
                                     && self.relation(i.relation).grade().at_least(min_grade)
                             })
                             .map(|i| i.other),
@@ -136,20 +162,25 @@ impl KnowledgeGraph {
                     others.sort_unstable();
                     others.dedup();
                     if others.is_empty() {
-                        *counts.entry(key).or_default() += 1;
+                        add(None);
                     }
                     for o in &others {
-                        let key = GroupKey {
-                            related: Some(*o),
-                            ..key
-                        };
-                        *counts.entry(key).or_default() += 1;
+                        add(Some(*o));
                     }
                 }
             }
             true
         });
-        let mut groups: Vec<(GroupKey, usize)> = counts.into_iter().collect();
+        let mut groups: Vec<(GroupKey, usize)> = counts
+            .into_iter()
+            .map(|((_, related), (k, n))| {
+                let key = GroupKey {
+                    related,
+                    ..self.group_key(k, by)
+                };
+                (key, n)
+            })
+            .collect();
         groups
             .sort_unstable_by(|(a, an), (b, bn)| bn.cmp(an).then_with(|| a.rank().cmp(&b.rank())));
         groups

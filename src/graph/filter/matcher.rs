@@ -9,6 +9,10 @@ use super::{
 use crate::graph::{EntityKey, KnowledgeGraph};
 use crate::model::{Date, Details};
 
+/// An index's candidates lead when they are at most this fraction (1/n) of the entities of the
+/// kinds a test can match.
+const INDEX_SHARE: usize = 4;
+
 /// A predicate prepared for one graph: relationship tests are sets already.
 #[derive(Debug)]
 enum Prepared {
@@ -53,7 +57,7 @@ impl KnowledgeGraph {
         let candidates = match candidates {
             Candidates::Keys(keys) => Candidates::Keys(
                 keys.into_iter()
-                    .filter(|k| kinds.contains(self.entity(*k).kind()))
+                    .filter(|k| kinds.contains(self.filter_index.kind(*k)))
                     .collect(),
             ),
             Candidates::Scan(k) => Candidates::Scan(k.and(kinds)),
@@ -90,7 +94,17 @@ impl KnowledgeGraph {
                 (Prepared::Related(set), candidates)
             }
             Predicate::Kinds(k) => (Prepared::Kinds(*k), scan(*k)),
-            Predicate::Text(f, t) => (Prepared::Text(*f, t.clone()), scan(predicate.kinds())),
+            Predicate::Text(f, t) => {
+                let kinds = predicate.kinds().and(kinds);
+                // A range of a sorted index leads when it is a small part of the kind's list
+                // (a large one is left to the scan, which stops after a page).
+                let most = self.count_in(kinds) / INDEX_SHARE;
+                let candidates = match self.filter_index.text_candidates(*f, t, most) {
+                    Some(Ok(keys)) => Candidates::Keys(keys),
+                    _ => scan(kinds),
+                };
+                (Prepared::Text(*f, t.clone()), candidates)
+            }
             Predicate::Date(f, c, d) => (Prepared::Date(*f, *c, *d), scan(predicate.kinds())),
             Predicate::Int(f, c, n) => (Prepared::Int(*f, *c, *n), scan(predicate.kinds())),
             Predicate::IntIn(f, ns) => (Prepared::IntIn(*f, ns.clone()), scan(predicate.kinds())),
@@ -139,7 +153,7 @@ impl KnowledgeGraph {
             match candidates {
                 Candidates::Keys(k) => {
                     for key in &k {
-                        scan_kinds = scan_kinds.or(KindSet::one(self.entity(*key).kind()));
+                        scan_kinds = scan_kinds.or(KindSet::one(self.filter_index.kind(*key)));
                     }
                     if let Some(all) = &mut keys {
                         all.extend(k);
@@ -203,7 +217,7 @@ impl KnowledgeGraph {
 impl Matcher<'_> {
     /// Whether `key` matches (its kind among those asked for, and the predicate). O(predicate).
     pub fn test(&self, key: EntityKey) -> bool {
-        self.kinds.contains(self.graph.entity(key).kind()) && self.eval(&self.prepared, key)
+        self.kinds.contains(self.graph.filter_index.kind(key)) && self.eval(&self.prepared, key)
     }
 
     /// Calls `f` on every match, in candidate order (kind then id for a scan, key order for a
@@ -231,18 +245,21 @@ impl Matcher<'_> {
 
     fn eval(&self, p: &Prepared, key: EntityKey) -> bool {
         let e = self.graph.entity(key);
+        let index = &self.graph.filter_index;
         match p {
             Prepared::True => true,
             Prepared::False => false,
             Prepared::And(ps) => ps.iter().all(|p| self.eval(p, key)),
             Prepared::Or(ps) => ps.iter().any(|p| self.eval(p, key)),
             Prepared::Not(p) => !self.eval(p, key),
-            Prepared::Kinds(k) => k.contains(e.kind()),
+            Prepared::Kinds(k) => k.contains(index.kind(key)),
             Prepared::Text(f, t) => f.value(e).is_some_and(|v| t.holds(v)),
             Prepared::Date(f, c, d) => f.value(e).is_some_and(|v| c.holds(compare_dates(v, *d))),
             Prepared::Int(f, c, n) => self.int(*f, key).is_some_and(|v| c.holds(v.cmp(n))),
             Prepared::IntIn(f, ns) => self.int(*f, key).is_some_and(|v| ns.contains(&v)),
-            Prepared::Enum(f, mask) => f.value(e).is_some_and(|v| enum_bit(v) & mask != 0),
+            Prepared::Enum(f, mask) => index
+                .enum_value(*f, key)
+                .is_some_and(|v| enum_bit(v) & mask != 0),
             Prepared::RareEarth(b) => {
                 matches!(&e.details, Details::Mineral(d) if d.rare_earth == *b)
             }

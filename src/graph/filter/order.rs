@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 
-use super::Matcher;
 use super::matcher::Candidates;
+use super::{EnumField, Matcher};
 use crate::graph::{EntityKey, KnowledgeGraph};
 use crate::model::{Date, Details};
 
@@ -23,10 +23,16 @@ pub enum OrderField {
     Date,
     /// Number of relations.
     Degree,
+    /// A standard's level (in the order of its values: NATIONAL, INDUSTRY, INTERNATIONAL,
+    /// ASSOCIATION, NOT_STATED).
+    Level,
+    /// A standard's or batch's status (in the order of its values).
+    Status,
 }
 
-/// An order: a field and a direction; entities without a value come last either way, and ties
-/// go to the smaller id.
+/// One key of an order: a field and a direction; entities without a value come last either
+/// way. An order is a list of keys, compared in turn, ties going to the smaller id; the empty
+/// list is the default order (kind, then id), as is `[Kind ASC]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Order {
     /// The field.
@@ -55,11 +61,12 @@ pub enum SortValue {
     Text(String),
 }
 
-/// A place in an order: after the entity with this sort value (`None`: no value) and id.
+/// A place in an order: after the entity with these sort values (one per key of the order;
+/// `None`: no value) and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
-    /// Its sort value.
-    pub value: Option<SortValue>,
+    /// Its sort values, one per key.
+    pub values: Vec<Option<SortValue>>,
     /// Its id (which need not exist in this graph).
     pub id: String,
 }
@@ -91,31 +98,41 @@ impl SortRef<'_> {
     }
 }
 
+/// Whether `orders` is the default order (kind, then id).
+fn is_default(orders: &[Order]) -> bool {
+    orders.is_empty() || orders == [Order::default()]
+}
+
+/// Two sort values of one key: values before no value, in the key's direction.
+fn compare_values(order: Order, a: Option<SortRef<'_>>, b: Option<SortRef<'_>>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(a), Some(b)) if order.descending => b.cmp(&a),
+        (Some(a), Some(b)) => a.cmp(&b),
+    }
+}
+
 impl KnowledgeGraph {
-    /// The first `first` matches after `after` in `order`, and whether more follow.
-    /// In the default order, O(page) over the per-kind lists when most candidates match (it
-    /// stops after the page), O(candidates) at worst; in another order O(candidates) (the page
-    /// is selected, not the matches sorted).
+    /// The first `first` matches after `after` in `orders` (see [`Order`]), and whether more
+    /// follow. In the default order, O(page) over the per-kind lists when most candidates match
+    /// (it stops after the page), O(candidates) at worst; in another order O(candidates) (the
+    /// page is selected, not the matches sorted).
     pub fn page_matching(
         &self,
         matcher: &Matcher<'_>,
-        order: Order,
+        orders: &[Order],
         after: Option<&Position>,
         first: usize,
     ) -> (Vec<EntityKey>, bool) {
-        let after = after.map(|p| (p.value.as_ref().map(SortValue::as_ref), p.id.as_str()));
-        let is_after = |k: EntityKey| {
-            after.is_none_or(|(value, id)| {
-                self.compare_at(
-                    order,
-                    (self.sort_value(order, k), self.entity(k).id.as_str()),
-                    (value, id),
-                ) == Ordering::Greater
-            })
-        };
+        let default = [Order::default()];
+        let orders = if orders.is_empty() { &default } else { orders };
+        let is_after =
+            |k: EntityKey| after.is_none_or(|p| self.compare_to(orders, k, p) == Ordering::Greater);
         let want = first.saturating_add(1);
         let mut page = Vec::with_capacity(want.min(1024));
-        if order.field == OrderField::Kind && !order.descending {
+        if is_default(orders) {
             match &matcher.candidates {
                 Candidates::Scan(kinds) => {
                     for kind in kinds.iter() {
@@ -137,7 +154,7 @@ impl KnowledgeGraph {
                         .copied()
                         .filter(|k| is_after(*k) && matcher.test(*k))
                         .collect();
-                    keys.sort_unstable_by(|a, b| self.compare_keys(order, *a, *b));
+                    keys.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
                     keys.truncate(want);
                     page = keys;
                 }
@@ -151,10 +168,10 @@ impl KnowledgeGraph {
                 true
             });
             if all.len() > want {
-                all.select_nth_unstable_by(want, |a, b| self.compare_keys(order, *a, *b));
+                all.select_nth_unstable_by(want, |a, b| self.compare_entities(orders, *a, *b));
                 all.truncate(want);
             }
-            all.sort_unstable_by(|a, b| self.compare_keys(order, *a, *b));
+            all.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
             page = all;
         }
         let more = page.len() > first;
@@ -162,20 +179,64 @@ impl KnowledgeGraph {
         (page, more)
     }
 
-    /// The position of `key` in `order`, for a cursor.
-    pub fn position(&self, order: Order, key: EntityKey) -> Position {
+    /// The position of `key` in `orders`, for a cursor (one value per key; the default
+    /// order's, the kind, for an empty list).
+    pub fn position(&self, orders: &[Order], key: EntityKey) -> Position {
+        let default = [Order::default()];
+        let orders = if orders.is_empty() { &default } else { orders };
         Position {
-            value: self.sort_value(order, key).map(SortRef::to_owned),
+            values: orders
+                .iter()
+                .map(|o| self.sort_value(o.field, key).map(SortRef::to_owned))
+                .collect(),
             id: self.entity(key).id.as_str().to_owned(),
         }
     }
 
-    fn sort_value(&self, order: Order, key: EntityKey) -> Option<SortRef<'_>> {
+    /// Two entities in `orders` (the default order for an empty list), then by id.
+    pub fn compare_entities(&self, orders: &[Order], a: EntityKey, b: EntityKey) -> Ordering {
+        let by_kind = [Order::default()];
+        let orders = if orders.is_empty() { &by_kind } else { orders };
+        orders
+            .iter()
+            .map(|o| compare_values(*o, self.sort_value(o.field, a), self.sort_value(o.field, b)))
+            .find(|c| c.is_ne())
+            .unwrap_or_else(|| self.entity(a).id.cmp(&self.entity(b).id))
+    }
+
+    /// An entity against a position in `orders` (a position with fewer values than keys
+    /// compares as having no value for the rest).
+    pub fn compare_to(&self, orders: &[Order], key: EntityKey, position: &Position) -> Ordering {
+        orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let value = position.values.get(i).and_then(Option::as_ref);
+                compare_values(
+                    *o,
+                    self.sort_value(o.field, key),
+                    value.map(SortValue::as_ref),
+                )
+            })
+            .find(|c| c.is_ne())
+            .unwrap_or_else(|| self.entity(key).id.as_str().cmp(position.id.as_str()))
+    }
+
+    fn sort_value(&self, field: OrderField, key: EntityKey) -> Option<SortRef<'_>> {
         let e = self.entity(key);
-        match order.field {
-            OrderField::Kind => Some(SortRef::Int(e.kind().index() as u64)),
+        match field {
+            OrderField::Kind => Some(SortRef::Int(self.filter_index.kind(key).index() as u64)),
             OrderField::Name => Some(SortRef::Text(&e.name)),
             OrderField::Degree => Some(SortRef::Int(self.degree(key) as u64)),
+            OrderField::Level => self
+                .filter_index
+                .enum_value(EnumField::StandardLevel, key)
+                .map(|v| SortRef::Int(u64::from(v))),
+            OrderField::Status => self
+                .filter_index
+                .enum_value(EnumField::StandardStatus, key)
+                .or_else(|| self.filter_index.enum_value(EnumField::BatchStatus, key))
+                .map(|v| SortRef::Int(u64::from(v))),
             OrderField::Code => match &e.details {
                 Details::Standard(d) => d.code.as_deref(),
                 Details::Organization(d) => d.code.as_deref(),
@@ -194,29 +255,5 @@ impl KnowledgeGraph {
             }
             .map(SortRef::Date),
         }
-    }
-
-    fn compare_at(
-        &self,
-        order: Order,
-        (a, a_id): (Option<SortRef<'_>>, &str),
-        (b, b_id): (Option<SortRef<'_>>, &str),
-    ) -> Ordering {
-        let by_value = match (a, b) {
-            (None, None) => Ordering::Equal,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(a), Some(b)) if order.descending => b.cmp(&a),
-            (Some(a), Some(b)) => a.cmp(&b),
-        };
-        by_value.then_with(|| a_id.cmp(b_id))
-    }
-
-    fn compare_keys(&self, order: Order, a: EntityKey, b: EntityKey) -> Ordering {
-        self.compare_at(
-            order,
-            (self.sort_value(order, a), self.entity(a).id.as_str()),
-            (self.sort_value(order, b), self.entity(b).id.as_str()),
-        )
     }
 }

@@ -47,3 +47,49 @@ fn kind_sets_read_empty_lists_as_every_kind() {
     assert_eq!(s.iter().count(), 2);
     assert!(s.and(KindSet::one(EntityKind::Event)).is_empty());
 }
+
+/// A synthetic graph of 3,000 entities.
+fn synthetic() -> crate::graph::KnowledgeGraph {
+    let files = crate::synth::generate(&crate::synth::SynthConfig {
+        entities: 3_000,
+        seed: 7,
+    });
+    crate::graph::KnowledgeGraph::new(crate::synth::load(&files).expect("valid"))
+}
+
+#[test]
+fn a_selective_code_test_leads_with_the_sorted_index_and_counts_what_a_scan_counts() {
+    let graph = synthetic();
+    let standards = KindSet::one(EntityKind::Standard);
+    let tests = [
+        TextTest::starts_with("gb/t 1"),
+        TextTest::starts_with("GB/T 1"),
+        TextTest::starts_with("no such code"),
+        TextTest::Eq("not a code".into()),
+    ];
+    for test in tests {
+        let m = graph.matcher(
+            &Predicate::Text(TextField::StandardCode, test.clone()),
+            standards,
+        );
+        assert!(
+            matches!(m.candidates, matcher::Candidates::Keys(_)),
+            "{test:?} leads with the index"
+        );
+        let naive = graph
+            .keys()
+            .filter(|k| {
+                TextField::StandardCode
+                    .value(graph.entity(*k))
+                    .is_some_and(|v| test.holds(v))
+            })
+            .count();
+        assert_eq!(graph.count_matching(&m), naive, "{test:?}");
+    }
+    // An unselective prefix is left to the scan, which stops after a page.
+    let m = graph.matcher(
+        &Predicate::Text(TextField::StandardCode, TextTest::starts_with("")),
+        standards,
+    );
+    assert!(matches!(m.candidates, matcher::Candidates::Scan(_)));
+}
