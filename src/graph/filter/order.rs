@@ -116,9 +116,9 @@ fn compare_values(order: Order, a: Option<SortRef<'_>>, b: Option<SortRef<'_>>) 
 
 impl KnowledgeGraph {
     /// The first `first` matches after `after` in `orders` (see [`Order`]), and whether more
-    /// follow. In the default order, O(page) over the per-kind lists when most candidates match
-    /// (it stops after the page), O(candidates) at worst; in another order O(candidates) (the
-    /// page is selected, not the matches sorted).
+    /// follow. In the default order over a scan of kinds, O(page) when most candidates match
+    /// (it stops after the page), O(candidates) at worst; otherwise O(candidates + page log
+    /// page) (the page is selected, not the matches sorted).
     pub fn page_matching(
         &self,
         matcher: &Matcher<'_>,
@@ -132,47 +132,36 @@ impl KnowledgeGraph {
             |k: EntityKey| after.is_none_or(|p| self.compare_to(orders, k, p) == Ordering::Greater);
         let want = first.saturating_add(1);
         let mut page = Vec::with_capacity(want.min(1024));
-        if is_default(orders) {
-            match &matcher.candidates {
-                Candidates::Scan(kinds) => {
-                    for kind in kinds.iter() {
-                        let list = &self.by_kind[kind.index()];
-                        let start = list.partition_point(|k| !is_after(*k));
-                        for &k in &list[start..] {
-                            if page.len() >= want {
-                                break;
-                            }
-                            if matcher.test(k) {
-                                page.push(k);
-                            }
+        match &matcher.candidates {
+            // The default order is the per-kind lists' own: the page stops after `want`.
+            Candidates::Scan(kinds) if is_default(orders) => {
+                for kind in kinds.iter() {
+                    let list = &self.by_kind[kind.index()];
+                    let start = list.partition_point(|k| !is_after(*k));
+                    for &k in &list[start..] {
+                        if page.len() >= want {
+                            break;
+                        }
+                        if matcher.test(k) {
+                            page.push(k);
                         }
                     }
                 }
-                Candidates::Keys(keys) => {
-                    let mut keys: Vec<EntityKey> = keys
-                        .iter()
-                        .copied()
-                        .filter(|k| is_after(*k) && matcher.test(*k))
-                        .collect();
-                    keys.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
-                    keys.truncate(want);
-                    page = keys;
-                }
             }
-        } else {
-            let mut all = Vec::new();
-            matcher.for_each(|k| {
-                if is_after(k) {
-                    all.push(k);
+            _ => {
+                matcher.for_each(|k| {
+                    if is_after(k) {
+                        page.push(k);
+                    }
+                    true
+                });
+                let compare = |a: &EntityKey, b: &EntityKey| self.compare_entities(orders, *a, *b);
+                if page.len() > want {
+                    page.select_nth_unstable_by(want, compare);
+                    page.truncate(want);
                 }
-                true
-            });
-            if all.len() > want {
-                all.select_nth_unstable_by(want, |a, b| self.compare_entities(orders, *a, *b));
-                all.truncate(want);
+                page.sort_unstable_by(compare);
             }
-            all.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
-            page = all;
         }
         let more = page.len() > first;
         page.truncate(first);
