@@ -140,3 +140,69 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    /// Grouped relation counts (`relationCounts`) equal the oracle's tally of the same list by
+    /// relation type, direction, grade and the other end's kind and id.
+    #[test]
+    fn relation_groups_equal_the_oracle(
+        world in world(),
+        at in 0..30usize,
+        dims in proptest::collection::vec(0..5usize, 0..4),
+        as_of in proptest::option::of(0..6usize),
+    ) {
+        use std::collections::BTreeMap;
+        use reegraph::graph::GroupBy;
+        let graph = &world.graph;
+        let i = at % world.entities.len();
+        let key = graph.lookup(world.entities[i].id.as_str()).expect("an entity");
+        let as_of = as_of.and_then(date);
+        let by: Vec<GroupBy> = dims
+            .iter()
+            .map(|d| match d {
+                0 => GroupBy::RelationType,
+                1 => GroupBy::Direction,
+                2 => GroupBy::Grade,
+                3 => GroupBy::Kind,
+                _ => GroupBy::Related {
+                    types: RelationFilter::all(),
+                    direction: Direction::Both,
+                    kinds: KindSet::ALL,
+                    min_grade: Grade::Unverified,
+                },
+            })
+            .collect();
+        let spec = ListSpec { as_of, ..ListSpec::default() };
+        let items = graph.relation_list(key, &RelationFilter::all(), Direction::Both, &spec);
+        type Key = (Option<&'static str>, Option<bool>, Option<u8>, Option<usize>, Option<String>);
+        let mut got: BTreeMap<Key, usize> = BTreeMap::new();
+        for (k, n) in graph.count_relation_groups(&items, &by) {
+            let entry = (
+                k.relation_type.map(RelationType::name),
+                k.outgoing,
+                k.grade.map(Grade::strength),
+                k.kind.map(|k| k.index()),
+                k.related.map(|r| graph.entity(r).id.as_str().to_owned()),
+            );
+            *got.entry(entry).or_default() += n;
+        }
+        let truth = world.list(i, None, Direction::Both, &reegraph::graph::Predicate::True, &[], None, as_of);
+        let mut expected: BTreeMap<Key, usize> = BTreeMap::new();
+        for (r, outgoing) in truth {
+            let (a, t, b, g) = world.relations[r];
+            let other = if outgoing { b } else { a };
+            let has = |d: usize| dims.contains(&d);
+            let entry = (
+                has(0).then(|| t.name()),
+                has(1).then_some(outgoing),
+                has(2).then(|| g.strength()),
+                has(3).then(|| world.entities[other].kind().index()),
+                has(4).then(|| world.entities[other].id.as_str().to_owned()),
+            );
+            *expected.entry(entry).or_default() += 1;
+        }
+        prop_assert_eq!(got, expected);
+    }
+}
