@@ -104,6 +104,27 @@ impl<'a> EntityBase<'a> {
 /// `relations` connection lists every relation, with its grade, and filters by `minGrade`.
 pub const TYPED_FIELD_MIN_GRADE: model::Grade = model::Grade::Reported;
 
+impl<'a> EntityBase<'a> {
+    /// The relations `relations` and `relationCounts` list: of `relation_types` in
+    /// `direction`, kept and ordered by `args` (every grade unless `minGrade`).
+    fn relation_list(
+        &self,
+        args: &lists::ListArgs,
+        relation_types: Option<Vec<RelationType>>,
+        direction: Direction,
+    ) -> async_graphql::Result<(lists::ListFilter<'a>, Vec<graph::IncidentRelation>)> {
+        let list = lists::ListFilter::new(
+            self.graph,
+            graph::KindSet::ALL,
+            "the other end of a relation",
+            args,
+            None,
+        )?;
+        let items = list.items(self.key, &relation_filter(relation_types), direction.into());
+        Ok((list, items))
+    }
+}
+
 /// What a typed relationship list lists: one kind's object, or any `Entity`.
 pub(crate) trait Listed<'a>: Sized {
     /// The kinds it can be, at the other end of `relation_type` in `direction`.
@@ -245,14 +266,7 @@ impl<'a> EntityBase<'a> {
             min_grade,
             as_of,
         };
-        let list = lists::ListFilter::new(
-            self.graph,
-            graph::KindSet::ALL,
-            "the other end of a relation",
-            &args,
-            None,
-        )?;
-        let items = list.items(self.key, &relation_filter(relation_types), direction.into());
+        let (list, items) = self.relation_list(&args, relation_types, direction)?;
         let total = items.len();
         let offset = list.start(&items, after.as_deref())?;
         let mut connection = Connection::with_additional_fields(
@@ -336,14 +350,7 @@ impl<'a> EntityBase<'a> {
             min_grade,
             as_of,
         };
-        let list = lists::ListFilter::new(
-            self.graph,
-            graph::KindSet::ALL,
-            "the other end of a relation",
-            &args,
-            None,
-        )?;
-        let items = list.items(self.key, &relation_filter(relation_types), direction.into());
+        let (_, items) = self.relation_list(&args, relation_types, direction)?;
         let groups = self.graph.count_relation_groups(&items, &by);
         Ok(filter::count_groups(self.graph, items.len(), groups, first))
     }
