@@ -98,6 +98,12 @@ impl SortRef<'_> {
     }
 }
 
+/// Name, ascending: the order of the filter index's name lists.
+const BY_NAME: Order = Order {
+    field: OrderField::Name,
+    descending: false,
+};
+
 /// Whether `orders` is the default order (kind, then id).
 fn is_default(orders: &[Order]) -> bool {
     orders.is_empty() || orders == [Order::default()]
@@ -116,9 +122,9 @@ fn compare_values(order: Order, a: Option<SortRef<'_>>, b: Option<SortRef<'_>>) 
 
 impl KnowledgeGraph {
     /// The first `first` matches after `after` in `orders` (see [`Order`]), and whether more
-    /// follow. In the default order over a scan of kinds, O(page) when most candidates match
-    /// (it stops after the page), O(candidates) at worst; otherwise O(candidates + page log
-    /// page) (the page is selected, not the matches sorted).
+    /// follow. In the default order or by name (ascending) over a scan of kinds, O(page) when
+    /// most candidates match (it stops after the page), O(candidates) at worst; otherwise
+    /// O(candidates + page log page) (the page is selected, not the matches sorted).
     pub fn page_matching(
         &self,
         matcher: &Matcher<'_>,
@@ -147,6 +153,23 @@ impl KnowledgeGraph {
                         }
                     }
                 }
+            }
+            // By name: each kind's name-ordered list holds its first `want` matches; the page
+            // is the first `want` of theirs.
+            Candidates::Scan(kinds) if orders == [BY_NAME] => {
+                for kind in kinds.iter() {
+                    let list = self.filter_index.by_name(kind);
+                    let start = list.partition_point(|k| !is_after(*k));
+                    page.extend(
+                        list[start..]
+                            .iter()
+                            .copied()
+                            .filter(|k| matcher.test(*k))
+                            .take(want),
+                    );
+                }
+                page.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
+                page.truncate(want);
             }
             _ => {
                 matcher.for_each(|k| {
