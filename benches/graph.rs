@@ -816,6 +816,21 @@ mod entities_filter {
         });
     }
 
+    /// The same, newest first (the page is selected from every match by date).
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn unselective_first_page_by_date(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let p = unselective();
+        let order = Order {
+            field: OrderField::Date,
+            descending: true,
+        };
+        bencher.bench_local(|| {
+            let m = fx.graph.matcher(black_box(&p), standards());
+            fx.graph.page_matching(&m, &[order], None, 20)
+        });
+    }
+
     /// `entityCounts(kinds: [STANDARD], groupBy: [STATUS, LEVEL])` over every standard.
     #[divan::bench(args = sizes(), sample_size = 32)]
     fn grouped_count_standards(bencher: Bencher, size: usize) {

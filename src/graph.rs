@@ -317,18 +317,21 @@ impl KnowledgeGraph {
                     entities[a.0 as usize].id.cmp(&entities[b.0 as usize].id)
                 });
             }
-            Adjacency::build(entities.len(), endpoints, &relations)
+            (
+                Adjacency::build(entities.len(), endpoints, &relations),
+                filter::FilterIndex::build(&entities),
+            )
         };
-        let (search, adjacency) = if entities.len() < PARALLEL_BUILD_MIN {
+        let (search, (adjacency, filter_index)) = if entities.len() < PARALLEL_BUILD_MIN {
             (build_search(), build_rest(&mut by_kind))
         } else {
             std::thread::scope(|scope| {
                 let search = scope.spawn(build_search);
-                let adjacency = build_rest(&mut by_kind);
+                let rest = build_rest(&mut by_kind);
                 let search = search
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (search, adjacency)
+                (search, rest)
             })
         };
         let dataset = Dataset {
@@ -336,16 +339,18 @@ impl KnowledgeGraph {
             relations,
             fingerprint,
         };
-        KnowledgeGraph::assemble(dataset, ids, adjacency, by_kind, search)
+        KnowledgeGraph::assemble(dataset, ids, adjacency, by_kind, search, filter_index)
     }
 
-    /// A graph from a dataset, its id map and its already built (and checked) indexes.
+    /// A graph from a dataset, its id map and its already built (and checked) indexes. The
+    /// filter index is never stored: both callers build it beside their other work.
     fn assemble(
         dataset: Dataset,
         ids: foldhash::HashMap<EntityId, EntityKey>,
         adjacency: Adjacency,
         by_kind: [Vec<EntityKey>; EntityKind::ALL.len()],
         search: search::SearchIndex,
+        filter_index: filter::FilterIndex,
     ) -> Self {
         let Dataset {
             entities,
@@ -354,7 +359,7 @@ impl KnowledgeGraph {
         } = dataset;
         KnowledgeGraph {
             hub_degree: hub_degree(entities.len(), relations.len()),
-            filter_index: filter::FilterIndex::build(&entities),
+            filter_index,
             entities,
             relations,
             adjacency,

@@ -14,9 +14,10 @@
 //! `startsWith`, `eq` or `in` on a code that selects at most a quarter of its kind, else the
 //! per-kind sorted lists of the kinds the predicate can match (a `standard` test only scans
 //! standards); under `And`, the smallest of its parts' lists leads and the rest are tested.
-//! Enum tests, kinds and grouped counts read the index's rows of bytes, not the entities. Pages in the default order
-//! (kind, then id) stop after the page; other orders select the page from the matches without
-//! sorting them all.
+//! Enum tests, kinds and grouped counts read the index's rows of bytes, not the entities.
+//! Pages over a scan of kinds in the default order (kind, then id) or by name (ascending, the
+//! index's per-kind name lists) stop after the page; other orders select the page from the
+//! matches without sorting them all. An order is a list of keys compared in turn.
 //!
 //! Text tests `startsWith` and `contains` compare folded text: Unicode NFKD, combining marks
 //! dropped, lowercased (punctuation is kept, unlike search, which treats it as space: `GB/T`

@@ -15,7 +15,7 @@ use async_graphql::{Context, ID, Interface, MergedObject, Object};
 
 use super::cursor::EntityCursor;
 use super::enums::{self, Direction, EntityKind, Grade, RelationType};
-use super::filter::{EntityOrder, EntityWhere};
+use super::filter::{self, EntityCounts, EntityGroupField, EntityOrder, EntityWhere};
 use super::types::{Citation, Relation, RelationEdgeFields, TotalCount, citations, id_of};
 use super::{ErrorCode, Limits, error};
 use crate::graph::{self, EntityKey, KnowledgeGraph, RelationFilter};
@@ -103,6 +103,27 @@ impl<'a> EntityBase<'a> {
 /// graded REPORTED or stronger, so an UNVERIFIED inference never looks like a fact. The
 /// `relations` connection lists every relation, with its grade, and filters by `minGrade`.
 pub const TYPED_FIELD_MIN_GRADE: model::Grade = model::Grade::Reported;
+
+impl<'a> EntityBase<'a> {
+    /// The relations `relations` and `relationCounts` list: of `relation_types` in
+    /// `direction`, kept and ordered by `args` (every grade unless `minGrade`).
+    fn relation_list(
+        &self,
+        args: &lists::ListArgs,
+        relation_types: Option<Vec<RelationType>>,
+        direction: Direction,
+    ) -> async_graphql::Result<(lists::ListFilter<'a>, Vec<graph::IncidentRelation>)> {
+        let list = lists::ListFilter::new(
+            self.graph,
+            graph::KindSet::ALL,
+            "the other end of a relation",
+            args,
+            None,
+        )?;
+        let items = list.items(self.key, &relation_filter(relation_types), direction.into());
+        Ok((list, items))
+    }
+}
 
 /// What a typed relationship list lists: one kind's object, or any `Entity`.
 pub(crate) trait Listed<'a>: Sized {
@@ -245,14 +266,7 @@ impl<'a> EntityBase<'a> {
             min_grade,
             as_of,
         };
-        let list = lists::ListFilter::new(
-            self.graph,
-            graph::KindSet::ALL,
-            "the other end of a relation",
-            &args,
-            None,
-        )?;
-        let items = list.items(self.key, &relation_filter(relation_types), direction.into());
+        let (list, items) = self.relation_list(&args, relation_types, direction)?;
         let total = items.len();
         let offset = list.start(&items, after.as_deref())?;
         let mut connection = Connection::with_additional_fields(
@@ -284,6 +298,61 @@ impl<'a> EntityBase<'a> {
             )
         }));
         Ok(connection)
+    }
+
+    /// Counts of this entity's relations, grouped (the aggregate of `relations`, as Hasura's
+    /// `<relationship>_aggregate` or Neo4j GraphQL's `<relationship>Aggregate`): by
+    /// RELATION_TYPE, DIRECTION, the relation's GRADE, or the KIND, STATUS, LEVEL or FORM of
+    /// the entity at the other end, or that entity (RELATED); the other ends are not made
+    /// into objects. Takes the filters of `relations`.
+    #[expect(clippy::too_many_arguments, reason = "one per GraphQL argument")]
+    pub(crate) async fn relation_counts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The dimensions to group by (none: one group of every relation).")]
+        group_by: Vec<EntityGroupField>,
+        #[graphql(desc = "Only relations of these types (all when omitted).")]
+        relation_types: Option<Vec<RelationType>>,
+        #[graphql(
+            default_with = "Direction::Both",
+            desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."
+        )]
+        direction: Direction,
+        #[graphql(
+            name = "where",
+            desc = "Only relations whose entity at the other end matches this filter (the `EntityWhere` of `entities`)."
+        )]
+        filter: Option<EntityWhere>,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD): relations outside their since/until window are left out."
+        )]
+        as_of: Option<String>,
+        #[graphql(
+            default = 100,
+            desc = "Most groups to list, 0 to 1000 (`groupCount` says how many there are)."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<EntityCounts<'a>> {
+        let first = check_range("first", first, ctx.data::<Limits>()?.max_limit)?;
+        let by = filter::group_by(
+            &group_by,
+            None,
+            graph::KindSet::ALL,
+            filter::Counted::Relations,
+        )?;
+        let args = lists::ListArgs {
+            filter,
+            order_by: None,
+            min_grade,
+            as_of,
+        };
+        let (_, items) = self.relation_list(&args, relation_types, direction)?;
+        let groups = self.graph.count_relation_groups(&items, &by);
+        Ok(filter::count_groups(self.graph, items.len(), groups, first))
     }
 }
 
@@ -374,6 +443,18 @@ macro_rules! entity_types {
                 arg(name = "where", ty = "Option<EntityWhere>", desc = "Only relations whose entity at the other end matches this filter (the `EntityWhere` of `entities`; its kind filters must name kinds the list can reach)."),
                 arg(name = "order_by", ty = "Option<Vec<EntityOrder>>", desc = "Order by the entity at the other end: one key, or a list of keys compared in turn (at most 4); entities without a value for a key come last, ties go to the smaller id, then to the relation's type and direction. Data order when omitted."),
                 arg(name = "as_of", ty = "Option<String>", desc = "Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD): relations outside their since/until window are left out."),
+            ),
+            field(
+                name = "relation_counts",
+                ty = "EntityCounts<'a>",
+                desc = "Counts of this entity's relations, grouped (the aggregate of `relations`): by RELATION_TYPE, DIRECTION, the relation's GRADE, or the KIND, STATUS, LEVEL or FORM of the entity at the other end, or that entity (RELATED). Takes the filters of `relations`.",
+                arg(name = "group_by", ty = "Vec<EntityGroupField>", desc = "The dimensions to group by (none: one group of every relation)."),
+                arg(name = "relation_types", ty = "Option<Vec<RelationType>>", desc = "Only relations of these types (all when omitted)."),
+                arg(name = "direction", ty = "Direction", default_with = "Direction::Both", desc = "OUTGOING (this entity is `from`), INCOMING (it is `to`) or BOTH."),
+                arg(name = "where", ty = "Option<EntityWhere>", desc = "Only relations whose entity at the other end matches this filter (the `EntityWhere` of `entities`)."),
+                arg(name = "min_grade", ty = "Option<Grade>", desc = "Walk only relations with at least one citation of this grade or better."),
+                arg(name = "as_of", ty = "Option<String>", desc = "Only facts valid on this date (YYYY, YYYY-MM or YYYY-MM-DD): relations outside their since/until window are left out."),
+                arg(name = "first", ty = "i32", default = 100, desc = "Most groups to list, 0 to 1000 (`groupCount` says how many there are)."),
             ),
         )]
         pub enum Entity<'a> {

@@ -22,8 +22,8 @@ mod values;
 
 use async_graphql::InputObject;
 
+pub(crate) use counts::{Counted, count_groups, group_by};
 pub use counts::{EntityCounts, EntityGroupField, RelatedGroup};
-pub(crate) use counts::{count_groups, group_by};
 pub use kinds::{
     ApplicationWhere, DirectiveWhere, EventWhere, LocationWhere, MineralWhere, OrganizationWhere,
     SourceWhere, StandardBatchWhere, StandardWhere, SupplyChainStageWhere,

@@ -264,7 +264,12 @@ impl Query {
             Some(w) => filter::predicate(w, kinds, "the `kinds` asked for")?,
             None => Predicate::True,
         };
-        let by = filter::group_by(&group_by, related.as_ref(), kinds.and(predicate.kinds()))?;
+        let by = filter::group_by(
+            &group_by,
+            related.as_ref(),
+            kinds.and(predicate.kinds()),
+            filter::Counted::Entities,
+        )?;
         let matcher = graph.matcher(&predicate, kinds);
         let groups = graph.count_groups(&matcher, &by);
         let total = if by.iter().any(|g| matches!(g, GroupBy::Related { .. })) {

@@ -404,6 +404,38 @@ impl<'a> Subgraph<'a> {
     async fn truncated(&self) -> bool {
         self.sub.truncated
     }
+
+    /// Counts of these entities (the start included), grouped as `entityCounts` groups, read
+    /// from the filter index without making the entities into objects. A truncated
+    /// neighborhood's counts are those of the entities it returned.
+    async fn counts(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "The dimensions to group by (none: one group of every entity).")]
+        group_by: Vec<super::filter::EntityGroupField>,
+        #[graphql(desc = "The relation whose other end `RELATED` groups by.")] related: Option<
+            super::filter::RelatedGroup,
+        >,
+        #[graphql(
+            default = 100,
+            desc = "Most groups to list, 0 to 1000 (`groupCount` says how many there are)."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<super::filter::EntityCounts<'a>> {
+        let limits = ctx.data::<super::Limits>()?;
+        let first = super::entity::check_range("first", first, limits.max_limit)?;
+        let by = super::filter::group_by(
+            &group_by,
+            related.as_ref(),
+            graph::KindSet::ALL,
+            super::filter::Counted::Entities,
+        )?;
+        let groups = self.graph.count_groups_of(&self.sub.entities, &by);
+        let total = self.sub.entities.len();
+        Ok(super::filter::count_groups(
+            self.graph, total, groups, first,
+        ))
+    }
 }
 
 /// A search result.

@@ -19,6 +19,7 @@ mod graphql;
 mod http;
 mod http_faults;
 mod introspection;
+mod list_props;
 mod playground;
 mod propagate;
 mod questions;

@@ -162,3 +162,109 @@ async fn the_relations_connection_filters_orders_and_pages_by_keyset() {
     .await;
     assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{r:#}");
 }
+
+const RELATION_COUNTS: &str = r#"query($id: ID!, $groupBy: [EntityGroupField!]!, $asOf: String, $where: EntityWhere) {
+    node(id: $id) { ... on Entity {
+        relationCounts(groupBy: $groupBy, asOf: $asOf, where: $where) {
+            total groupCount groups { count key { relationType direction kind grade related { id } } }
+        }
+        relations(asOf: $asOf, where: $where, first: 100) {
+            totalCount
+            edges { direction node { type grade to { id kind } from { id kind } } }
+        }
+    } }
+}"#;
+
+#[tokio::test]
+async fn relation_counts_group_what_the_relations_connection_lists() {
+    for (group_by, as_of, filter) in [
+        (json!(["RELATION_TYPE"]), Value::Null, Value::Null),
+        (
+            json!(["RELATION_TYPE", "DIRECTION", "KIND"]),
+            Value::Null,
+            Value::Null,
+        ),
+        (json!(["GRADE", "KIND"]), json!("2027"), Value::Null),
+        (
+            json!(["RELATED"]),
+            Value::Null,
+            json!({ "kind": { "eq": "MINERAL" } }),
+        ),
+    ] {
+        let d = data(
+            RELATION_COUNTS,
+            json!({ "id": NO_57, "groupBy": group_by, "asOf": as_of, "where": filter }),
+        )
+        .await;
+        let counts = &d["node"]["relationCounts"];
+        let edges = d["node"]["relations"]["edges"].as_array().expect("edges");
+        assert_eq!(
+            counts["total"], d["node"]["relations"]["totalCount"],
+            "{d:#}"
+        );
+        // Tally the connection's edges by the same dimensions.
+        let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+        for e in edges {
+            let outgoing = e["direction"] == "OUTGOING";
+            let other = if outgoing {
+                &e["node"]["to"]
+            } else {
+                &e["node"]["from"]
+            };
+            let mut key = json!({});
+            for g in group_by.as_array().expect("a list") {
+                let (field, value) = match g.as_str().expect("a name") {
+                    "RELATION_TYPE" => ("relationType", e["node"]["type"].clone()),
+                    "DIRECTION" => ("direction", e["direction"].clone()),
+                    "KIND" => ("kind", other["kind"].clone()),
+                    "GRADE" => ("grade", e["node"]["grade"].clone()),
+                    _ => ("related", json!({ "id": other["id"] })),
+                };
+                key[field] = value;
+            }
+            *expected.entry(key.to_string()).or_default() += 1;
+        }
+        let got: std::collections::BTreeMap<String, u64> = counts["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(|g| {
+                let mut key = json!({});
+                if let Some(k) = g["key"].as_object() {
+                    for (field, value) in k.iter().filter(|(_, v)| !v.is_null()) {
+                        key[field.as_str()] = value.clone();
+                    }
+                }
+                (key.to_string(), g["count"].as_u64().expect("a count"))
+            })
+            .collect();
+        assert_eq!(got, expected, "{group_by}");
+    }
+    // RELATION_TYPE counts relations, not entities.
+    let r = run(
+        "{ entityCounts(groupBy: [RELATION_TYPE]) { total } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{r:#}");
+}
+
+#[tokio::test]
+async fn a_neighborhood_counts_its_entities() {
+    let d = data(
+        r#"{ neighborhood(id: "directive:mofcom-gacc-2025-57", depth: 2, limit: 50) {
+            entities { kind }
+            counts(groupBy: [KIND]) { total groups { count key { kind } } }
+        } }"#,
+        json!({}),
+    )
+    .await;
+    let n = &d["neighborhood"];
+    let entities = n["entities"].as_array().expect("entities");
+    assert_eq!(n["counts"]["total"].as_u64(), Some(entities.len() as u64));
+    for g in n["counts"]["groups"].as_array().expect("groups") {
+        let kind = &g["key"]["kind"];
+        let listed = entities.iter().filter(|e| e["kind"] == *kind).count() as u64;
+        assert_eq!(g["count"].as_u64(), Some(listed), "{kind}");
+    }
+}

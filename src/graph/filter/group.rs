@@ -2,8 +2,10 @@
 //! index's rows (no entity is read but one per group, to name it).
 
 use super::{EnumField, KindSet, Matcher};
-use crate::graph::{Direction, EntityKey, KnowledgeGraph, RelationFilter};
-use crate::model::{Details, EntityKind, Grade, MineralForm, StandardLevel, StandardStatus};
+use crate::graph::{Direction, EntityKey, IncidentRelation, KnowledgeGraph, RelationFilter};
+use crate::model::{
+    Details, EntityKind, Grade, MineralForm, RelationType, StandardLevel, StandardStatus,
+};
 
 /// A dimension of [`KnowledgeGraph::count_groups`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +18,16 @@ pub enum GroupBy {
     Level,
     /// A mineral's form.
     Form,
-    /// The strongest grade among the entity's own citations.
+    /// The strongest grade among the entity's own citations; in
+    /// [`KnowledgeGraph::count_relation_groups`], the relation's grade (its best citation's).
     Grade,
+    /// A relation's type (relation counts only).
+    RelationType,
+    /// A relation's direction from the entity it is counted at (relation counts only).
+    Direction,
     /// The entity at the other end of a relation (each one counts the entity once; an entity
-    /// with none is counted under none).
+    /// with none is counted under none). In relation counts, the relation's other end (the
+    /// fields are not read).
     Related {
         /// The relation types.
         types: RelationFilter,
@@ -48,6 +56,10 @@ pub struct GroupKey {
     pub grade: Option<Grade>,
     /// The related entity.
     pub related: Option<EntityKey>,
+    /// The relation type.
+    pub relation_type: Option<RelationType>,
+    /// The direction: true for outgoing.
+    pub outgoing: Option<bool>,
 }
 
 impl GroupKey {
@@ -61,6 +73,8 @@ impl GroupKey {
             self.form.map_or(u8::MAX, |f| f as u8),
             self.grade.map_or(u8::MAX, Grade::strength),
             self.related.map_or(u32::MAX, |k| k.0),
+            self.relation_type.map_or("~", RelationType::name),
+            self.outgoing.map(|o| !o),
         )
     }
 }
@@ -85,7 +99,9 @@ impl KnowledgeGraph {
                 GroupBy::Level => (2, byte(index.enum_value(EnumField::StandardLevel, key))),
                 GroupBy::Form => (3, byte(index.enum_value(EnumField::MineralForm, key))),
                 GroupBy::Grade => (4, byte(index.grade(key).map(Grade::strength))),
-                GroupBy::Related { .. } => return code,
+                GroupBy::Related { .. } | GroupBy::RelationType | GroupBy::Direction => {
+                    return code;
+                }
             };
             code | value << (8 * slot)
         })
@@ -118,7 +134,7 @@ impl KnowledgeGraph {
                     }
                 }
                 GroupBy::Grade => group.grade = self.filter_index.grade(key),
-                GroupBy::Related { .. } => {}
+                GroupBy::Related { .. } | GroupBy::RelationType | GroupBy::Direction => {}
             }
         }
         group
@@ -129,6 +145,26 @@ impl KnowledgeGraph {
     /// key order. O(candidates × related degree): the values come from the filter index's
     /// rows, and only one entity per group is read, to name its group.
     pub fn count_groups(&self, matcher: &Matcher<'_>, by: &[GroupBy]) -> Vec<(GroupKey, usize)> {
+        self.tally(by, |f| {
+            matcher.for_each(|k| {
+                f(k);
+                true
+            })
+        })
+    }
+
+    /// [`KnowledgeGraph::count_groups`] of these entities (e.g. a neighborhood's). O(keys ×
+    /// related degree).
+    pub fn count_groups_of(&self, keys: &[EntityKey], by: &[GroupBy]) -> Vec<(GroupKey, usize)> {
+        self.tally(by, |f| keys.iter().for_each(|k| f(*k)))
+    }
+
+    /// Counts in groups of `by` the entities `visit` calls its argument with.
+    fn tally(
+        &self,
+        by: &[GroupBy],
+        visit: impl FnOnce(&mut dyn FnMut(EntityKey)),
+    ) -> Vec<(GroupKey, usize)> {
         // Per group: an entity of it (to name it) and its count.
         let mut counts: foldhash::HashMap<(u64, Option<EntityKey>), (EntityKey, usize)> =
             foldhash::HashMap::default();
@@ -142,7 +178,7 @@ impl KnowledgeGraph {
             _ => None,
         });
         let mut others = Vec::new();
-        matcher.for_each(|k| {
+        visit(&mut |k| {
             let code = self.group_code(k, by);
             let mut add = |related: Option<EntityKey>| {
                 counts.entry((code, related)).or_insert((k, 0)).1 += 1;
@@ -169,9 +205,8 @@ impl KnowledgeGraph {
                     }
                 }
             }
-            true
         });
-        let mut groups: Vec<(GroupKey, usize)> = counts
+        let groups = counts
             .into_iter()
             .map(|((_, related), (k, n))| {
                 let key = GroupKey {
@@ -181,8 +216,76 @@ impl KnowledgeGraph {
                 (key, n)
             })
             .collect();
-        groups
-            .sort_unstable_by(|(a, an), (b, bn)| bn.cmp(an).then_with(|| a.rank().cmp(&b.rank())));
-        groups
+        largest_first(groups)
     }
+
+    /// How many of `items` (an entity's relations, e.g. a [`KnowledgeGraph::relation_list`])
+    /// fall in each group of `by`: the relation's type, direction and grade, and the kind,
+    /// status, level or form of its other end, or that entity itself ([`GroupBy::Related`]);
+    /// largest group first, ties in key order. O(items); the other ends' values come from the
+    /// filter index's rows.
+    pub fn count_relation_groups(
+        &self,
+        items: &[IncidentRelation],
+        by: &[GroupBy],
+    ) -> Vec<(GroupKey, usize)> {
+        let (by_type, by_direction, by_grade, by_other) = (
+            by.contains(&GroupBy::RelationType),
+            by.contains(&GroupBy::Direction),
+            by.contains(&GroupBy::Grade),
+            by.iter().any(|b| matches!(b, GroupBy::Related { .. })),
+        );
+        let entity_dims: Vec<GroupBy> = by
+            .iter()
+            .copied()
+            .filter(|b| {
+                matches!(
+                    b,
+                    GroupBy::Kind | GroupBy::Status | GroupBy::Level | GroupBy::Form
+                )
+            })
+            .collect();
+        type Code = (
+            u64,
+            Option<RelationType>,
+            Option<bool>,
+            Option<u8>,
+            Option<EntityKey>,
+        );
+        let mut counts: foldhash::HashMap<Code, (EntityKey, usize)> = foldhash::HashMap::default();
+        for i in items {
+            let r = self.relation(i.relation);
+            let code = (
+                self.group_code(i.other, &entity_dims),
+                by_type.then_some(r.relation_type),
+                by_direction.then_some(i.outgoing),
+                by_grade.then(|| r.grade().strength()),
+                by_other.then_some(i.other),
+            );
+            counts.entry(code).or_insert((i.other, 0)).1 += 1;
+        }
+        let groups = counts
+            .into_iter()
+            .map(
+                |((_, relation_type, outgoing, grade, related), (other, n))| {
+                    let grade = grade.and_then(|g| Grade::BY_STRENGTH.get(usize::from(g)).copied());
+                    let key = GroupKey {
+                        relation_type,
+                        outgoing,
+                        grade,
+                        related,
+                        ..self.group_key(other, &entity_dims)
+                    };
+                    (key, n)
+                },
+            )
+            .collect();
+        largest_first(groups)
+    }
+}
+
+/// Groups largest first, ties in key order.
+fn largest_first(mut groups: Vec<(GroupKey, usize)>) -> Vec<(GroupKey, usize)> {
+    groups.sort_unstable_by(|(a, an), (b, bn)| bn.cmp(an).then_with(|| a.rank().cmp(&b.rank())));
+    groups
 }

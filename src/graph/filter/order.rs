@@ -98,6 +98,12 @@ impl SortRef<'_> {
     }
 }
 
+/// Name, ascending: the order of the filter index's name lists.
+const BY_NAME: Order = Order {
+    field: OrderField::Name,
+    descending: false,
+};
+
 /// Whether `orders` is the default order (kind, then id).
 fn is_default(orders: &[Order]) -> bool {
     orders.is_empty() || orders == [Order::default()]
@@ -116,9 +122,9 @@ fn compare_values(order: Order, a: Option<SortRef<'_>>, b: Option<SortRef<'_>>) 
 
 impl KnowledgeGraph {
     /// The first `first` matches after `after` in `orders` (see [`Order`]), and whether more
-    /// follow. In the default order, O(page) over the per-kind lists when most candidates match
-    /// (it stops after the page), O(candidates) at worst; in another order O(candidates) (the
-    /// page is selected, not the matches sorted).
+    /// follow. In the default order or by name (ascending) over a scan of kinds, O(page) when
+    /// most candidates match (it stops after the page), O(candidates) at worst; otherwise
+    /// O(candidates + page log page) (the page is selected, not the matches sorted).
     pub fn page_matching(
         &self,
         matcher: &Matcher<'_>,
@@ -132,47 +138,53 @@ impl KnowledgeGraph {
             |k: EntityKey| after.is_none_or(|p| self.compare_to(orders, k, p) == Ordering::Greater);
         let want = first.saturating_add(1);
         let mut page = Vec::with_capacity(want.min(1024));
-        if is_default(orders) {
-            match &matcher.candidates {
-                Candidates::Scan(kinds) => {
-                    for kind in kinds.iter() {
-                        let list = &self.by_kind[kind.index()];
-                        let start = list.partition_point(|k| !is_after(*k));
-                        for &k in &list[start..] {
-                            if page.len() >= want {
-                                break;
-                            }
-                            if matcher.test(k) {
-                                page.push(k);
-                            }
+        match &matcher.candidates {
+            // The default order is the per-kind lists' own: the page stops after `want`.
+            Candidates::Scan(kinds) if is_default(orders) => {
+                for kind in kinds.iter() {
+                    let list = &self.by_kind[kind.index()];
+                    let start = list.partition_point(|k| !is_after(*k));
+                    for &k in &list[start..] {
+                        if page.len() >= want {
+                            break;
+                        }
+                        if matcher.test(k) {
+                            page.push(k);
                         }
                     }
                 }
-                Candidates::Keys(keys) => {
-                    let mut keys: Vec<EntityKey> = keys
-                        .iter()
-                        .copied()
-                        .filter(|k| is_after(*k) && matcher.test(*k))
-                        .collect();
-                    keys.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
-                    keys.truncate(want);
-                    page = keys;
-                }
             }
-        } else {
-            let mut all = Vec::new();
-            matcher.for_each(|k| {
-                if is_after(k) {
-                    all.push(k);
+            // By name: each kind's name-ordered list holds its first `want` matches; the page
+            // is the first `want` of theirs.
+            Candidates::Scan(kinds) if orders == [BY_NAME] => {
+                for kind in kinds.iter() {
+                    let list = self.filter_index.by_name(kind);
+                    let start = list.partition_point(|k| !is_after(*k));
+                    page.extend(
+                        list[start..]
+                            .iter()
+                            .copied()
+                            .filter(|k| matcher.test(*k))
+                            .take(want),
+                    );
                 }
-                true
-            });
-            if all.len() > want {
-                all.select_nth_unstable_by(want, |a, b| self.compare_entities(orders, *a, *b));
-                all.truncate(want);
+                page.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
+                page.truncate(want);
             }
-            all.sort_unstable_by(|a, b| self.compare_entities(orders, *a, *b));
-            page = all;
+            _ => {
+                matcher.for_each(|k| {
+                    if is_after(k) {
+                        page.push(k);
+                    }
+                    true
+                });
+                let compare = |a: &EntityKey, b: &EntityKey| self.compare_entities(orders, *a, *b);
+                if page.len() > want {
+                    page.select_nth_unstable_by(want, compare);
+                    page.truncate(want);
+                }
+                page.sort_unstable_by(compare);
+            }
         }
         let more = page.len() > first;
         page.truncate(first);
@@ -245,15 +257,7 @@ impl KnowledgeGraph {
                 _ => None,
             }
             .map(SortRef::Text),
-            OrderField::Date => match &e.details {
-                Details::Standard(d) => d.issued,
-                Details::Event(d) => d.start_date,
-                Details::Directive(d) => d.issued,
-                Details::StandardBatch(d) => d.decided,
-                Details::Source(d) => d.published,
-                _ => None,
-            }
-            .map(SortRef::Date),
+            OrderField::Date => self.filter_index.date(key).map(SortRef::Date),
         }
     }
 }

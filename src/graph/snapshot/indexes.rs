@@ -18,6 +18,7 @@ use serde::ser::Serializer;
 
 use super::{IndexSection, Sections, SnapshotError, encode, open};
 use crate::dataset::Dataset;
+use crate::graph::filter::FilterIndex;
 use crate::graph::search::SearchIndex;
 use crate::graph::{self, Adjacency, AdjacencyEntry, EntityKey, KnowledgeGraph};
 use crate::model::{EntityKind, RelationType};
@@ -249,16 +250,24 @@ impl KnowledgeGraph {
                 (_, Some(id)) => Err(SnapshotError::Invalid(format!("duplicate id `{id}`"))),
             }
         };
-        let (ids, endpoints) = if dataset.entities.len() < graph::PARALLEL_BUILD_MIN {
-            (side(), check_stored(&dataset, &adjacency, &by_kind))
+        // The filter index is rebuilt, not stored (see `graph::filter::FilterIndex`).
+        let rest = || {
+            (
+                check_stored(&dataset, &adjacency, &by_kind),
+                FilterIndex::build(&dataset.entities),
+            )
+        };
+        let (ids, (endpoints, filter_index)) = if dataset.entities.len() < graph::PARALLEL_BUILD_MIN
+        {
+            (side(), rest())
         } else {
             std::thread::scope(|scope| {
                 let ids = scope.spawn(side);
-                let endpoints = check_stored(&dataset, &adjacency, &by_kind);
+                let rest = rest();
                 let ids = ids
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (ids, endpoints)
+                (ids, rest)
             })
         };
         let (endpoints, ids) = (endpoints?, ids?);
@@ -267,7 +276,12 @@ impl KnowledgeGraph {
             ..adjacency
         };
         Ok(KnowledgeGraph::assemble(
-            dataset, ids, adjacency, by_kind, search,
+            dataset,
+            ids,
+            adjacency,
+            by_kind,
+            search,
+            filter_index,
         ))
     }
 }

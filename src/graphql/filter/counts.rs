@@ -1,5 +1,5 @@
-//! `entityCounts` and `groupBy`: the group inputs, their checks, and the groups as GraphQL
-//! objects.
+//! `entityCounts`, `Entity.relationCounts`, `Subgraph.counts` and `groupBy`: the group
+//! inputs, their checks, and the groups as GraphQL objects.
 
 use async_graphql::{Enum, InputObject, SimpleObject};
 
@@ -20,11 +20,25 @@ pub enum EntityGroupField {
     Level,
     /// A mineral's form.
     Form,
-    /// The strongest grade among the entity's own citations.
+    /// The strongest grade among the entity's own citations; in `relationCounts`, the
+    /// relation's grade (its best citation's).
     Grade,
     /// The entity at the other end of the relation given in `related` (an entity counts once
-    /// per such entity; one with none counts under `related: null`).
+    /// per such entity; one with none counts under `related: null`); in `relationCounts`, the
+    /// relation's other end.
     Related,
+    /// The relation's type (`relationCounts` only).
+    RelationType,
+    /// The relation's direction from the entity (`relationCounts` only).
+    Direction,
+}
+
+/// What a count counts: entities (`entityCounts`, `Subgraph.counts`) or an entity's relations
+/// (`relationCounts`, whose kind, status, level and form are those of the other end).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Counted {
+    Entities,
+    Relations,
 }
 
 /// The relation whose other end `RELATED` groups by.
@@ -73,11 +87,26 @@ impl<'a> EntityCountKey<'a> {
     async fn grade(&self) -> Option<Grade> {
         self.key.grade.map(Into::into)
     }
-    /// The entity at the other end of the `related` relation.
+    /// The entity at the other end of the `related` relation (of the relation counted, in
+    /// `relationCounts`).
     async fn related(&self) -> Option<Entity<'a>> {
         self.key
             .related
             .map(|k| Entity::of(EntityBase::new(self.graph, k)))
+    }
+    /// The relation's type (`relationCounts`).
+    async fn relation_type(&self) -> Option<RelationType> {
+        self.key.relation_type.map(Into::into)
+    }
+    /// The relation's direction from the entity (`relationCounts`).
+    async fn direction(&self) -> Option<Direction> {
+        self.key.outgoing.map(|o| {
+            if o {
+                Direction::Outgoing
+            } else {
+                Direction::Incoming
+            }
+        })
     }
 }
 
@@ -90,10 +119,11 @@ pub struct EntityCountGroup<'a> {
     pub count: usize,
 }
 
-/// Counts of the entities matching a filter, grouped.
+/// Counts of the entities matching a filter (or of an entity's relations, in
+/// `relationCounts`), grouped.
 #[derive(SimpleObject)]
 pub struct EntityCounts<'a> {
-    /// How many entities match.
+    /// How many entities match (relations, in `relationCounts`).
     pub total: usize,
     /// How many groups there are (`groups` lists the first `first`).
     pub group_count: usize,
@@ -122,11 +152,13 @@ pub(crate) fn count_groups<'a>(
     }
 }
 
-/// The `groupBy` dimensions, checked against the kinds counted and `related`.
+/// The `groupBy` dimensions, checked against what is counted, the kinds counted (the other
+/// ends', for relations) and `related`.
 pub(crate) fn group_by(
     fields: &[EntityGroupField],
     related: Option<&RelatedGroup>,
     kinds: KindSet,
+    counted: Counted,
 ) -> async_graphql::Result<Vec<GroupBy>> {
     use model::EntityKind as K;
     let applies = |field: &str, needs: &[K]| {
@@ -161,6 +193,28 @@ pub(crate) fn group_by(
                 GroupBy::Form
             }
             EntityGroupField::Grade => GroupBy::Grade,
+            EntityGroupField::RelationType | EntityGroupField::Direction
+                if counted == Counted::Entities =>
+            {
+                return Err(bad(format!(
+                    "`groupBy: {}` groups relations, and this field counts entities; count an \
+                     entity's relations with `relationCounts`",
+                    if *f == EntityGroupField::RelationType {
+                        "RELATION_TYPE"
+                    } else {
+                        "DIRECTION"
+                    }
+                )));
+            }
+            EntityGroupField::RelationType => GroupBy::RelationType,
+            EntityGroupField::Direction => GroupBy::Direction,
+            // In relation counts, the relation's other end.
+            EntityGroupField::Related if counted == Counted::Relations => GroupBy::Related {
+                types: RelationFilter::all(),
+                direction: graph::Direction::Both,
+                kinds: KindSet::ALL,
+                min_grade: model::Grade::Unverified,
+            },
             EntityGroupField::Related => {
                 let Some(r) = related else {
                     return Err(bad(

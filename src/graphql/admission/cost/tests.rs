@@ -96,6 +96,34 @@ fn filtered_ordered_and_grouped_lists_count_as_traversals() {
         1
     );
     assert_eq!(count("{ entityCounts(groupBy: [KIND]) { total } }"), 1);
+    // Relationship lists: a `where` or `orderBy` prepares a filter (a scan at worst); their
+    // other arguments walk only the entity's own relations.
+    let typed = |args: &str| {
+        format!("{{ node(id: \"x\") {{ ... on Directive {{ restricts{args} {{ id }} }} }} }}")
+    };
+    assert_eq!(count(&typed("")), 0);
+    assert_eq!(count(&typed("(minGrade: VERIFIED, asOf: \"2020\")")), 0);
+    assert_eq!(count(&typed("(where: { kind: { eq: MINERAL } })")), 1);
+    assert_eq!(count(&typed("(orderBy: { field: NAME })")), 1);
+    assert_eq!(
+        count(
+            "{ node(id: \"x\") { ... on Entity { relations(orderBy: [{ field: NAME }]) { totalCount } } } }"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            "{ node(id: \"x\") { ... on Entity { relationCounts(groupBy: [RELATION_TYPE]) { total } } } }"
+        ),
+        1
+    );
+    // Under a list, once per item the list can hold.
+    assert_eq!(
+        count(
+            "{ entities(first: 10) { nodes { ... on Directive { restricts(where: { kind: { eq: MINERAL } }) { id } } } } }"
+        ),
+        10
+    );
 }
 
 /// A refusal says which count to cut, and by how much.
