@@ -7,8 +7,9 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
 use super::cursor::{EntityCursor, entity_position_after};
-use super::entity::{Entity, EntityBase, check_range, relation_filter};
-use super::enums::{Direction, EntityKind, RelationType};
+use super::edges::traversal_filter;
+use super::entity::{Entity, EntityBase, check_range};
+use super::enums::{Direction, EntityKind, Grade, RelationType};
 use super::filter::{self, EntityCounts, EntityGroupField, EntityOrder, EntityWhere, RelatedGroup};
 use super::node::NodeValue;
 use super::types::{
@@ -304,6 +305,7 @@ impl Query {
     /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
     /// relations followed among them (at most 2 × `limit`). `truncated` says whether a limit or
     /// the work budget cut it short.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
@@ -317,16 +319,25 @@ impl Query {
         )]
         direction: Direction,
         #[graphql(default = 200, desc = "Most entities to return, 0 to 1000.")] limit: i32,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better (VERIFIED, then VERIFIED_SECONDARY, DERIVED, REPORTED, UNVERIFIED; every relation when omitted)."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Walk only relations that hold on this date (`2020`, `2020-01` or `2020-01-01`): a relation is left out when the date falls before its `since` or on or after its `until`; reduced precision counts in the relation's favour. Every relation when omitted."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<Subgraph<'c>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
         let depth = check_range("depth", depth, limits.max_depth)?;
         let limit = check_range("limit", limit, limits.max_limit)?;
         let start = resolve(graph, &id)?;
+        let filter = traversal_filter(relation_types, min_grade, as_of.as_deref())?;
         let sub = graph.neighborhood(
             start,
             depth,
-            &relation_filter(relation_types),
+            &filter,
             direction.into(),
             limit,
             Budget(limits.traversal_budget),
@@ -338,6 +349,7 @@ impl Query {
     /// Up to `first` loop-free paths between two entities of at most `maxHops` hops, shortest
     /// first, walking relations either way. Each hop carries its relation and citations: this is
     /// how the server explains why two things are connected.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn paths<'c>(
         &self,
         ctx: &Context<'c>,
@@ -347,18 +359,27 @@ impl Query {
         #[graphql(desc = "Walk only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
         #[graphql(default = 3, desc = "Most paths to return, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better (VERIFIED, then VERIFIED_SECONDARY, DERIVED, REPORTED, UNVERIFIED; every relation when omitted)."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Walk only relations that hold on this date (`2020`, `2020-01` or `2020-01-01`): a relation is left out when the date falls before its `since` or on or after its `until`; reduced precision counts in the relation's favour. Every relation when omitted."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<Vec<Path<'c>>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
         let max_hops = check_range("maxHops", max_hops, limits.max_hops)?;
         let first = check_range("first", first, limits.max_first)?;
         let (from, to) = (resolve(graph, &from)?, resolve(graph, &to)?);
+        let filter = traversal_filter(relation_types, min_grade, as_of.as_deref())?;
         let paths = graph
             .paths_counted(
                 from,
                 to,
                 max_hops,
-                &relation_filter(relation_types),
+                &filter,
                 first,
                 Budget(limits.traversal_budget),
             )
@@ -396,6 +417,14 @@ impl Query {
             desc = "Paths never pass through an entity with more relations than this (default: `stats.hubDegree`)."
         )]
         max_intermediate_degree: Option<i32>,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better (VERIFIED, then VERIFIED_SECONDARY, DERIVED, REPORTED, UNVERIFIED; every relation when omitted)."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Walk only relations that hold on this date (`2020`, `2020-01` or `2020-01-01`): a relation is left out when the date falls before its `since` or on or after its `until`; reduced precision counts in the relation's favour. Every relation when omitted."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<Vec<RelatedEntity<'c>>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
@@ -406,11 +435,12 @@ impl Query {
             None => graph.hub_degree(),
         };
         let to = resolve(graph, &to)?;
+        let filter = traversal_filter(relation_types, min_grade, as_of.as_deref())?;
         let query = RelatedQuery {
             to,
             kinds: &self::kinds(Some(kinds)),
             max_hops,
-            filter: &relation_filter(relation_types),
+            filter: &filter,
             first,
             max_intermediate_degree: hub_degree,
         };
