@@ -242,6 +242,7 @@ fn details(kind: EntityKind) -> Details {
             title: None,
             issued: None,
             effective: None,
+            withdrawn: None,
             replaces: Vec::new(),
         }),
         EntityKind::StandardBatch => Details::StandardBatch(StandardBatchDetails {

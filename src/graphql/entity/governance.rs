@@ -215,6 +215,11 @@ impl<'a> StandardFields<'a> {
     async fn effective(&self) -> Option<String> {
         date(self.details.effective)
     }
+    /// When it was withdrawn, if a source says so (a superseded edition's end is its
+    /// successor's `effective` date, through SUPERSEDES).
+    async fn withdrawn(&self) -> Option<String> {
+        date(self.details.withdrawn)
+    }
     /// Codes of earlier editions it replaces.
     async fn replaces(&self) -> &'a [String] {
         &self.details.replaces
