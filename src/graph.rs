@@ -15,6 +15,7 @@ mod filter;
 mod search;
 pub mod snapshot;
 mod traverse;
+mod validity;
 mod varint;
 mod visit;
 
@@ -186,6 +187,9 @@ pub struct IncidentRelation {
     pub outgoing: bool,
     /// The entity at the other end.
     pub other: EntityKey,
+    /// The [`Grade::strength`] of the relation's best citation (0 the strongest), read from
+    /// the adjacency: [`Relation::grade`] without reading the relation.
+    pub grade_strength: u8,
 }
 
 /// Counts for `stats`.
@@ -561,6 +565,7 @@ impl KnowledgeGraph {
                 relation: RelationKey(e.relation),
                 outgoing: i < split,
                 other: EntityKey(e.other),
+                grade_strength: e.trust & trust::STRENGTH,
             })
     }
 

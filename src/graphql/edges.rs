@@ -1,13 +1,13 @@
 //! The arguments that decide which relations a traversal walks (`relationTypes`, `minGrade`,
 //! `asOf`), read into the graph's one edge test ([`RelationFilter`]), and the `asOf` date of
-//! `entities`.
+//! `entities` and `entityCounts` (a [`Predicate::ValidOn`] beside `where`).
 //!
 //! Invariant: every traversal reads these arguments here, so they mean the same everywhere
 //! and a malformed date is refused with the same BAD_USER_INPUT error.
 
 use super::enums::{Grade, RelationType};
 use super::{ErrorCode, entity::relation_filter, error};
-use crate::graph::RelationFilter;
+use crate::graph::{Predicate, RelationFilter};
 use crate::model;
 
 /// A date argument, BAD_USER_INPUT naming `argument` when it is malformed.
@@ -20,6 +20,14 @@ pub(super) fn date(
             .map_err(|e| error(ErrorCode::BadUserInput, format!("`{argument}`: {e}")))
     })
     .transpose()
+}
+
+/// `predicate`, and valid on `as_of` when it is given ([`Predicate::ValidOn`]).
+pub(super) fn valid_on(predicate: Predicate, as_of: Option<model::Date>) -> Predicate {
+    match as_of {
+        None => predicate,
+        Some(d) => Predicate::And(vec![predicate, Predicate::ValidOn(d)]),
+    }
 }
 
 /// The edge test of a traversal's `relationTypes`, `minGrade` and `asOf`.

@@ -7,7 +7,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
 use super::cursor::{EntityCursor, entity_position_after};
-use super::edges::traversal_filter;
+use super::edges::{self, traversal_filter};
 use super::entity::{Entity, EntityBase, check_range};
 use super::enums::{Direction, EntityKind, Grade, RelationType};
 use super::filter::{self, EntityCounts, EntityGroupField, EntityOrder, EntityWhere, RelatedGroup};
@@ -156,6 +156,7 @@ impl Query {
     /// All entities, or those of some kinds, matching `where`, as a Relay connection ordered
     /// by kind then id, or by `orderBy`. Without `where`, `totalCount` costs O(number of kinds);
     /// with it, one pass over the candidates (made only when `totalCount` is selected).
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
@@ -176,12 +177,17 @@ impl Query {
             desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in the page's order. In the default order a cursor is the entity's id; in another it holds the order, the entity's sort value and id, and a cursor of another order is refused (BAD_USER_INPUT). Cursors survive a data reload: they still point after the same place, even if the entity was removed."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only entities valid on this date (`2020`, `2020-01` or `2020-01-01`): a STANDARD in force then (come into force by its `effective`, else `issued`, date; not withdrawn; no standard that SUPERSEDES it in force yet; one with neither date is never in force); other kinds have no validity window and always pass. Reduced precision counts in the entity's favour."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
         let kinds = self::kinds(kinds);
         let order = filter::order(order_by.as_ref());
-        if filter.is_none() && order == Order::default() {
+        let as_of = edges::date("asOf", as_of.as_deref())?;
+        if filter.is_none() && as_of.is_none() && order == Order::default() {
             return kind_id_page(graph, &kinds, after.as_deref(), first);
         }
         let kind_set = KindSet::of(&kinds);
@@ -189,6 +195,7 @@ impl Query {
             Some(w) => filter::predicate(w, kind_set, "the `kinds` asked for")?,
             None => Predicate::True,
         };
+        let predicate = edges::valid_on(predicate, as_of);
         let position = match (after.as_deref(), order == Order::default()) {
             (None, _) => None,
             (Some(after), true) => {
@@ -236,6 +243,7 @@ impl Query {
     /// How many entities (of `kinds`, matching `where`) fall in each group of `groupBy`, e.g.
     /// standards by status and level, or by the supply-chain stage they concern (`RELATED`).
     /// Counted in one pass over the candidates, without making entity objects.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn entity_counts<'c>(
         &self,
         ctx: &Context<'c>,
@@ -257,6 +265,10 @@ impl Query {
             desc = "Most groups to list, 0 to 1000 (`groupCount` says how many there are)."
         )]
         first: i32,
+        #[graphql(
+            desc = "Only entities valid on this date (`2020`, `2020-01` or `2020-01-01`): a STANDARD in force then (come into force by its `effective`, else `issued`, date; not withdrawn; no standard that SUPERSEDES it in force yet; one with neither date is never in force); other kinds have no validity window and always pass. Reduced precision counts in the entity's favour."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<EntityCounts<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_limit)?;
@@ -265,6 +277,7 @@ impl Query {
             Some(w) => filter::predicate(w, kinds, "the `kinds` asked for")?,
             None => Predicate::True,
         };
+        let predicate = edges::valid_on(predicate, edges::date("asOf", as_of.as_deref())?);
         let by = filter::group_by(&group_by, related.as_ref(), kinds.and(predicate.kinds()))?;
         let matcher = graph.matcher(&predicate, kinds);
         let groups = graph.count_groups(&matcher, &by);

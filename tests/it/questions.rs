@@ -1,6 +1,8 @@
 //! The questions the product must answer, asked through GraphQL on the real data, one test each.
 //! Each asserts the content of the answer, not just that there is one.
 
+mod trust_time;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
