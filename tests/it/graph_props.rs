@@ -27,6 +27,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 mod petgraph_algos;
+mod trust_time;
 
 /// A budget no test graph can exhaust.
 const BIG_BUDGET: Budget = Budget(1_000_000);

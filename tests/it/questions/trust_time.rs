@@ -176,3 +176,19 @@ async fn traversals_walk_only_relations_that_hold_on_the_date_and_are_strong_eno
         BTreeSet::from(["standard:gb-t-13560-2009".to_owned()])
     );
 }
+
+/// A malformed `asOf` is refused with BAD_USER_INPUT naming the argument, on traversals and on
+/// `entities` alike.
+#[tokio::test]
+async fn a_malformed_as_of_is_bad_user_input() {
+    for query in [
+        r#"{ related(to: "mineral:scandium", kinds: [STANDARD], asOf: "2020-13") { distance } }"#,
+        r#"{ neighborhood(id: "mineral:scandium", asOf: "yesterday") { truncated } }"#,
+        r#"{ entities(asOf: "2020-02-30") { totalCount } }"#,
+    ] {
+        let answer = crate::common::run(query, json!({})).await;
+        let error = &answer["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer:#}");
+        assert!(text(&error["message"]).starts_with("`asOf`:"), "{answer:#}");
+    }
+}
