@@ -668,6 +668,112 @@ mod related {
     }
 }
 
+/// The traversals above, walking only relations with a VERIFIED_SECONDARY citation or better
+/// (`minGrade`): the grade test reads a byte of the adjacency entry, so the ratio to the
+/// unfiltered case above is the cost of the filter (a filtered walk also visits less).
+mod min_grade {
+    use super::*;
+    use reegraph::model::Grade;
+
+    fn filter() -> RelationFilter {
+        RelationFilter::all().with_min_grade(Some(Grade::VerifiedSecondary))
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn neighborhood_depth2_mid(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = filter();
+        bencher.bench_local(|| {
+            fx.graph.neighborhood(
+                black_box(fx.mid),
+                2,
+                &filter,
+                Direction::Both,
+                LIMIT,
+                BUDGET,
+            )
+        });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn neighborhood_depth2_magnets(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = filter();
+        bencher.bench_local(|| {
+            fx.graph.neighborhood(
+                black_box(fx.magnets),
+                2,
+                &filter,
+                Direction::Both,
+                LIMIT,
+                BUDGET,
+            )
+        });
+    }
+
+    #[divan::bench(args = sizes())]
+    fn paths_random_pairs(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = filter();
+        let mut next = cycle(&fx.pairs);
+        bencher.bench_local(|| {
+            let (a, b) = next();
+            fx.graph.paths(black_box(a), b, 4, &filter, 3, BUDGET)
+        });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn paths_magnets_to_standard_all(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = filter();
+        bencher.bench_local(|| {
+            fx.graph.paths(
+                black_box(fx.magnets),
+                fx.dy_standard,
+                4,
+                &filter,
+                20,
+                BUDGET,
+            )
+        });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 16)]
+    fn related_magnets_standards(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = filter();
+        bencher.bench_local(|| {
+            fx.graph.related(
+                black_box(fx.magnets),
+                &[EntityKind::Standard],
+                3,
+                &filter,
+                20,
+                fx.hub_degree,
+                BUDGET,
+            )
+        });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 16)]
+    fn related_random_standards(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        let filter = filter();
+        let mut next = cycle(&fx.random);
+        bencher.bench_local(|| {
+            fx.graph.related(
+                black_box(next()),
+                &[EntityKind::Standard],
+                3,
+                &filter,
+                20,
+                fx.hub_degree,
+                BUDGET,
+            )
+        });
+    }
+}
+
 mod page {
     use super::*;
 
