@@ -296,27 +296,33 @@ struct Fixture {
     degree: Vec<usize>,
 }
 
+/// The ids and entities of a spec, in its order.
+fn spec_entities(spec: &Spec) -> (Vec<EntityId>, Vec<Entity>) {
+    let ids: Vec<EntityId> = spec
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| entity_id(*k, i))
+        .collect();
+    let entities = spec
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Entity {
+            id: ids[i].clone(),
+            name: spec.names[i].clone(),
+            aliases: Vec::new(),
+            description: None,
+            citations: Vec::new().into(),
+            details: details(*k),
+        })
+        .collect();
+    (ids, entities)
+}
+
 impl Fixture {
     fn new(spec: Spec) -> Self {
-        let ids: Vec<EntityId> = spec
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| entity_id(*k, i))
-            .collect();
-        let entities = spec
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| Entity {
-                id: ids[i].clone(),
-                name: spec.names[i].clone(),
-                aliases: Vec::new(),
-                description: None,
-                citations: Vec::new().into(),
-                details: details(*k),
-            })
-            .collect();
+        let (ids, entities) = spec_entities(&spec);
         let relations = spec
             .relations
             .iter()

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use reegraph::dataset::Dataset;
 use reegraph::graph::{Budget, KnowledgeGraph, RelationFilter, RelationKey};
-use reegraph::model::{Citation, Date, Entity, EntityId, Grade, Relation, RelationType};
+use reegraph::model::{Citation, Date, Grade, Relation, RelationType};
 
 use super::{BIG, BIG_BUDGET, Spec, any_direction, any_filter, any_kinds, any_spec, config};
 
@@ -77,26 +77,8 @@ fn build(
     facts: &[Facts],
     keep: impl Fn(usize) -> bool,
 ) -> (KnowledgeGraph, HashMap<RelationKey, usize>) {
-    let ids: Vec<EntityId> = spec
-        .kinds
-        .iter()
-        .enumerate()
-        .map(|(i, k)| super::entity_id(*k, i))
-        .collect();
+    let (ids, entities) = super::spec_entities(spec);
     let source = super::entity_id(reegraph::model::EntityKind::Source, usize::MAX);
-    let entities = spec
-        .kinds
-        .iter()
-        .enumerate()
-        .map(|(i, k)| Entity {
-            id: ids[i].clone(),
-            name: spec.names[i].clone(),
-            aliases: Vec::new(),
-            description: None,
-            citations: Vec::new().into(),
-            details: super::details(*k),
-        })
-        .collect();
     let kept: Vec<usize> = (0..spec.relations.len()).filter(|j| keep(*j)).collect();
     let relations = kept
         .iter()
@@ -338,24 +320,27 @@ fn related_prefers_the_stronger_path_at_equal_distance() {
             until: None,
         })
         .collect();
-    let (graph, _) = build(&spec, &facts, |_| true);
-    let keys: Vec<_> = graph.keys().collect();
-    let related = graph
-        .related(
-            keys[0],
-            &[Standard],
-            2,
-            &RelationFilter::all(),
-            10,
-            usize::MAX,
-            Budget(1000),
-        )
-        .expect("a small graph");
-    let order: Vec<_> = related.iter().map(|r| r.entity).collect();
+    let standards = |facts: &[Facts]| {
+        let (graph, _) = build(&spec, facts, |_| true);
+        let keys: Vec<_> = graph.keys().collect();
+        let related = graph
+            .related(
+                keys[0],
+                &[Standard],
+                2,
+                &RelationFilter::all(),
+                10,
+                usize::MAX,
+                Budget(1000),
+            )
+            .expect("a small graph");
+        let order: Vec<_> = related.iter().map(|r| r.entity).collect();
+        (keys, order, related)
+    };
+    let (keys, order, related) = standards(&facts);
     assert_eq!(order, [keys[5], keys[4], keys[3]], "{related:#?}");
-    let through: Vec<_> = related[2].path.entities.clone();
     assert_eq!(
-        through,
+        related[2].path.entities,
         [keys[0], keys[2], keys[3]],
         "the VERIFIED mineral is the parent"
     );
@@ -367,19 +352,7 @@ fn related_prefers_the_stronger_path_at_equal_distance() {
             ..f.clone()
         })
         .collect();
-    let (graph, _) = build(&spec, &equal, |_| true);
-    let related = graph
-        .related(
-            keys[0],
-            &[Standard],
-            2,
-            &RelationFilter::all(),
-            10,
-            usize::MAX,
-            Budget(1000),
-        )
-        .expect("a small graph");
-    let order: Vec<_> = related.iter().map(|r| r.entity).collect();
+    let (keys, order, related) = standards(&equal);
     assert_eq!(order, [keys[4], keys[5], keys[3]]);
     assert_eq!(related[2].path.entities, [keys[0], keys[1], keys[3]]);
 }

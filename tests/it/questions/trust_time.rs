@@ -6,16 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::{data, id_set, list, text};
-
-/// Grades, strongest first, as `Grade::strength` orders them.
-const BY_STRENGTH: [&str; 5] = [
-    "VERIFIED",
-    "VERIFIED_SECONDARY",
-    "DERIVED",
-    "REPORTED",
-    "UNVERIFIED",
-];
+use super::{BY_STRENGTH, data, id_set, list, text};
 
 fn strength(grade: &Value) -> usize {
     BY_STRENGTH
