@@ -306,15 +306,57 @@ impl Fixture {
     }
 
     fn neighborhood(&self, start: EntityKey, depth: usize) -> reegraph::graph::Subgraph {
-        self.graph.neighborhood(
-            start,
-            depth,
-            &RelationFilter::all(),
-            Direction::Both,
-            LIMIT,
+        self.neighborhood_through(start, depth, &RelationFilter::all())
+    }
+
+    fn neighborhood_through(
+        &self,
+        start: EntityKey,
+        depth: usize,
+        filter: &RelationFilter,
+    ) -> reegraph::graph::Subgraph {
+        self.graph
+            .neighborhood(start, depth, filter, Direction::Both, LIMIT, BUDGET)
+    }
+}
+
+/// `paths` between the fixture's random pairs in turn (maxHops 4, first 3), through `filter`.
+fn bench_random_pairs(bencher: Bencher, fx: &Fixture, filter: RelationFilter) {
+    let mut next = cycle(&fx.pairs);
+    bencher.bench_local(|| {
+        let (a, b) = next();
+        fx.graph.paths(black_box(a), b, 4, &filter, 3, BUDGET)
+    });
+}
+
+/// `paths` from the magnets to a standard 2 hops away (maxHops 4), through `filter`.
+fn bench_magnets_to_standard(bencher: Bencher, fx: &Fixture, first: usize, filter: RelationFilter) {
+    bencher.bench_local(|| {
+        fx.graph.paths(
+            black_box(fx.magnets),
+            fx.dy_standard,
+            4,
+            &filter,
+            first,
             BUDGET,
         )
-    }
+    });
+}
+
+/// `related` standards (maxHops 3, first 20) of `starts` in turn, through `filter`.
+fn bench_related(bencher: Bencher, fx: &Fixture, starts: &[EntityKey], filter: RelationFilter) {
+    let mut next = cycle(starts);
+    bencher.bench_local(|| {
+        fx.graph.related(
+            black_box(next()),
+            &[EntityKind::Standard],
+            3,
+            &filter,
+            20,
+            fx.hub_degree,
+            BUDGET,
+        )
+    });
 }
 
 /// Cycles through `items`, one per call.
@@ -588,42 +630,20 @@ mod paths {
     /// random pairs are not within 4 hops, and a few may exhaust the budget through hubs.
     #[divan::bench(args = sizes())]
     fn random_pairs(bencher: Bencher, size: usize) {
-        let fx = fixture(size);
-        let filter = RelationFilter::all();
-        let mut next = cycle(&fx.pairs);
-        bencher.bench_local(|| {
-            let (a, b) = next();
-            fx.graph.paths(black_box(a), b, 4, &filter, 3, BUDGET)
-        });
+        bench_random_pairs(bencher, fixture(size), RelationFilter::all());
     }
 
     /// From the magnets to a standard 2 hops away, within the fixed local shape.
     #[divan::bench(args = sizes(), sample_size = 32)]
     fn magnets_to_standard(bencher: Bencher, size: usize) {
-        let fx = fixture(size);
-        let filter = RelationFilter::all();
-        bencher.bench_local(|| {
-            fx.graph
-                .paths(black_box(fx.magnets), fx.dy_standard, 4, &filter, 3, BUDGET)
-        });
+        bench_magnets_to_standard(bencher, fixture(size), 3, RelationFilter::all());
     }
 
     /// The same pair, all paths of up to 4 hops (first 20): every length up to 4 is enumerated,
     /// so the balls keep growing; the answer is the same at every size, and so should the cost.
     #[divan::bench(args = sizes(), sample_size = 32)]
     fn magnets_to_standard_all(bencher: Bencher, size: usize) {
-        let fx = fixture(size);
-        let filter = RelationFilter::all();
-        bencher.bench_local(|| {
-            fx.graph.paths(
-                black_box(fx.magnets),
-                fx.dy_standard,
-                4,
-                &filter,
-                20,
-                BUDGET,
-            )
-        });
+        bench_magnets_to_standard(bencher, fixture(size), 20, RelationFilter::all());
     }
 }
 
@@ -634,37 +654,60 @@ mod related {
     #[divan::bench(args = sizes(), sample_size = 16)]
     fn magnets_standards(bencher: Bencher, size: usize) {
         let fx = fixture(size);
-        let filter = RelationFilter::all();
-        bencher.bench_local(|| {
-            fx.graph.related(
-                black_box(fx.magnets),
-                &[EntityKind::Standard],
-                3,
-                &filter,
-                20,
-                fx.hub_degree,
-                BUDGET,
-            )
-        });
+        bench_related(bencher, fx, &[fx.magnets], RelationFilter::all());
     }
 
     /// The same question from seeded random entities, cycling through 64 of them.
     #[divan::bench(args = sizes(), sample_size = 16)]
     fn random_standards(bencher: Bencher, size: usize) {
         let fx = fixture(size);
-        let filter = RelationFilter::all();
-        let mut next = cycle(&fx.random);
-        bencher.bench_local(|| {
-            fx.graph.related(
-                black_box(next()),
-                &[EntityKind::Standard],
-                3,
-                &filter,
-                20,
-                fx.hub_degree,
-                BUDGET,
-            )
-        });
+        bench_related(bencher, fx, &fx.random, RelationFilter::all());
+    }
+}
+
+/// The traversals above, walking only relations with a VERIFIED_SECONDARY citation or better
+/// (`minGrade`): the grade test reads a byte of the adjacency entry, so the ratio to the
+/// unfiltered case above is the cost of the filter (a filtered walk also visits less).
+mod min_grade {
+    use super::*;
+    use reegraph::model::Grade;
+
+    fn filter() -> RelationFilter {
+        RelationFilter::all().with_min_grade(Some(Grade::VerifiedSecondary))
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn neighborhood_depth2_mid(bencher: Bencher, size: usize) {
+        let (fx, filter) = (fixture(size), filter());
+        bencher.bench_local(|| fx.neighborhood_through(black_box(fx.mid), 2, &filter));
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn neighborhood_depth2_magnets(bencher: Bencher, size: usize) {
+        let (fx, filter) = (fixture(size), filter());
+        bencher.bench_local(|| fx.neighborhood_through(black_box(fx.magnets), 2, &filter));
+    }
+
+    #[divan::bench(args = sizes())]
+    fn paths_random_pairs(bencher: Bencher, size: usize) {
+        bench_random_pairs(bencher, fixture(size), filter());
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn paths_magnets_to_standard_all(bencher: Bencher, size: usize) {
+        bench_magnets_to_standard(bencher, fixture(size), 20, filter());
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 16)]
+    fn related_magnets_standards(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bench_related(bencher, fx, &[fx.magnets], filter());
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 16)]
+    fn related_random_standards(bencher: Bencher, size: usize) {
+        let fx = fixture(size);
+        bench_related(bencher, fx, &fx.random, filter());
     }
 }
 

@@ -15,13 +15,14 @@ mod filter;
 mod search;
 pub mod snapshot;
 mod traverse;
+mod validity;
 mod varint;
 mod visit;
 
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
+use crate::model::{Date, Entity, EntityId, EntityKind, Grade, Relation, RelationType};
 
 pub use filter::{
     Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, ListSpec, Matcher,
@@ -52,10 +53,22 @@ pub enum Direction {
     Both,
 }
 
-/// Which relation types a query may follow: all, or the listed ones. A bit set: free to copy
-/// and to test in the inner loop of a traversal.
+/// Which relations a query may follow: the one edge test every traversal and relationship
+/// walk shares ([`KnowledgeGraph::incident`]). A relation passes when its type is allowed, its
+/// best citation is at least the minimum grade (when one is set) and it holds on the date
+/// (when one is set, [`Relation::holds_on`]). Free to copy; the type and grade tests read only
+/// the adjacency entry (a bit set and the entry's trust byte, derived from the records when the
+/// graph is built or loaded), and the date test reads the relation only when it has a
+/// `since` or an `until`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RelationFilter(u64);
+pub struct RelationFilter {
+    /// One bit per allowed type.
+    types: u64,
+    /// The weakest [`Grade::strength`] allowed (4, UNVERIFIED's, allows every grade).
+    weakest: u8,
+    /// Only relations that hold on this date.
+    as_of: Option<Date>,
+}
 
 const _: () = assert!(
     RelationType::ALL.len() <= 64,
@@ -69,23 +82,86 @@ impl Default for RelationFilter {
 }
 
 impl RelationFilter {
-    /// Follows every relation type.
+    /// Follows every relation.
     pub fn all() -> Self {
-        RelationFilter(u64::MAX)
+        RelationFilter {
+            types: u64::MAX,
+            weakest: ALL_GRADES,
+            as_of: None,
+        }
     }
 
     /// Follows only the listed types (an empty list follows none).
     pub fn only(types: impl IntoIterator<Item = RelationType>) -> Self {
-        RelationFilter(types.into_iter().fold(0, |bits, t| bits | bit(t)))
+        RelationFilter {
+            types: types.into_iter().fold(0, |bits, t| bits | bit(t)),
+            ..RelationFilter::all()
+        }
+    }
+
+    /// Also requires a citation of `min` or better (`None`: any grade).
+    pub fn with_min_grade(self, min: Option<Grade>) -> Self {
+        RelationFilter {
+            weakest: min.map_or(ALL_GRADES, Grade::strength),
+            ..self
+        }
+    }
+
+    /// Also requires the relation to hold on `date` (`None`: any date).
+    pub fn with_as_of(self, date: Option<Date>) -> Self {
+        RelationFilter {
+            as_of: date,
+            ..self
+        }
+    }
+
+    /// The date relations must hold on, if any.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of
     }
 
     fn allows(self, t: RelationType) -> bool {
-        self.0 & bit(t) != 0
+        self.types & bit(t) != 0
+    }
+
+    /// The edge test: type, grade, then (for a dated relation only) the date.
+    fn passes(&self, entry: &AdjacencyEntry, relations: &[Relation]) -> bool {
+        self.allows(entry.relation_type)
+            && entry.trust & trust::STRENGTH <= self.weakest
+            && (entry.trust & trust::DATED == 0
+                || self.as_of.is_none_or(|d| {
+                    relations
+                        .get(entry.relation as usize)
+                        .is_none_or(|r| r.holds_on(d))
+                }))
     }
 }
 
+/// The weakest strength there is: a filter with it tests no grade.
+const ALL_GRADES: u8 = Grade::Unverified.strength();
+
 fn bit(t: RelationType) -> u64 {
     1 << (t as u64)
+}
+
+/// An adjacency entry's trust byte: its relation's best grade and whether it is dated.
+mod trust {
+    use crate::model::Relation;
+
+    /// The low bits: the strength of the relation's best grade ([`crate::model::Grade::strength`]).
+    pub(super) const STRENGTH: u8 = 0x0f;
+    /// Set when the relation has a `since` or an `until`.
+    pub(super) const DATED: u8 = 0x80;
+
+    /// The byte of one relation.
+    pub(super) fn of(r: &Relation) -> u8 {
+        let dated = if r.since.is_some() || r.until.is_some() {
+            DATED
+        } else {
+            0
+        };
+        r.grade().strength() | dated
+    }
 }
 
 /// A cap on the entities one traversal may visit; reaching it stops the traversal itself.
@@ -111,6 +187,9 @@ pub struct IncidentRelation {
     pub outgoing: bool,
     /// The entity at the other end.
     pub other: EntityKey,
+    /// The [`Grade::strength`] of the relation's best citation (0 the strongest), read from
+    /// the adjacency: [`Relation::grade`] without reading the relation.
+    pub grade_strength: u8,
 }
 
 /// Counts for `stats`.
@@ -171,7 +250,15 @@ struct AdjacencyEntry {
     relation: u32,
     other: u32,
     relation_type: RelationType,
+    /// Derived from the relation ([`trust::of`]) when the graph is built or loaded, never
+    /// stored: it sits in the entry's padding, so the grade test costs no memory access.
+    trust: u8,
 }
+
+const _: () = assert!(
+    size_of::<AdjacencyEntry>() == 12,
+    "the trust byte sits in the entry's padding"
+);
 
 impl Adjacency {
     /// Relation `r` goes from `endpoints[r].0` to `endpoints[r].1`, entity numbers below `n`.
@@ -195,6 +282,7 @@ impl Adjacency {
             relation: 0,
             other: 0,
             relation_type: RelationType::PartOf,
+            trust: 0,
         };
         let mut entries = vec![blank; total as usize];
         let mut next_out: Vec<u32> = offsets[..n].to_vec();
@@ -203,17 +291,20 @@ impl Adjacency {
         for ((index, &(from, to)), r) in endpoints.iter().enumerate().zip(relations) {
             let (from, to) = (from as usize, to as usize);
             let relation_type = r.relation_type;
+            let trust = trust::of(r);
             let relation = index as u32;
             entries[next_out[from] as usize] = AdjacencyEntry {
                 relation,
                 other: to as u32,
                 relation_type,
+                trust,
             };
             next_out[from] += 1;
             entries[next_in[to] as usize] = AdjacencyEntry {
                 relation,
                 other: from as u32,
                 relation_type,
+                trust,
             };
             next_in[to] += 1;
         }
@@ -222,6 +313,15 @@ impl Adjacency {
             splits,
             entries,
             ends: endpoints,
+        }
+    }
+
+    /// Fills every entry's trust byte from its relation (a snapshot does not store them).
+    /// O(relations + entries).
+    fn derive_trust(&mut self, relations: &[Relation]) {
+        let bytes: Vec<u8> = relations.iter().map(trust::of).collect();
+        for entry in &mut self.entries {
+            entry.trust = bytes.get(entry.relation as usize).copied().unwrap_or(0);
         }
     }
 
@@ -446,8 +546,9 @@ impl KnowledgeGraph {
             .map(|k| &self.by_kind[k.index()])
     }
 
-    /// The relations at an entity that pass the filter, in the given direction: outgoing first,
-    /// each side in data order. O(degree), no allocation.
+    /// The relations at an entity that pass the filter (its types, grade and date: the one edge
+    /// test of every traversal), in the given direction: outgoing first, each side in data
+    /// order. O(degree), no allocation.
     pub fn incident(
         &self,
         key: EntityKey,
@@ -463,14 +564,16 @@ impl KnowledgeGraph {
             Direction::Incoming => (self.adjacency.incoming(key), 0),
             Direction::Both => (self.adjacency.all(key), self.adjacency.outgoing(key).len()),
         };
+        let relations = &self.relations;
         entries
             .iter()
             .enumerate()
-            .filter(move |(_, e)| filter.allows(e.relation_type))
+            .filter(move |(_, e)| filter.passes(e, relations))
             .map(move |(i, e)| IncidentRelation {
                 relation: RelationKey(e.relation),
                 outgoing: i < split,
                 other: EntityKey(e.other),
+                grade_strength: e.trust & trust::STRENGTH,
             })
     }
 

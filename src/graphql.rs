@@ -9,6 +9,7 @@
 
 pub mod admission;
 mod cursor;
+mod edges;
 mod empty_objects;
 mod entity;
 mod enums;

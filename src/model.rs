@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use date::{Date, DateError, DayNumber};
+pub use date::{Date, DateError, DayNumber, holds_between};
 pub use details::{
     ApplicationDetails, Classification, ClassificationScheme, Details, DirectiveDetails,
     DirectiveType, EventDetails, EventType, LocationDetails, LocationType, MineralDetails,
@@ -318,13 +318,7 @@ impl Relation {
     /// or after the last day `until` may mean). Reduced precision counts in the fact's favour:
     /// a relation `since = "2019"` holds on `2019-03` as far as the data knows.
     pub fn holds_on(&self, date: Date) -> bool {
-        let started = self
-            .since
-            .is_none_or(|since| since.first_day() <= date.last_day());
-        let ended = self
-            .until
-            .is_some_and(|until| date.first_day() >= until.last_day());
-        started && !ended
+        date::holds_between(self.since, self.until, date)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Raw records -> validated model, checking everything that spans records: ids, references,
-//! endpoint kinds, citations and their quotes.
+//! endpoint kinds, citations and their quotes, and the SUPERSEDES relations a standard's
+//! `replaces` requires (`editions.rs`).
 
 mod citations;
+mod editions;
 
 use std::collections::{HashMap, HashSet};
 
@@ -80,9 +82,11 @@ pub(crate) fn validate(
     let ids = index_entities(&raw.entities, texts, &mut index, &mut problems);
     index_unparsed(&raw.unparsed, &mut index);
     report_unreadable_texts(&raw.entities, &index, &mut problems);
-    // Pass 2: citations of entities, then relations.
+    // Pass 2: citations of entities, then relations; then the editions standards replace.
+    let editions = editions::collect(&raw.entities, &ids);
     let entities = build_entities(raw.entities, ids, &index, &mut lists, &mut problems);
     let relations = build_relations(raw.relations, &index, &mut lists, &mut problems);
+    editions::check(&editions, &relations, &mut problems);
     Dataset {
         entities,
         relations,

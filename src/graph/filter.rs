@@ -163,6 +163,8 @@ pub enum Predicate {
     Enum(EnumField, u64),
     /// Whether a mineral is one of the 17 rare-earth elements.
     RareEarth(bool),
+    /// Entities valid on this date ([`KnowledgeGraph::valid_on`](crate::graph::KnowledgeGraph::valid_on)).
+    ValidOn(Date),
     /// At least one relation of `types`, in `direction`, with a citation of `min_grade` or
     /// better, to an entity that satisfies `other`.
     Related {
@@ -186,7 +188,10 @@ impl Predicate {
     /// The kinds an entity can have and satisfy this (a superset). O(size).
     pub fn kinds(&self) -> KindSet {
         match self {
-            Predicate::True | Predicate::Not(_) | Predicate::Related { .. } => KindSet::ALL,
+            Predicate::True
+            | Predicate::Not(_)
+            | Predicate::Related { .. }
+            | Predicate::ValidOn(_) => KindSet::ALL,
             Predicate::And(ps) => ps.iter().fold(KindSet::ALL, |k, p| k.and(p.kinds())),
             Predicate::Or(ps) => ps.iter().fold(KindSet::NONE, |k, p| k.or(p.kinds())),
             Predicate::Kinds(k) => *k,

@@ -50,7 +50,7 @@ use crate::dataset::Dataset;
 /// The first bytes of every snapshot file.
 pub const MAGIC: &[u8; 16] = b"reegraph-snap\r\n\0";
 /// Bumped whenever the payload's encoding changes; older snapshots are refused, not misread.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = MAGIC.len() + 4 + 8 + 32;
 
 /// Why a snapshot could not be written or read.

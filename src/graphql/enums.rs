@@ -86,6 +86,9 @@ pub enum RelationType {
     /// A standard's own scope excludes a mineral; `related` never returns the standard as
     /// touching it (inverse: excluded by).
     Excludes,
+    /// A standard supersedes an earlier edition, from the day the later one comes into force
+    /// (inverse: superseded by).
+    Supersedes,
 }
 
 /// How far a cited fact can be trusted.

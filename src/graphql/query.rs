@@ -7,8 +7,9 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
 use super::cursor::{EntityCursor, entity_position_after};
-use super::entity::{Entity, EntityBase, check_range, relation_filter};
-use super::enums::{Direction, EntityKind, RelationType};
+use super::edges::{self, traversal_filter};
+use super::entity::{Entity, EntityBase, check_range};
+use super::enums::{Direction, EntityKind, Grade, RelationType};
 use super::filter::{self, EntityCounts, EntityGroupField, EntityOrder, EntityWhere, RelatedGroup};
 use super::node::NodeValue;
 use super::types::{
@@ -155,6 +156,7 @@ impl Query {
     /// All entities, or those of some kinds, matching `where`, as a Relay connection ordered
     /// by kind then id, or by `orderBy`. Without `where`, `totalCount` costs O(number of kinds);
     /// with it, one pass over the candidates (made only when `totalCount` is selected).
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn entities<'c>(
         &self,
         ctx: &Context<'c>,
@@ -175,12 +177,17 @@ impl Query {
             desc = "A cursor from this connection's `pageInfo.endCursor` or an edge's `cursor`: the page starts after that entity in the page's order. In the default order a cursor is the entity's id; in another it holds the order, the entity's sort value and id, and a cursor of another order is refused (BAD_USER_INPUT). Cursors survive a data reload: they still point after the same place, even if the entity was removed."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only entities valid on this date (`2020`, `2020-01` or `2020-01-01`): a STANDARD in force then (come into force by its `effective`, else `issued`, date; not withdrawn; no standard that SUPERSEDES it in force yet; one with neither date is never in force); other kinds have no validity window and always pass. Reduced precision counts in the entity's favour."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<EntityConnection<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_first)?;
         let kinds = self::kinds(kinds);
         let order = filter::order(order_by.as_deref())?;
-        if filter.is_none() && order.is_empty() {
+        let as_of = edges::date("asOf", as_of.as_deref())?;
+        if filter.is_none() && as_of.is_none() && order.is_empty() {
             return kind_id_page(graph, &kinds, after.as_deref(), first);
         }
         let kind_set = KindSet::of(&kinds);
@@ -188,6 +195,7 @@ impl Query {
             Some(w) => filter::predicate(w, kind_set, "the `kinds` asked for")?,
             None => Predicate::True,
         };
+        let predicate = edges::valid_on(predicate, as_of);
         let position = match (after.as_deref(), order.is_empty()) {
             (None, _) => None,
             (Some(after), true) => {
@@ -235,6 +243,7 @@ impl Query {
     /// How many entities (of `kinds`, matching `where`) fall in each group of `groupBy`, e.g.
     /// standards by status and level, or by the supply-chain stage they concern (`RELATED`).
     /// Counted in one pass over the candidates, without making entity objects.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn entity_counts<'c>(
         &self,
         ctx: &Context<'c>,
@@ -256,6 +265,10 @@ impl Query {
             desc = "Most groups to list, 0 to 1000 (`groupCount` says how many there are)."
         )]
         first: i32,
+        #[graphql(
+            desc = "Only entities valid on this date (`2020`, `2020-01` or `2020-01-01`): a STANDARD in force then (come into force by its `effective`, else `issued`, date; not withdrawn; no standard that SUPERSEDES it in force yet; one with neither date is never in force); other kinds have no validity window and always pass. Reduced precision counts in the entity's favour."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<EntityCounts<'c>> {
         let graph = graph(ctx)?;
         let first = check_range("first", first, limits(ctx)?.max_limit)?;
@@ -264,6 +277,7 @@ impl Query {
             Some(w) => filter::predicate(w, kinds, "the `kinds` asked for")?,
             None => Predicate::True,
         };
+        let predicate = edges::valid_on(predicate, edges::date("asOf", as_of.as_deref())?);
         let by = filter::group_by(
             &group_by,
             related.as_ref(),
@@ -309,6 +323,7 @@ impl Query {
     /// Entities within `depth` hops of an entity (breadth first, at most `limit`), and the
     /// relations followed among them (at most 2 × `limit`). `truncated` says whether a limit or
     /// the work budget cut it short.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn neighborhood<'c>(
         &self,
         ctx: &Context<'c>,
@@ -322,16 +337,25 @@ impl Query {
         )]
         direction: Direction,
         #[graphql(default = 200, desc = "Most entities to return, 0 to 1000.")] limit: i32,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better (VERIFIED, then VERIFIED_SECONDARY, DERIVED, REPORTED, UNVERIFIED; every relation when omitted)."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Walk only relations that hold on this date (`2020`, `2020-01` or `2020-01-01`): a relation is left out when the date falls before its `since` or on or after its `until`; reduced precision counts in the relation's favour. Every relation when omitted."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<Subgraph<'c>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
         let depth = check_range("depth", depth, limits.max_depth)?;
         let limit = check_range("limit", limit, limits.max_limit)?;
         let start = resolve(graph, &id)?;
+        let filter = traversal_filter(relation_types, min_grade, as_of.as_deref())?;
         let sub = graph.neighborhood(
             start,
             depth,
-            &relation_filter(relation_types),
+            &filter,
             direction.into(),
             limit,
             Budget(limits.traversal_budget),
@@ -343,6 +367,7 @@ impl Query {
     /// Up to `first` loop-free paths between two entities of at most `maxHops` hops, shortest
     /// first, walking relations either way. Each hop carries its relation and citations: this is
     /// how the server explains why two things are connected.
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn paths<'c>(
         &self,
         ctx: &Context<'c>,
@@ -352,18 +377,27 @@ impl Query {
         #[graphql(desc = "Walk only relations of these types (all when omitted).")]
         relation_types: Option<Vec<RelationType>>,
         #[graphql(default = 3, desc = "Most paths to return, 0 to 100.")] first: i32,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better (VERIFIED, then VERIFIED_SECONDARY, DERIVED, REPORTED, UNVERIFIED; every relation when omitted)."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Walk only relations that hold on this date (`2020`, `2020-01` or `2020-01-01`): a relation is left out when the date falls before its `since` or on or after its `until`; reduced precision counts in the relation's favour. Every relation when omitted."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<Vec<Path<'c>>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
         let max_hops = check_range("maxHops", max_hops, limits.max_hops)?;
         let first = check_range("first", first, limits.max_first)?;
         let (from, to) = (resolve(graph, &from)?, resolve(graph, &to)?);
+        let filter = traversal_filter(relation_types, min_grade, as_of.as_deref())?;
         let paths = graph
             .paths_counted(
                 from,
                 to,
                 max_hops,
-                &relation_filter(relation_types),
+                &filter,
                 first,
                 Budget(limits.traversal_budget),
             )
@@ -401,6 +435,14 @@ impl Query {
             desc = "Paths never pass through an entity with more relations than this (default: `stats.hubDegree`)."
         )]
         max_intermediate_degree: Option<i32>,
+        #[graphql(
+            desc = "Walk only relations with at least one citation of this grade or better (VERIFIED, then VERIFIED_SECONDARY, DERIVED, REPORTED, UNVERIFIED; every relation when omitted)."
+        )]
+        min_grade: Option<Grade>,
+        #[graphql(
+            desc = "Walk only relations that hold on this date (`2020`, `2020-01` or `2020-01-01`): a relation is left out when the date falls before its `since` or on or after its `until`; reduced precision counts in the relation's favour. Every relation when omitted."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<Vec<RelatedEntity<'c>>> {
         let graph = graph(ctx)?;
         let limits = limits(ctx)?;
@@ -411,11 +453,12 @@ impl Query {
             None => graph.hub_degree(),
         };
         let to = resolve(graph, &to)?;
+        let filter = traversal_filter(relation_types, min_grade, as_of.as_deref())?;
         let query = RelatedQuery {
             to,
             kinds: &self::kinds(Some(kinds)),
             max_hops,
-            filter: &relation_filter(relation_types),
+            filter: &filter,
             first,
             max_intermediate_degree: hub_degree,
         };

@@ -27,13 +27,16 @@ use super::bundle::{Bundle, Embedded};
 
 /// The example queries preloaded as GraphiQL tabs, in tab order. Each is a named operation,
 /// because GraphiQL names a tab after its operation.
-pub const EXAMPLES: [&str; 6] = [
+pub const EXAMPLES: [&str; 9] = [
     include_str!("playground/standards-for-defense-magnets.graphql"),
+    include_str!("playground/trusted-standards-for-defense-magnets.graphql"),
     include_str!("playground/the-four-directives.graphql"),
     include_str!("playground/loose-code-search.graphql"),
     include_str!("playground/why-scandium-meets-sac-tc-229.graphql"),
     include_str!("playground/national-scandium-standards.graphql"),
     include_str!("playground/standards-per-stage.graphql"),
+    include_str!("playground/directives-targeting-magnet-manufacturing.graphql"),
+    include_str!("playground/standards-in-force-2020.graphql"),
 ];
 
 /// The page's Content-Security-Policy. Everything comes from the server's own origin.

@@ -47,6 +47,17 @@ impl Date {
     }
 }
 
+/// Whether a fact true from `since` (open when `None`) until `until` (the day it stopped; open
+/// when `None`) may hold on `date`: false only when the date is known to fall before `since`
+/// begins or on or after the last day `until` may mean. Reduced precision counts in the fact's
+/// favour. The one validity window of the model: [`crate::model::Relation::holds_on`] and a
+/// standard's time in force both read it.
+pub fn holds_between(since: Option<Date>, until: Option<Date>, date: Date) -> bool {
+    let started = since.is_none_or(|since| since.first_day() <= date.last_day());
+    let ended = until.is_some_and(|until| date.first_day() >= until.last_day());
+    started && !ended
+}
+
 /// A day as one comparable number (`year * 372 + (month - 1) * 31 + day - 1`): monotone in the
 /// calendar, so reduced-precision dates compare by the days they may mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -221,7 +221,11 @@ pub struct StandardDetails {
     /// When it came into force.
     #[serde(default)]
     pub effective: Option<Date>,
-    /// Codes of earlier editions it replaces (as text: the editions are not entities).
+    /// When it was withdrawn (abolished), if a source says so.
+    #[serde(default)]
+    pub withdrawn: Option<Date>,
+    /// Codes of earlier editions it replaces, as its text names them. Where such an edition is
+    /// itself an entity, the loader requires a SUPERSEDES relation to it as well.
     #[serde(default)]
     pub replaces: Vec<String>,
 }

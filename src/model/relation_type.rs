@@ -62,6 +62,9 @@ pub enum RelationType {
     /// A standard's own scope excludes a mineral (the role says how far); `related` never walks
     /// it and never returns the standard as touching that mineral.
     Excludes,
+    /// A standard supersedes an earlier one: the later edition replaces it from the day the
+    /// later one comes into force (`entities(asOf)` reads it so).
+    Supersedes,
 }
 
 /// The fixed facts about one relation type.
@@ -106,7 +109,7 @@ const ANY_BUT_SOURCE: &[EntityKind] = &[
 
 impl RelationType {
     /// Every relation type, in declaration order.
-    pub const ALL: [RelationType; 25] = [
+    pub const ALL: [RelationType; 26] = [
         RelationType::PartOf,
         RelationType::Administers,
         RelationType::AffiliatedWith,
@@ -132,6 +135,7 @@ impl RelationType {
         RelationType::Suspends,
         RelationType::Drafted,
         RelationType::Excludes,
+        RelationType::Supersedes,
     ];
 
     /// The type's readings and allowed endpoints.
@@ -253,6 +257,9 @@ impl RelationType {
             RelationType::Suspends => spec("suspends", "suspended by", &[Directive], &[Directive]),
             RelationType::Drafted => spec("drafted", "drafted by", &[Organization], &[Standard]),
             RelationType::Excludes => spec("excludes", "excluded by", &[Standard], &[Mineral]),
+            RelationType::Supersedes => {
+                spec("supersedes", "superseded by", &[Standard], &[Standard])
+            }
         }
     }
 
@@ -290,6 +297,7 @@ impl RelationType {
             RelationType::Suspends => "SUSPENDS",
             RelationType::Drafted => "DRAFTED",
             RelationType::Excludes => "EXCLUDES",
+            RelationType::Supersedes => "SUPERSEDES",
         }
     }
 }

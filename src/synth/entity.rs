@@ -316,7 +316,9 @@ fn standard(d: &mut Draft) -> String {
         };
         d.f.str("effective", &fmt_date((effective.0, effective.1, day, 3)));
         if has_code && d.rng.chance(0.25) && level != L::International {
-            let old = code.replace(&format!("-{year}"), &format!("-{}", year - 8));
+            // An edition older than any generated standard (years start at 1995): were it one
+            // of them, the loader would require its SUPERSEDES relation.
+            let old = code.replace(&format!("-{year}"), &format!("-{}", year - 40));
             d.f.str_array("replaces", &[old]);
         }
     }

@@ -136,6 +136,7 @@ fn templates(kind: EntityKind) -> &'static [Template] {
         inc(Administers, Organization, 5),
         inc(Drafted, Organization, 3),
         out(Excludes, Mineral, 2),
+        out(Supersedes, Standard, 2),
     ];
     const BATCH: &[Template] = &[
         out(AnnouncedAt, Event, 30),

@@ -27,6 +27,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 mod petgraph_algos;
+mod trust_time;
 
 /// A budget no test graph can exhaust.
 const BIG_BUDGET: Budget = Budget(1_000_000);
@@ -242,6 +243,7 @@ fn details(kind: EntityKind) -> Details {
             title: None,
             issued: None,
             effective: None,
+            withdrawn: None,
             replaces: Vec::new(),
         }),
         EntityKind::StandardBatch => Details::StandardBatch(StandardBatchDetails {
@@ -294,27 +296,33 @@ struct Fixture {
     degree: Vec<usize>,
 }
 
+/// The ids and entities of a spec, in its order.
+fn spec_entities(spec: &Spec) -> (Vec<EntityId>, Vec<Entity>) {
+    let ids: Vec<EntityId> = spec
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| entity_id(*k, i))
+        .collect();
+    let entities = spec
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Entity {
+            id: ids[i].clone(),
+            name: spec.names[i].clone(),
+            aliases: Vec::new(),
+            description: None,
+            citations: Vec::new().into(),
+            details: details(*k),
+        })
+        .collect();
+    (ids, entities)
+}
+
 impl Fixture {
     fn new(spec: Spec) -> Self {
-        let ids: Vec<EntityId> = spec
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| entity_id(*k, i))
-            .collect();
-        let entities = spec
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| Entity {
-                id: ids[i].clone(),
-                name: spec.names[i].clone(),
-                aliases: Vec::new(),
-                description: None,
-                citations: Vec::new().into(),
-                details: details(*k),
-            })
-            .collect();
+        let (ids, entities) = spec_entities(&spec);
         let relations = spec
             .relations
             .iter()

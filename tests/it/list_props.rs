@@ -108,8 +108,11 @@ proptest! {
         let min_grade = min_grade.map(|g| GRADES[g]);
         let as_of = as_of.and_then(date);
         let matcher = graph.matcher(&other, KindSet::ALL);
-        let spec = ListSpec { other: Some(&matcher), orders: &orders, min_grade, as_of };
-        let filter = types.map_or_else(RelationFilter::all, |t| RelationFilter::only([t]));
+        let spec = ListSpec { other: Some(&matcher), orders: &orders };
+        let filter = types
+            .map_or_else(RelationFilter::all, |t| RelationFilter::only([t]))
+            .with_min_grade(min_grade)
+            .with_as_of(as_of);
         let items = graph.relation_list(key, &filter, direction, &spec);
         let got: Vec<(usize, bool)> = items
             .iter()
@@ -174,8 +177,8 @@ proptest! {
                 },
             })
             .collect();
-        let spec = ListSpec { as_of, ..ListSpec::default() };
-        let items = graph.relation_list(key, &RelationFilter::all(), Direction::Both, &spec);
+        let filter = RelationFilter::all().with_as_of(as_of);
+        let items = graph.relation_list(key, &filter, Direction::Both, &ListSpec::default());
         type Key = (Option<&'static str>, Option<bool>, Option<u8>, Option<usize>, Option<String>);
         let mut got: BTreeMap<Key, usize> = BTreeMap::new();
         for (k, n) in graph.count_relation_groups(&items, &by) {

@@ -1,6 +1,8 @@
 //! The questions the product must answer, asked through GraphQL on the real data, one test each.
 //! Each asserts the content of the answer, not just that there is one.
 
+mod trust_time;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
@@ -32,6 +34,15 @@ async fn data(query: &str, variables: Value) -> Value {
     );
     response["data"].clone()
 }
+
+/// Grades, strongest first, as `Grade::strength` orders them.
+const BY_STRENGTH: [&str; 5] = [
+    "VERIFIED",
+    "VERIFIED_SECONDARY",
+    "DERIVED",
+    "REPORTED",
+    "UNVERIFIED",
+];
 
 const TONGLU_MEETING: &str = "event:tc229-2025-annual-meeting";
 const ARTICLE: &str = "source:reex-2025-tonglu";
@@ -1266,13 +1277,6 @@ async fn standards_per_stage_by_status_and_level() {
 /// on `RelatedEntity` and on its `path`, and on `paths`. Checked against the hops' own grades.
 #[tokio::test]
 async fn a_path_reports_its_weakest_grade() {
-    const BY_STRENGTH: [&str; 5] = [
-        "VERIFIED",
-        "VERIFIED_SECONDARY",
-        "DERIVED",
-        "REPORTED",
-        "UNVERIFIED",
-    ];
     let weakest = |hops: &Value| {
         hops.as_array()
             .expect("hops")

@@ -597,17 +597,17 @@ fn the_next_write_removes_dead_writers_temporary_files_only() {
     assert_eq!(std::fs::read(&path).expect("reads"), valid_bytes());
 }
 
-/// A snapshot written by format version 2 as it was before the snapshot code moved into the
-/// graph (`reegraph generate --entities 60 --seed 7`, then `reegraph snapshot`): it still loads,
-/// and the graph it gives writes the very same bytes again.
+/// A snapshot written by format version 3 (`reegraph generate --entities 60 --seed 7`, then
+/// `reegraph snapshot`): it still loads, and the graph it gives writes the very same bytes
+/// again.
 #[test]
 fn a_committed_snapshot_loads_and_is_written_again_byte_for_byte() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/snapshot/synth-60-v2.snap");
+        .join("tests/fixtures/snapshot/synth-60-v3.snap");
     let bytes = std::fs::read(&path).expect("the fixture");
     let graph = KnowledgeGraph::from_snapshot_bytes(&bytes).expect("loads");
     let stats = graph.stats();
-    assert_eq!((stats.entities, stats.relations), (60, 97));
+    assert_eq!((stats.entities, stats.relations), (60, 105));
     let again = graph.to_snapshot().expect("encodes");
     assert_eq!(again.len(), bytes.len());
     let first_difference = again.iter().zip(&bytes).position(|(a, b)| a != b);

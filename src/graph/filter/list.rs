@@ -1,11 +1,11 @@
 //! An entity's relationship list, filtered and ordered: the graph side of `Entity.relations`
-//! and the typed relationship lists' `where`, `orderBy`, `minGrade` and `asOf`.
+//! and the typed relationship lists' `where` and `orderBy` (their `minGrade` and `asOf` are
+//! the [`RelationFilter`]'s, the edge test every walk shares).
 
 use std::cmp::Ordering;
 
 use super::{Matcher, Order, Position};
 use crate::graph::{Direction, IncidentRelation, KnowledgeGraph, RelationFilter};
-use crate::model::{Date, Grade};
 
 /// What a relationship list keeps and how it orders it.
 #[derive(Debug, Default, Clone, Copy)]
@@ -14,10 +14,6 @@ pub struct ListSpec<'m, 'g> {
     pub other: Option<&'m Matcher<'g>>,
     /// Order by the other end (data order when empty), then by [`Tie`].
     pub orders: &'m [Order],
-    /// The relation's best citation is at least this grade.
-    pub min_grade: Option<Grade>,
-    /// The relation holds on this date ([`crate::model::Relation::holds_on`]).
-    pub as_of: Option<Date>,
 }
 
 /// What tells an entity's relations to one other entity apart (validation refuses a repeated
@@ -37,12 +33,7 @@ impl KnowledgeGraph {
     ) -> Vec<IncidentRelation> {
         let mut items: Vec<IncidentRelation> = self
             .incident(key, types, direction)
-            .filter(|i| {
-                let r = self.relation(i.relation);
-                spec.min_grade.is_none_or(|g| r.grade().at_least(g))
-                    && spec.as_of.is_none_or(|d| r.holds_on(d))
-                    && spec.other.is_none_or(|m| m.test(i.other))
-            })
+            .filter(|i| spec.other.is_none_or(|m| m.test(i.other)))
             .collect();
         if !spec.orders.is_empty() {
             items.sort_by(|a, b| {

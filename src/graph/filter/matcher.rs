@@ -28,6 +28,7 @@ enum Prepared {
     IntIn(IntField, Vec<u64>),
     Enum(EnumField, u64),
     RareEarth(bool),
+    ValidOn(Date),
     /// The entities with a qualifying relation.
     Related(KeySet),
 }
@@ -110,6 +111,7 @@ impl KnowledgeGraph {
             Predicate::IntIn(f, ns) => (Prepared::IntIn(*f, ns.clone()), scan(predicate.kinds())),
             Predicate::Enum(f, mask) => (Prepared::Enum(*f, *mask), scan(predicate.kinds())),
             Predicate::RareEarth(b) => (Prepared::RareEarth(*b), scan(predicate.kinds())),
+            Predicate::ValidOn(d) => (Prepared::ValidOn(*d), scan(KindSet::ALL)),
         }
     }
 
@@ -264,6 +266,7 @@ impl Matcher<'_> {
                 matches!(&e.details, Details::Mineral(d) if d.rare_earth == *b)
             }
             Prepared::Related(set) => set.contains(key),
+            Prepared::ValidOn(d) => self.graph.valid_on(key, *d),
         }
     }
 

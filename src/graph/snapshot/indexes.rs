@@ -139,6 +139,7 @@ impl Adjacency {
                 relation,
                 other: 0,
                 relation_type: RelationType::PartOf,
+                trust: 0,
             });
         })?;
         let columns_differ = || invalid("adjacency columns of different lengths".to_owned());
@@ -271,10 +272,11 @@ impl KnowledgeGraph {
             })
         };
         let (endpoints, ids) = (endpoints?, ids?);
-        let adjacency = Adjacency {
+        let mut adjacency = Adjacency {
             ends: endpoints,
             ..adjacency
         };
+        adjacency.derive_trust(&dataset.relations);
         Ok(KnowledgeGraph::assemble(
             dataset,
             ids,

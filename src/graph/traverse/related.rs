@@ -15,6 +15,9 @@ struct Reached {
     /// Whether the chosen path passes through an EVENT (a meeting, an investment): a generic
     /// link, ranked after paths through materials, standards and directives.
     via_event: bool,
+    /// The strength ([`crate::model::Grade::strength`], 0 the strongest) of the chosen path's
+    /// weakest relation: the weakest of its relations' best citations.
+    weakest: u8,
     /// The summed ln(1 + degree) of the path's intermediates: lower is more specific.
     cost: f64,
     via: Option<(EntityKey, IncidentRelation)>,
@@ -38,6 +41,14 @@ impl KnowledgeGraph {
     /// materials, standards, stages and directives, so `first` cuts them first. EXCLUDES
     /// relations are never walked, and a candidate that EXCLUDES the query's entity is not
     /// returned.
+    ///
+    /// Trust: a path is as strong as its weakest relation (each relation as strong as its best
+    /// citation). Among equally near results, and among an entity's parents at the same
+    /// distance, the order is: no EVENT on the path first, then the stronger weakest grade,
+    /// then the lower specificity cost, then the name and the key. The best parent is chosen
+    /// layer by layer, once per entity (as for events and specificity), so a path's later
+    /// hops do not revisit an earlier choice. `filter` (types, minimum grade, date) decides
+    /// which relations are walked at all.
     /// Cost: O(entities visited), counted against `budget`.
     #[expect(
         clippy::too_many_arguments,
@@ -76,6 +87,7 @@ impl KnowledgeGraph {
         let origin = Reached {
             distance: 0,
             via_event: false,
+            weakest: 0,
             cost: 0.0,
             via: None,
         };
@@ -122,12 +134,14 @@ impl KnowledgeGraph {
                 continue;
             }
             meter.visit()?;
-            let (through, via_event) = if node == to {
-                (0.0, false)
+            let (through, via_event, weakest) = if node == to {
+                (0.0, false, 0)
             } else {
+                let at = &reached[&node];
                 (
-                    reached[&node].cost + (1.0 + self.degree(node) as f64).ln(),
-                    reached[&node].via_event || self.entity(node).kind() == EntityKind::Event,
+                    at.cost + (1.0 + self.degree(node) as f64).ln(),
+                    at.via_event || self.entity(node).kind() == EntityKind::Event,
+                    at.weakest,
                 )
             };
             for inc in self.incident(node, query.filter, Direction::Both) {
@@ -136,12 +150,14 @@ impl KnowledgeGraph {
                 if self.relation(inc.relation).relation_type == RelationType::Excludes {
                     continue;
                 }
+                let weakest = weakest.max(inc.grade_strength);
                 match reached.get_mut(&inc.other) {
                     Some(r)
                         if r.distance == distance
-                            && (via_event, through) < (r.via_event, r.cost) =>
+                            && (via_event, weakest, through) < (r.via_event, r.weakest, r.cost) =>
                     {
                         r.via_event = via_event;
+                        r.weakest = weakest;
                         r.cost = through;
                         r.via = Some((node, inc));
                     }
@@ -152,6 +168,7 @@ impl KnowledgeGraph {
                             Reached {
                                 distance,
                                 via_event,
+                                weakest,
                                 cost: through,
                                 via: Some((node, inc)),
                             },
@@ -165,7 +182,8 @@ impl KnowledgeGraph {
     }
 
     /// Appends to `results` the entities of `next` that answer the query, in rank order: those
-    /// reached without an EVENT first, each group by specificity, then name, then key.
+    /// reached without an EVENT first, each group by its path's weakest grade (stronger
+    /// first), then specificity, then name, then key.
     fn rank_layer(
         &self,
         query: &RelatedQuery<'_>,
@@ -189,8 +207,9 @@ impl KnowledgeGraph {
             .collect();
         found.sort_by(|a, b| {
             reached[a]
-                .cost
-                .total_cmp(&reached[b].cost)
+                .weakest
+                .cmp(&reached[b].weakest)
+                .then_with(|| reached[a].cost.total_cmp(&reached[b].cost))
                 .then_with(|| self.entity(*a).name.cmp(&self.entity(*b).name))
                 .then_with(|| a.cmp(b))
         });

@@ -54,6 +54,10 @@ kind_fields! {
         mirror_of: Organization = MirrorOf, Out;
         /// Directives that target it.
         targeted_by: Directive = Targets, In;
+        /// Earlier editions it supersedes.
+        supersedes: Standard = Supersedes, Out;
+        /// Later editions that supersede it.
+        superseded_by: Standard = Supersedes, In;
     }
 }
 
@@ -175,6 +179,11 @@ kind_fields! {
         /// When it came into force.
         async fn effective(&self) -> Option<String> {
             date(self.details.effective)
+        }
+        /// When it was withdrawn, if a source says so (a superseded edition's end is its
+        /// successor's `effective` date, through SUPERSEDES).
+        async fn withdrawn(&self) -> Option<String> {
+            date(self.details.withdrawn)
         }
         /// Codes of earlier editions it replaces.
         async fn replaces(&self) -> &'a [String] {

@@ -16,6 +16,7 @@ use std::cmp::Ordering;
 use async_graphql::connection::CursorType;
 
 use super::super::cursor::{EntityCursor, PageCursor, position_after};
+use super::super::edges;
 use super::super::enums::Grade;
 use super::super::filter::{self, EntityOrder, EntityWhere};
 use super::super::{ErrorCode, error};
@@ -59,19 +60,12 @@ impl<'g> ListFilter<'g> {
             Some(w) => Some(graph.matcher(&filter::predicate(w, reach, context)?, reach)),
             None => None,
         };
-        let as_of = match &args.as_of {
-            Some(text) => Some(
-                text.parse::<model::Date>()
-                    .map_err(|e| error(ErrorCode::BadUserInput, format!("`asOf`: {e}")))?,
-            ),
-            None => None,
-        };
         Ok(ListFilter {
             graph,
             matcher,
             orders: filter::order(args.order_by.as_deref())?,
             min_grade: args.min_grade.map(model::Grade::from).or(min_grade),
-            as_of,
+            as_of: edges::date("asOf", args.as_of.as_deref())?,
         })
     }
 
@@ -85,10 +79,10 @@ impl<'g> ListFilter<'g> {
         let spec = ListSpec {
             other: self.matcher.as_ref(),
             orders: &self.orders,
-            min_grade: self.min_grade,
-            as_of: self.as_of,
         };
-        self.graph.relation_list(key, types, direction, &spec)
+        // The list's grade and date join the types in the graph's one edge test.
+        let edges = types.with_min_grade(self.min_grade).with_as_of(self.as_of);
+        self.graph.relation_list(key, &edges, direction, &spec)
     }
 
     /// Where the page after `after` starts in `items`: after the cursor's keyset in an ordered

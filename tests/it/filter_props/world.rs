@@ -80,6 +80,7 @@ fn entity(i: usize, (kind, name, text, pick, day, grade): EntitySpec) -> Entity 
             title: None,
             issued: date(day),
             effective: None,
+            withdrawn: None,
             replaces: Vec::new(),
         }),
         EntityKind::Mineral => Details::Mineral(MineralDetails {
