@@ -47,3 +47,121 @@ impl KnowledgeGraph {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dataset::{DataFile, SourceTexts, TextError, load_files};
+    use crate::graph::KnowledgeGraph;
+
+    struct NoTexts;
+
+    impl SourceTexts for NoTexts {
+        fn read(&self, path: &str) -> Result<String, TextError> {
+            Err(TextError::Missing {
+                path: path.to_owned(),
+            })
+        }
+    }
+
+    const DATA: &str = r#"
+[[source]]
+id = "source:s"
+name = "S"
+source_type = "REPORT"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+
+[[standard]]
+id = "standard:withdrawn"
+name = "Withdrawn"
+level = "NATIONAL"
+status = "PUBLISHED"
+effective = "2010"
+withdrawn = "2015-06-01"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+
+[[standard]]
+id = "standard:old"
+name = "Old"
+level = "NATIONAL"
+status = "SUPERSEDED"
+issued = "2012-04"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+
+[[standard]]
+id = "standard:new"
+name = "New"
+level = "NATIONAL"
+status = "PUBLISHED"
+issued = "2013-10-14"
+effective = "2014-03-01"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+
+[[standard]]
+id = "standard:undated"
+name = "Undated"
+level = "NATIONAL"
+status = "PUBLISHED"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+
+[[event]]
+id = "event:e"
+name = "E"
+event_type = "MEETING"
+start_date = "2020-01-01"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+
+[[relation]]
+from = "standard:new"
+type = "SUPERSEDES"
+to = "standard:old"
+citations = [{ source = "source:s", grade = "REPORTED" }]
+"#;
+
+    #[test]
+    fn a_standard_is_in_force_from_its_date_until_withdrawn_or_superseded() {
+        let files = [DataFile {
+            name: "t.toml".to_owned(),
+            text: DATA.to_owned(),
+        }];
+        let graph = KnowledgeGraph::new(
+            load_files(&files, &NoTexts).unwrap_or_else(|e| panic!("loads: {e}")),
+        );
+        let valid = |id: &str, date: &str| {
+            let key = graph.lookup(id).unwrap_or_else(|| panic!("{id}"));
+            graph.valid_on(key, date.parse().expect("a test date"))
+        };
+        assert!(!valid("standard:withdrawn", "2009-12-31"));
+        assert!(
+            valid("standard:withdrawn", "2010-01-01"),
+            "effective 2010 may mean its first day"
+        );
+        assert!(valid("standard:withdrawn", "2015-05-31"));
+        assert!(
+            !valid("standard:withdrawn", "2015-06-01"),
+            "withdrawn is the day it stopped"
+        );
+        assert!(
+            valid("standard:old", "2012-04-01"),
+            "issued, with no effective date"
+        );
+        assert!(!valid("standard:old", "2012-03-31"));
+        assert!(
+            valid("standard:old", "2014-02-28"),
+            "its successor is not in force yet"
+        );
+        assert!(
+            !valid("standard:old", "2014-03-01"),
+            "superseded once its successor is in force"
+        );
+        assert!(
+            !valid("standard:new", "2014-02-28"),
+            "issued, but effective later"
+        );
+        assert!(valid("standard:new", "2014-03"));
+        assert!(
+            !valid("standard:undated", "2025"),
+            "no date places it on the calendar"
+        );
+        assert!(valid("event:e", "1999"), "other kinds have no window");
+    }
+}

@@ -416,11 +416,16 @@ impl Query {
     /// Hub rule: paths never pass *through* an entity with more than `maxIntermediateDegree`
     /// relations (default: `stats.hubDegree`) nor through a SOURCE, so a country or a broad
     /// organization does not make everything related to everything. Equally near results are
-    /// ranked by the specificity of their path (lower summed ln(1 + degree) of intermediates).
+    /// then ranked by the specificity of their path (lower summed ln(1 + degree) of
+    /// intermediates).
     /// Relevance rule: among equally near results, those whose path passes through an EVENT (a
     /// meeting, a funding award) come after those reached through materials, standards, stages
     /// and directives, so `first` cuts them first. A standard whose own scope EXCLUDES the entity asked
     /// about is never returned, and EXCLUDES relations are not walked.
+    /// Trust rule: a path is as strong as its weakest relation (`weakestGrade`); among equally
+    /// near results, after the event rule and before specificity, the stronger path ranks
+    /// first, and each entity's path is chosen the same way. `minGrade` and `asOf` decide which
+    /// relations are walked at all.
     #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn related<'c>(
         &self,

@@ -57,9 +57,11 @@ impl KnowledgeGraph {
         };
         let mut set = KeySet::new(self.entities.len());
         let mut keys = Vec::new();
+        // The grade joins the types in the one edge test (the adjacency's trust byte).
+        let walk = types.with_min_grade(Some(min_grade));
         inner.for_each(|o| {
-            for i in self.incident(o, &types, back) {
-                if self.relation(i.relation).grade().at_least(min_grade) && set.insert(i.other) {
+            for i in self.incident(o, &walk, back) {
+                if set.insert(i.other) {
                     keys.push(i.other);
                 }
             }
