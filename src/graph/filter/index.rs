@@ -2,9 +2,8 @@
 //! kind, its enum attributes, the grade of its own citations), so enum tests and grouped counts
 //! read four bytes and never an `Entity`; for the code-like text attributes, the entities'
 //! folded values in sorted order, so `startsWith`, `eq` and `in` on a code are binary-searched
-//! ranges rather than scans; each kind's entities in name order, so a page by name stops
-//! after the page as the default order does; and each entity's date as `orderBy: DATE` reads
-//! it, a column an ordered selection compares.
+//! ranges rather than scans; and each kind's entities in name order, so a page by name stops
+//! after the page as the default order does.
 //!
 //! Built from the records in O(entities log entities), both when a graph is
 //! built from a dataset and when it is loaded from a snapshot, beside the other work of each
@@ -18,7 +17,7 @@
 use super::text::fold;
 use super::{EnumField, TextField, TextTest};
 use crate::graph::EntityKey;
-use crate::model::{Date, Details, Entity, EntityKind, Grade};
+use crate::model::{Entity, EntityKind, Grade};
 
 /// No value, in a row's byte.
 const NONE: u8 = u8::MAX;
@@ -115,21 +114,6 @@ pub(crate) struct FilterIndex {
     texts: [SortedText; INDEXED.len()],
     /// Each kind's entities sorted by name, then id (`orderBy: NAME`'s order).
     by_name: [Vec<EntityKey>; EntityKind::ALL.len()],
-    /// Each entity's date for `orderBy: DATE` (its kind's: see [`super::OrderField::Date`]), so an
-    /// ordered selection compares a column rather than the entities.
-    dates: Vec<Option<Date>>,
-}
-
-/// The date `orderBy: DATE` sorts an entity by.
-fn order_date(e: &Entity) -> Option<Date> {
-    match &e.details {
-        Details::Standard(d) => d.issued,
-        Details::Event(d) => d.start_date,
-        Details::Directive(d) => d.issued,
-        Details::StandardBatch(d) => d.decided,
-        Details::Source(d) => d.published,
-        _ => None,
-    }
 }
 
 /// A name's first eight bytes, zero-padded, as a big-endian number: unequal numbers order as
@@ -185,13 +169,7 @@ impl FilterIndex {
             rows,
             texts: INDEXED.map(|f| SortedText::build(f, entities)),
             by_name: name_lists(entities),
-            dates: entities.iter().map(order_date).collect(),
         }
-    }
-
-    /// The entity's date for `orderBy: DATE`.
-    pub(super) fn date(&self, key: EntityKey) -> Option<Date> {
-        self.dates[key.0 as usize]
     }
 
     /// The entities of `kind` sorted by name, then id.

@@ -257,7 +257,15 @@ impl KnowledgeGraph {
                 _ => None,
             }
             .map(SortRef::Text),
-            OrderField::Date => self.filter_index.date(key).map(SortRef::Date),
+            OrderField::Date => match &e.details {
+                Details::Standard(d) => d.issued,
+                Details::Event(d) => d.start_date,
+                Details::Directive(d) => d.issued,
+                Details::StandardBatch(d) => d.decided,
+                Details::Source(d) => d.published,
+                _ => None,
+            }
+            .map(SortRef::Date),
         }
     }
 }
