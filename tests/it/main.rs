@@ -25,4 +25,5 @@ mod questions;
 mod reload;
 mod sdl;
 mod snapshot;
+mod store;
 mod subscriptions;
