@@ -571,3 +571,47 @@ async fn export_writes_data_files_that_load_as_the_same_graph() {
     assert!(Path::new(&out.join("sources/store/export-note.txt")).is_file());
     let _ = std::fs::remove_dir_all(server.close());
 }
+
+#[tokio::test]
+async fn a_reload_replays_the_stored_changes_on_the_new_base() {
+    use reegraph::http::{AppState, HttpConfig};
+    let dir = temp_dir("store-reload");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let (store, graph) =
+        Store::open(&dir.join("store.redb"), &real_graph(), texts().as_ref()).expect("opens");
+    let state = AppState::with_store(
+        schema(),
+        Arc::new(graph),
+        HttpConfig::default(),
+        Some((store, texts())),
+    );
+    let writes = state.writes().expect("a store");
+    let set: reegraph::store::ChangeSet = serde_json::from_value(json!({
+        "author": "ed", "at_ms": 0, "reason": "r", "base_version": null,
+        "changes": [{ "op": "createEntity", "record": probe_app("survives")["createEntity"] }]
+    }))
+    .expect("a change set");
+    writes.write(set).expect("writes");
+    let fresh = KnowledgeGraph::new(reegraph::dataset::load_dir(&data_dir()).expect("loads"));
+    state.replace_base(fresh).expect("replays");
+    assert!(has(&state.graph(), "application:survives"));
+    // A base the change set no longer fits keeps the graph served.
+    let mut other = reegraph::dataset::load_dir(&data_dir()).expect("loads");
+    other
+        .entities
+        .retain(|e| e.id.as_str() != "source:reex-2025-tonglu");
+    other.relations.retain(|r| {
+        r.citations
+            .iter()
+            .all(|c| c.source.as_str() != "source:reex-2025-tonglu")
+    });
+    other.entities.retain(|e| {
+        e.citations
+            .iter()
+            .all(|c| c.source.as_str() != "source:reex-2025-tonglu")
+    });
+    let before = state.graph().fingerprint();
+    assert!(state.replace_base(KnowledgeGraph::new(other)).is_err());
+    assert_eq!(state.graph().fingerprint(), before);
+    let _ = std::fs::remove_dir_all(dir);
+}
