@@ -76,6 +76,12 @@ fn version(graph: &KnowledgeGraph) -> String {
 /// A server on 127.0.0.1 serving `data/`, and its address.
 async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, String) {
     let state = AppState::new(schema(), real_graph(), config);
+    let address = serve_state(&state, limits).await;
+    (state, address)
+}
+
+/// Serves `state` on 127.0.0.1; its address.
+async fn serve_state(state: &AppState, limits: ConnectionLimits) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -86,7 +92,7 @@ async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, Stri
         limits,
         std::future::pending(),
     ));
-    (state, address)
+    address
 }
 
 async fn connect(address: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
@@ -523,16 +529,7 @@ async fn a_write_delivers_its_own_change_set_as_one_event() {
         HttpConfig::default(),
         Some((store, texts)),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    tokio::spawn(http::serve(
-        listener,
-        http::app(state.clone()),
-        ConnectionLimits::default(),
-        std::future::pending(),
-    ));
+    let address = serve_state(&state, ConnectionLimits::default()).await;
     let mut socket = initialized(&address).await;
     subscribe(&mut socket, "1", &format!("subscription {{ {CHANGE} }}")).await;
     listening(&state, 1).await;
