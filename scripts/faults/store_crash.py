@@ -28,7 +28,7 @@ NAME = "store_crash"
 def writer(example: str, store: str) -> subprocess.Popen:
     return subprocess.Popen([example, "--data", os.path.join(s.REPO, "data"), "--store", store,
                              "--writes", "1000000", "--print-acks"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
 def stored_ids(binary: str, store: str, out: str) -> tuple[set[str] | None, str]:
@@ -68,20 +68,21 @@ def run() -> int:
             p = writer(example, store)
             procs.append(p)
             deadline = time.monotonic() + rng.uniform(0.3, 1.5)
-            os.set_blocking(p.stdout.fileno(), False)
-            buffer = ""
+            fd = p.stdout.fileno()
+            os.set_blocking(fd, False)
+            buffer = b""
             while time.monotonic() < deadline and p.poll() is None:
                 time.sleep(0.005)
-                chunk = p.stdout.read()
-                if chunk:
-                    buffer += chunk
+                try:
+                    buffer += os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    pass
             p.kill()
             p.wait(timeout=30)
-            rest = p.stdout.read()
-            if rest:
-                buffer += rest
+            os.set_blocking(fd, True)
+            buffer += p.stdout.read()
             # Only whole lines are acknowledgements: a line cut by the kill was never read whole.
-            for line in buffer.splitlines(keepends=True):
+            for line in buffer.decode().splitlines(keepends=True):
                 if line.endswith("\n") and line.startswith("ack "):
                     acked.add(line[4:].strip())
             ids, why = stored_ids(a.bin, store, os.path.join(root, "export"))

@@ -130,3 +130,24 @@ impl fmt::Display for RelationId {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RelationId;
+
+    #[test]
+    fn a_relation_id_reads_back_as_written_and_refuses_other_text() {
+        let text = "ADMINISTERS:organization:sac->organization:sac-tc229";
+        let id = RelationId::parse(text).expect("parses");
+        assert_eq!(id.to_string(), text);
+        assert_eq!(id.from.as_str(), "organization:sac");
+        for bad in [
+            "organization:sac",
+            "NOPE:organization:a->organization:b",
+            "ADMINISTERS:organization:a-organization:b",
+            "ADMINISTERS:organization:a->nothing",
+        ] {
+            assert!(RelationId::parse(bad).is_none(), "{bad}");
+        }
+    }
+}
