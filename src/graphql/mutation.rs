@@ -103,6 +103,8 @@ pub struct ChangeRecord {
 /// A stored change set: who, when, why, what.
 pub struct ChangeSetObject(pub Arc<Committed>);
 
+/// A stored change set: who made it, when, why, and its changes, with the graph version it
+/// produced.
 #[Object(name = "ChangeSet")]
 impl ChangeSetObject {
     /// The graph version it produced (1 for the first change set).
@@ -151,6 +153,8 @@ impl ChangeSetObject {
     }
 }
 
+/// The root mutation type: `applyChanges`, change sets applied all or none (needs a server with
+/// a store and a bearer token with the editor role).
 #[Object]
 impl Mutation {
     /// Applies a change set: every change or none, visible to readers all at once, durable on
