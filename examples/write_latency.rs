@@ -13,6 +13,7 @@
 //! and checks that every id printed is in the store after a restart.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reegraph::dataset::{DataLimits, DirTexts, SourceTexts, TextError};
@@ -66,14 +67,17 @@ fn main() -> anyhow::Result<()> {
         Box::new(NoTexts)
     };
     let started = Instant::now();
-    let base = reegraph::graph::snapshot::load(&data, DataLimits::default())?;
+    let base = Arc::new(reegraph::graph::snapshot::load(
+        &data,
+        DataLimits::default(),
+    )?);
     println!(
         "base: {} entities, loaded in {:.2?}",
         base.stats().entities,
         started.elapsed()
     );
     let started = Instant::now();
-    let (mut store, _) = Store::open(&store_path, &base, texts.as_ref())?;
+    let (mut store, _) = Store::open(&store_path, Arc::clone(&base), texts.as_ref())?;
     println!(
         "open + replay of {} change sets: {:.2?}",
         store.version(),
@@ -124,7 +128,7 @@ fn main() -> anyhow::Result<()> {
     );
     drop(store);
     let started = Instant::now();
-    let (store, _) = Store::open(&store_path, &base, texts.as_ref())?;
+    let (store, _) = Store::open(&store_path, Arc::clone(&base), texts.as_ref())?;
     println!(
         "reopen + replay of {} change sets: {:.2?}",
         store.version(),

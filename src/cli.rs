@@ -371,21 +371,23 @@ impl dataset::SourceTexts for SnapshotTexts {
 pub(crate) fn load_with_store(
     data: &DataArgs,
     store: Option<&std::path::Path>,
-) -> anyhow::Result<(KnowledgeGraph, Option<(Store, BaseTexts)>)> {
-    let base = load_graph(&data.data, data.limits())?;
+) -> anyhow::Result<(Arc<KnowledgeGraph>, Option<(Store, BaseTexts)>)> {
+    let base = Arc::new(load_graph(&data.data, data.limits())?);
     let Some(path) = store else {
         return Ok((base, None));
     };
     let texts = base_texts(&data.data, data.limits());
-    let (store, graph) = Store::open(path, &base, texts.as_ref())
+    let (store, graph) = Store::open(path, base, texts.as_ref())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok((graph, Some((store, texts))))
 }
 
 fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let (graph, store) = load_with_store(&args.data, args.store.as_deref())?;
-    let files = match &store {
-        Some((store, texts)) => crate::store::export(store.working(), texts.as_ref(), &args.out)?,
+    let files = match store {
+        Some((mut store, texts)) => {
+            crate::store::export(store.working(), texts.as_ref(), &args.out)?
+        }
         None => {
             let texts = base_texts(&args.data.data, args.data.limits());
             crate::store::export(&Working::of_graph(&graph), texts.as_ref(), &args.out)?

@@ -242,7 +242,7 @@ impl AppState {
     /// without one, `base` is swapped in as it is. Blocking: call it off the async workers.
     pub fn replace_base(&self, base: KnowledgeGraph) -> Result<(), StoreError> {
         match &self.0.writes {
-            Some(writes) => writes.rebase(&base, |graph| self.replace_graph(graph)),
+            Some(writes) => writes.rebase(Arc::new(base), |graph| self.replace_graph(graph)),
             None => {
                 self.replace_graph(Arc::new(base));
                 Ok(())

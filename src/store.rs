@@ -96,29 +96,37 @@ pub struct Written {
 
 /// The journal, the log of change sets in memory (for `changes` and `history`) and the
 /// working records. One writer at a time: callers hold it behind a mutex.
+///
+/// With no change set stored, the base graph is served as it is (no rebuild at start-up), and
+/// the working records are made from it only when first needed (the first write, an export).
 #[derive(Debug)]
 pub struct Store {
     journal: Journal,
     log: Vec<Arc<Committed>>,
     /// Versions touching each id, ascending.
     history: HashMap<String, Vec<u64>>,
-    working: Working,
+    /// The graph served while no change set is on it: the working records are made from it
+    /// when first needed, and it is let go after the first write.
+    base: Option<Arc<KnowledgeGraph>>,
+    /// The working records, once made.
+    working: Option<Working>,
 }
 
 impl Store {
     /// Opens the journal at `path` and replays it on `base`: the store and the graph to serve.
     pub fn open(
         path: &Path,
-        base: &KnowledgeGraph,
+        base: Arc<KnowledgeGraph>,
         texts: &dyn SourceTexts,
-    ) -> Result<(Store, KnowledgeGraph), StoreError> {
+    ) -> Result<(Store, Arc<KnowledgeGraph>), StoreError> {
         let journal = Journal::open(path)?;
         let log = journal.read_all()?.into_iter().map(Arc::new).collect();
         let mut store = Store {
             journal,
             log,
             history: HashMap::new(),
-            working: Working::default(),
+            base: None,
+            working: None,
         };
         for committed in &store.log {
             for id in &committed.touched {
@@ -137,10 +145,15 @@ impl Store {
     /// On an error the store keeps its previous records.
     pub fn rebase(
         &mut self,
-        base: &KnowledgeGraph,
+        base: Arc<KnowledgeGraph>,
         texts: &dyn SourceTexts,
-    ) -> Result<KnowledgeGraph, StoreError> {
-        let mut working = Working::of_graph(base);
+    ) -> Result<Arc<KnowledgeGraph>, StoreError> {
+        if self.log.is_empty() {
+            self.base = Some(Arc::clone(&base));
+            self.working = None;
+            return Ok(base);
+        }
+        let mut working = Working::of_graph(&base);
         for committed in &self.log {
             let plan =
                 working
@@ -153,8 +166,9 @@ impl Store {
                     })?;
             working.commit(plan);
         }
-        let graph = KnowledgeGraph::new(working.to_dataset());
-        self.working = working;
+        let graph = Arc::new(KnowledgeGraph::new(working.to_dataset()));
+        self.base = None;
+        self.working = Some(working);
         Ok(graph)
     }
 
@@ -173,7 +187,7 @@ impl Store {
             return Err(WriteError::Conflict { base, current });
         }
         let plan = self
-            .working
+            .working_mut()
             .plan(&set, texts)
             .map_err(WriteError::Invalid)?;
         let committed = Arc::new(Committed {
@@ -182,7 +196,8 @@ impl Store {
             set,
         });
         self.journal.append(&committed)?;
-        let touched = self.working.commit(plan);
+        let touched = self.working_mut().commit(plan);
+        self.base = None;
         for id in &committed.touched {
             self.history
                 .entry(id.clone())
@@ -190,7 +205,7 @@ impl Store {
                 .push(committed.version);
         }
         self.log.push(Arc::clone(&committed));
-        let graph = KnowledgeGraph::new(self.working.to_dataset());
+        let graph = KnowledgeGraph::new(self.working().to_dataset());
         Ok(Written {
             committed,
             graph,
@@ -230,9 +245,15 @@ impl Store {
         (page, more)
     }
 
-    /// The working records (for export).
-    pub fn working(&self) -> &Working {
-        &self.working
+    /// The working records (for export), made from the base graph if not yet.
+    pub fn working(&mut self) -> &Working {
+        self.working_mut()
+    }
+
+    fn working_mut(&mut self) -> &mut Working {
+        let base = &self.base;
+        self.working
+            .get_or_insert_with(|| base.as_deref().map(Working::of_graph).unwrap_or_default())
     }
 }
 

@@ -28,7 +28,6 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some((store, _)) = &store {
         tracing::info!(version = store.version(), "store opened; writes accepted");
     }
-    let graph = Arc::new(graph);
     let stats = graph.stats();
     tracing::info!(data = %args.data.display(), entities = stats.entities, relations = stats.relations, "graph loaded");
     let schema = graphql::build_schema(SchemaOptions {

@@ -42,8 +42,8 @@ impl Server {
     /// Opens (or reopens) the store in `dir` on `data/`.
     pub(crate) fn open(dir: PathBuf) -> Server {
         let (store, graph) =
-            Store::open(&dir.join("store.redb"), &real_graph(), texts().as_ref()).expect("opens");
-        let graph = Arc::new(ArcSwap::from_pointee(graph));
+            Store::open(&dir.join("store.redb"), real_graph(), texts().as_ref()).expect("opens");
+        let graph = Arc::new(ArcSwap::new(graph));
         let feed = Arc::new(ChangeFeed::new(16));
         let writes = Arc::new(Writes::new(
             store,
@@ -145,6 +145,8 @@ fn has(graph: &KnowledgeGraph, id: &str) -> bool {
 async fn a_batch_creates_an_entity_and_its_relation_and_history_records_it() {
     let server = Server::new("store-create");
     let before = server.graph.load_full();
+    // An empty store serves the base graph itself: nothing is rebuilt at start-up.
+    assert!(Arc::ptr_eq(&before, &real_graph()));
     let response = server
         .apply(json!([
             probe_app("write-probe"),
@@ -498,7 +500,8 @@ async fn a_restart_replays_the_store_and_a_base_that_no_longer_fits_stops_it() {
     drop(reopened);
     // A base without mineral:scandium: change set 1 no longer applies, and start-up says so.
     let base = without_scandium();
-    let error = Store::open(&dir.join("store.redb"), &base, texts().as_ref()).expect_err("refused");
+    let error = Store::open(&dir.join("store.redb"), Arc::new(base), texts().as_ref())
+        .expect_err("refused");
     let StoreError::Replay {
         version, problems, ..
     } = &error
@@ -546,7 +549,7 @@ async fn export_writes_data_files_that_load_as_the_same_graph() {
     assert!(r.get("errors").is_none(), "{r:#}");
     let out = server.dir.join("export");
     {
-        let store = server.writes.store();
+        let mut store = server.writes.store();
         reegraph::store::export(store.working(), texts().as_ref(), &out).expect("exports");
     }
     let loaded = reegraph::dataset::load_dir(&out).unwrap_or_else(|e| panic!("export loads: {e}"));
@@ -578,10 +581,10 @@ async fn a_reload_replays_the_stored_changes_on_the_new_base() {
     let dir = temp_dir("store-reload");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let (store, graph) =
-        Store::open(&dir.join("store.redb"), &real_graph(), texts().as_ref()).expect("opens");
+        Store::open(&dir.join("store.redb"), real_graph(), texts().as_ref()).expect("opens");
     let state = AppState::with_store(
         schema(),
-        Arc::new(graph),
+        graph,
         HttpConfig::default(),
         Some((store, texts())),
     );

@@ -521,14 +521,9 @@ async fn a_write_delivers_its_own_change_set_as_one_event() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     let texts = crate::store::texts();
     let (store, graph) =
-        reegraph::store::Store::open(&dir.join("store.redb"), &real_graph(), texts.as_ref())
+        reegraph::store::Store::open(&dir.join("store.redb"), real_graph(), texts.as_ref())
             .expect("opens");
-    let state = AppState::with_store(
-        schema(),
-        Arc::new(graph),
-        HttpConfig::default(),
-        Some((store, texts)),
-    );
+    let state = AppState::with_store(schema(), graph, HttpConfig::default(), Some((store, texts)));
     let address = serve_state(&state, ConnectionLimits::default()).await;
     let mut socket = initialized(&address).await;
     subscribe(&mut socket, "1", &format!("subscription {{ {CHANGE} }}")).await;

@@ -81,12 +81,12 @@ impl Writes {
     /// `replace` under the store's lock; on an error nothing is replaced.
     pub fn rebase(
         &self,
-        base: &KnowledgeGraph,
+        base: Arc<KnowledgeGraph>,
         replace: impl FnOnce(Arc<KnowledgeGraph>),
     ) -> Result<(), StoreError> {
         let mut store = self.store();
         let graph = store.rebase(base, self.texts.as_ref())?;
-        replace(Arc::new(graph));
+        replace(graph);
         Ok(())
     }
 
