@@ -367,11 +367,14 @@ impl dataset::SourceTexts for SnapshotTexts {
     }
 }
 
+/// A store opened on `--data`, and the data's source texts.
+pub(crate) type OpenStore = (Store, BaseTexts);
+
 /// The graph of `--data` with the changes of `--store`, if given (and the store and texts).
 pub(crate) fn load_with_store(
     data: &DataArgs,
     store: Option<&std::path::Path>,
-) -> anyhow::Result<(Arc<KnowledgeGraph>, Option<(Store, BaseTexts)>)> {
+) -> anyhow::Result<(Arc<KnowledgeGraph>, Option<OpenStore>)> {
     let base = Arc::new(load_graph(&data.data, data.limits())?);
     let Some(path) = store else {
         return Ok((base, None));
