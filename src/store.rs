@@ -129,13 +129,7 @@ impl Store {
             working: None,
         };
         for committed in &store.log {
-            for id in &committed.touched {
-                store
-                    .history
-                    .entry(id.clone())
-                    .or_default()
-                    .push(committed.version);
-            }
+            index_history(&mut store.history, committed);
         }
         let graph = store.rebase(base, texts)?;
         Ok((store, graph))
@@ -198,12 +192,7 @@ impl Store {
         self.journal.append(&committed)?;
         let touched = self.working_mut().commit(plan);
         self.base = None;
-        for id in &committed.touched {
-            self.history
-                .entry(id.clone())
-                .or_default()
-                .push(committed.version);
-        }
+        index_history(&mut self.history, &committed);
         self.log.push(Arc::clone(&committed));
         let graph = KnowledgeGraph::new(self.working().to_dataset());
         Ok(Written {
@@ -254,6 +243,24 @@ impl Store {
         let base = &self.base;
         self.working
             .get_or_insert_with(|| base.as_deref().map(Working::of_graph).unwrap_or_default())
+    }
+}
+
+/// Adds a change set to the history index: under each id it touched and, for a relation, under
+/// both its entities too (an entity's history shows its relations' changes), once per id.
+fn index_history(history: &mut HashMap<String, Vec<u64>>, committed: &Committed) {
+    let mut ids: Vec<String> = Vec::new();
+    for id in &committed.touched {
+        ids.push(id.clone());
+        if let Some(relation) = RelationId::parse(id) {
+            ids.push(relation.from.to_string());
+            ids.push(relation.to.to_string());
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        history.entry(id).or_default().push(committed.version);
     }
 }
 

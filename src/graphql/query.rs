@@ -425,8 +425,9 @@ impl Query {
             .collect())
     }
 
-    /// The change sets that touched an entity or a relation (`TYPE:from->to`), oldest first,
-    /// after version `after`; needs a server with a store (else WRITES_DISABLED).
+    /// The change sets that touched an entity (its relations' changes included) or a relation
+    /// (`TYPE:from->to`), oldest first, after version `after`; needs a server with a store
+    /// (else WRITES_DISABLED).
     async fn history(
         &self,
         ctx: &Context<'_>,

@@ -254,7 +254,7 @@ async fn update_add_citation_add_source_and_retract_each_apply() {
                 .starts_with("changes[0].target: `source:reex-2025-tonglu` is still cited, by ")),
         "{found:#?}"
     );
-    // History keeps the retracted entity's whole story.
+    // History keeps the retracted entity's whole story, its relation's changes included.
     let h = server
         .run(
             r#"{ history(id: "application:p") { changeSets { version changes { op target } } } }"#,
@@ -267,7 +267,7 @@ async fn update_add_citation_add_source_and_retract_each_apply() {
         .iter()
         .filter_map(|s| s["version"].as_u64())
         .collect();
-    assert_eq!(versions, [1, 2, 4]);
+    assert_eq!(versions, [1, 2, 3, 4]);
 }
 
 #[tokio::test]
