@@ -26,4 +26,5 @@ mod reload;
 mod sdl;
 mod snapshot;
 mod store;
+mod store_durable;
 mod subscriptions;
