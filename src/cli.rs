@@ -18,8 +18,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::dataset;
 use crate::graph::KnowledgeGraph;
+use crate::graphql::mutation::BaseTexts;
 use crate::graphql::{self, Limits, SchemaOptions};
 use crate::http::{ConnectionLimits, HttpConfig};
+use crate::store::{Store, Working};
 
 /// Where `--data` points when it is not given: the dataset shipped in the repository.
 const DEFAULT_DATA: &str = "data";
@@ -43,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve GraphQL over HTTP (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Validate the data, print every problem, exit 1 if there is any.
     Check(DataArgs),
     /// Print the GraphQL schema (SDL).
@@ -54,6 +56,21 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Write a synthetic dataset of the same format (for benchmarks and scale tests).
     Generate(GenerateArgs),
+    /// Write the graph (the data and the store's changes) back as data files, for review in git.
+    Export(ExportArgs),
+}
+
+/// Options of `export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The store whose changes to include (not while a server has it open).
+    #[arg(long, env = "REEGRAPH_STORE")]
+    pub store: Option<PathBuf>,
+    /// Output directory (created; files in it are overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// Options of `generate`.
@@ -79,6 +96,9 @@ pub struct SnapshotArgs {
     /// into place: the file is always the old or the new complete snapshot).
     #[arg(long)]
     pub out: PathBuf,
+    /// Include the changes of this store (not while a server has it open).
+    #[arg(long, env = "REEGRAPH_STORE")]
+    pub store: Option<PathBuf>,
 }
 
 /// Where the data lives.
@@ -111,6 +131,10 @@ pub struct ServeArgs {
     /// (a reload keeps the previous graph).
     #[arg(long, env = "REEGRAPH_MAX_DATA_FILE_BYTES", default_value_t = dataset::DataLimits::DEFAULT_MAX_FILE_BYTES)]
     pub max_data_file_bytes: u64,
+    /// Accept writes (mutations), kept durably in this file (an embedded redb database, created
+    /// if missing) and replayed on the data at start-up and at each reload.
+    #[arg(long, env = "REEGRAPH_STORE")]
+    pub store: Option<PathBuf>,
     /// The address to listen on.
     #[arg(long, env = "REEGRAPH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,
@@ -277,7 +301,7 @@ pub fn init_tracing(cli: &Cli) {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve::serve(cli.serve),
-        Some(Command::Serve(args)) => serve::serve(args),
+        Some(Command::Serve(args)) => serve::serve(*args),
         Some(Command::Check(args)) => Ok(check(&args)),
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
@@ -286,6 +310,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Query(args)) => query(&args),
         Some(Command::Generate(args)) => generate(&args),
         Some(Command::Snapshot(args)) => snapshot(&args),
+        Some(Command::Export(args)) => export(&args),
     }
 }
 
@@ -314,8 +339,75 @@ pub(crate) fn load_graph(
     crate::graph::snapshot::load(path, limits)
 }
 
+/// The source texts of `--data`: a directory's files; a snapshot keeps none (quotes of its
+/// sources cannot be checked, so writes cannot cite them).
+pub(crate) fn base_texts(data: &std::path::Path, limits: dataset::DataLimits) -> BaseTexts {
+    if data.is_dir() {
+        Arc::new(dataset::DirTexts {
+            dir: data.to_path_buf(),
+            limits,
+        })
+    } else {
+        Arc::new(SnapshotTexts)
+    }
+}
+
+/// The texts of a snapshot's sources: none kept.
+struct SnapshotTexts;
+
+impl dataset::SourceTexts for SnapshotTexts {
+    fn read(&self, path: &str) -> Result<String, dataset::TextError> {
+        Err(dataset::TextError::Unreadable {
+            path: path.to_owned(),
+            source: std::io::Error::other(
+                "the data is a snapshot, which keeps no source texts; serve the data directory \
+                 to quote its sources",
+            ),
+        })
+    }
+}
+
+/// A store opened on `--data`, and the data's source texts.
+pub(crate) type OpenStore = (Store, BaseTexts);
+
+/// The graph of `--data` with the changes of `--store`, if given (and the store and texts).
+pub(crate) fn load_with_store(
+    data: &DataArgs,
+    store: Option<&std::path::Path>,
+) -> anyhow::Result<(Arc<KnowledgeGraph>, Option<OpenStore>)> {
+    let base = Arc::new(load_graph(&data.data, data.limits())?);
+    let Some(path) = store else {
+        return Ok((base, None));
+    };
+    let texts = base_texts(&data.data, data.limits());
+    let (store, graph) = Store::open(path, base, texts.as_ref())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok((graph, Some((store, texts))))
+}
+
+fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let (graph, store) = load_with_store(&args.data, args.store.as_deref())?;
+    let files = match store {
+        Some((mut store, texts)) => {
+            crate::store::export(store.working(), texts.as_ref(), &args.out)?
+        }
+        None => {
+            let texts = base_texts(&args.data.data, args.data.limits());
+            crate::store::export(&Working::of_graph(&graph), texts.as_ref(), &args.out)?
+        }
+    };
+    let stats = graph.stats();
+    println!(
+        "wrote {} entities and {} relations in {files} files to {}",
+        stats.entities,
+        stats.relations,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
-    let graph = load_graph(&args.data.data, args.data.limits())?;
+    let (graph, _) = load_with_store(&args.data, args.store.as_deref())?;
     let bytes = graph
         .to_snapshot()
         .map_err(|source| dataset::LoadError::Snapshot {

@@ -15,6 +15,7 @@ mod entity;
 mod enums;
 mod filter;
 mod introspection;
+pub mod mutation;
 mod node;
 mod propagate;
 mod query;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptyMutation, ErrorExtensions, SDLExportOptions, Schema};
+use async_graphql::{ErrorExtensions, SDLExportOptions, Schema};
 
 use crate::graph::KnowledgeGraph;
 
@@ -33,6 +34,7 @@ pub use admission::{
     AdmissionLimits, Admitted, CostModel, DocumentError, DocumentLimits, Refusal, Submission,
 };
 pub use entity::Entity;
+pub use mutation::{Mutation, Writes};
 pub use query::Query;
 pub use subscription::{ChangeFeed, GraphChange, GraphDiff, MAX_EVENT_IDS, Subscription};
 
@@ -41,7 +43,7 @@ pub use subscription::{ChangeFeed, GraphChange, GraphDiff, MAX_EVENT_IDS, Subscr
 /// (`propagate.rs`, `empty_objects.rs`, `introspection.rs`). Cheap to clone.
 #[derive(Clone)]
 pub struct ReeSchema {
-    inner: Schema<Query, EmptyMutation, Subscription>,
+    inner: Schema<Query, Mutation, Subscription>,
     admission: Arc<admission::Admission>,
     limits: Limits,
     /// Executes spec-correct results around async-graphql (see `propagate.rs`).
@@ -188,7 +190,7 @@ impl Default for SchemaOptions {
 pub fn build_schema(options: SchemaOptions) -> ReeSchema {
     // No async-graphql depth or complexity limit: admission checks both before validation.
     let visits = Arc::new(query::TraversalVisits::default());
-    let mut builder = Schema::build(Query, EmptyMutation, Subscription)
+    let mut builder = Schema::build(Query, Mutation, Subscription)
         .data(options.limits)
         .data(Arc::clone(&visits))
         // Types async-graphql generates or defines, which carry no description of their own.
@@ -237,6 +239,18 @@ pub fn with_changes(
     request.data(feed)
 }
 
+/// Attaches the writer of a server with a store (without one, mutations answer
+/// WRITES_DISABLED).
+pub fn with_writes(
+    request: async_graphql::Request,
+    writes: Option<Arc<Writes>>,
+) -> async_graphql::Request {
+    match writes {
+        Some(writes) => request.data(writes),
+        None => request,
+    }
+}
+
 /// The schema's SDL, as committed in `schema/reegraph.graphql`.
 pub fn sdl() -> String {
     build_schema(SchemaOptions::default()).sdl_with_options(SDLExportOptions::new().sorted_fields())
@@ -277,6 +291,12 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Valid credentials without the role the request needs (HTTP 403).
     Forbidden,
+    /// A change set that does not validate (`extensions.problems` lists every problem).
+    ValidationFailed,
+    /// A write based on a graph version that is no longer the current one.
+    Conflict,
+    /// A write (or a read of the store) on a server started without `--store`.
+    WritesDisabled,
 }
 
 impl ErrorCode {
@@ -297,12 +317,15 @@ impl ErrorCode {
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::ValidationFailed => "VALIDATION_FAILED",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::WritesDisabled => "WRITES_DISABLED",
         }
     }
 
     /// The code a GraphQL error carries in its extensions, if it is one of these.
     pub fn of(error: &async_graphql::ServerError) -> Option<ErrorCode> {
-        const ALL: [ErrorCode; 14] = [
+        const ALL: [ErrorCode; 17] = [
             ErrorCode::NotFound,
             ErrorCode::BadUserInput,
             ErrorCode::LimitExceeded,
@@ -317,6 +340,9 @@ impl ErrorCode {
             ErrorCode::PersistedQueryNotFound,
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
+            ErrorCode::ValidationFailed,
+            ErrorCode::Conflict,
+            ErrorCode::WritesDisabled,
         ];
         match error.extensions.as_ref()?.get("code")? {
             async_graphql::Value::String(code) => {

@@ -48,7 +48,9 @@ use axum::routing::get;
 use tokio::sync::Semaphore;
 
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{ChangeFeed, ReeSchema};
+use crate::graphql::mutation::BaseTexts;
+use crate::graphql::{ChangeFeed, ReeSchema, Writes};
+use crate::store::{Store, StoreError};
 
 use cache::{PersistedQueries, ResponseCache};
 pub use hosts::AllowedHosts;
@@ -166,15 +168,38 @@ struct Shared {
     changes: Arc<ChangeFeed>,
     /// One permit per open WebSocket (`ws_max_connections`).
     websockets: Arc<Semaphore>,
+    /// The writer, on a server with a store (`--store`).
+    writes: Option<Arc<Writes>>,
 }
 
 impl AppState {
     /// State serving `graph` (swappable later with [`AppState::replace_graph`]).
     pub fn new(schema: ReeSchema, graph: Arc<KnowledgeGraph>, config: HttpConfig) -> Self {
+        AppState::with_store(schema, graph, config, None)
+    }
+
+    /// State serving `graph` and, given a store (opened on the base data, `graph` being its
+    /// result) and the base data's source texts, accepting writes.
+    pub fn with_store(
+        schema: ReeSchema,
+        graph: Arc<KnowledgeGraph>,
+        config: HttpConfig,
+        store: Option<(Store, BaseTexts)>,
+    ) -> Self {
+        let graph = Arc::new(ArcSwap::new(graph));
+        let changes = Arc::new(ChangeFeed::new(config.ws_event_capacity));
+        let writes = store.map(|(store, texts)| {
+            Arc::new(Writes::new(
+                store,
+                Arc::clone(&graph),
+                Arc::clone(&changes),
+                texts,
+            ))
+        });
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
         AppState(Arc::new(Shared {
             schema,
-            graph: Arc::new(ArcSwap::new(graph)),
+            graph,
             in_flight: Arc::new(Semaphore::new(config.max_concurrent_requests)),
             executors: Lanes::new(
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
@@ -186,8 +211,9 @@ impl AppState {
                 config.cache_max_age
             ))
             .unwrap_or(HeaderValue::from_static("no-cache")),
-            changes: Arc::new(ChangeFeed::new(config.ws_event_capacity)),
+            changes,
             websockets: Arc::new(Semaphore::new(config.ws_max_connections)),
+            writes,
             config: Arc::new(config),
             sdl: sdl.into(),
             metrics: Arc::new(Metrics::default()),
@@ -209,6 +235,24 @@ impl AppState {
         let old = self.0.graph.swap(Arc::clone(&graph));
         self.0.cache.clear();
         self.0.changes.publish(&old, &graph);
+    }
+
+    /// Replaces the base data (a reload): with a store, its change sets are replayed on
+    /// `base` under the writer's lock before the swap (an error keeps the graph served);
+    /// without one, `base` is swapped in as it is. Blocking: call it off the async workers.
+    pub fn replace_base(&self, base: KnowledgeGraph) -> Result<(), StoreError> {
+        match &self.0.writes {
+            Some(writes) => writes.rebase(Arc::new(base), |graph| self.replace_graph(graph)),
+            None => {
+                self.replace_graph(Arc::new(base));
+                Ok(())
+            }
+        }
+    }
+
+    /// The writer, on a server with a store.
+    pub fn writes(&self) -> Option<Arc<Writes>> {
+        self.0.writes.clone()
     }
 
     /// How many `graphChanged` subscriptions are open now (on every WebSocket).

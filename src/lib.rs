@@ -21,4 +21,5 @@ pub mod graphql;
 pub mod http;
 
 pub mod model;
+pub mod store;
 pub mod synth;

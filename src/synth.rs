@@ -52,7 +52,7 @@ mod local_shape;
 mod plan;
 mod render;
 mod rng;
-mod toml_out;
+pub(crate) mod toml_out;
 mod words;
 
 pub use local_shape::{DY_METAL_STANDARD, MAGNET_STANDARD_CODE, MAGNETS};

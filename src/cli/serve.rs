@@ -20,7 +20,14 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let limits = dataset::DataLimits {
         max_file_bytes: args.max_data_file_bytes,
     };
-    let graph = Arc::new(super::load_graph(&args.data, limits)?);
+    let data = super::DataArgs {
+        data: args.data.clone(),
+        max_data_file_bytes: args.max_data_file_bytes,
+    };
+    let (graph, store) = super::load_with_store(&data, args.store.as_deref())?;
+    if let Some((store, _)) = &store {
+        tracing::info!(version = store.version(), "store opened; writes accepted");
+    }
     let stats = graph.stats();
     tracing::info!(data = %args.data.display(), entities = stats.entities, relations = stats.relations, "graph loaded");
     let schema = graphql::build_schema(SchemaOptions {
@@ -57,7 +64,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_connections: args.max_connections,
         ..ConnectionLimits::default()
     };
-    let state = AppState::new(schema, graph, config);
+    let state = AppState::with_store(schema, graph, config, store);
     let reloader = Reloader::new(args.data.clone(), &state).with_limits(limits);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -163,12 +170,22 @@ impl Reloader {
     /// new data was swapped in.
     pub fn reload_now(&self) -> Result<(), dataset::LoadError> {
         let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
-        match self.read_settled() {
-            Ok(graph) => {
+        let read = self.read_settled().and_then(|base| {
+            // With a store, its change sets are replayed on the new base before the swap.
+            self.state
+                .replace_base(base)
+                .map_err(|e| dataset::LoadError::Io {
+                    path: self.data.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })
+        });
+        match read {
+            Ok(()) => {
+                let graph = self.state.graph();
                 let stats = graph.stats();
                 let version = graph.fingerprint();
-                // The old graph is freed here, unless a request in flight still holds it.
-                self.state.replace_graph(Arc::new(graph));
+                drop(graph);
+                // The old graph is freed by the swap, unless a request in flight still holds it.
                 return_freed_memory_soon();
                 self.state.metrics().record_reload(true, version, 0);
                 tracing::info!(

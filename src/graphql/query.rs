@@ -478,6 +478,30 @@ impl Query {
             .collect())
     }
 
+    /// The change sets that touched an entity (its relations' changes included) or a relation
+    /// (`TYPE:from->to`), oldest first, after version `after`; needs a server with a store
+    /// (else WRITES_DISABLED).
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "An entity id, or a relation id `TYPE:from->to`.")] id: String,
+        #[graphql(default = 0, desc = "Only change sets after this version.")] after: u64,
+        #[graphql(default = 20, desc = "At most this many (`maxFirst` at most).")] first: usize,
+    ) -> async_graphql::Result<super::mutation::ChangeSetPage> {
+        super::mutation::history(ctx, &id, after, first)
+    }
+
+    /// Every change set after version `since`, oldest first (a client catching up), and the
+    /// version now; needs a server with a store (else WRITES_DISABLED).
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The version the client has seen (0: from the start).")] since: u64,
+        #[graphql(default = 20, desc = "At most this many (`maxFirst` at most).")] first: usize,
+    ) -> async_graphql::Result<super::mutation::ChangeSetPage> {
+        super::mutation::changes(ctx, since, first)
+    }
+
     /// Counts for the snapshot being served.
     async fn stats(&self, ctx: &Context<'_>) -> async_graphql::Result<GraphStats> {
         let graph = graph(ctx)?;

@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use super::request::{MediaType, Params, Reject, parse_failure};
 use super::{AppState, Limit, Outcome};
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{Admitted, ErrorCode, Refusal, with_graph};
+use crate::graphql::{Admitted, ErrorCode, Refusal, with_graph, with_writes};
 
 /// Documents up to this many bytes are admitted (parsed, checked, costed) on the async worker
 /// that received them; longer ones go to the heavy lane first. What a request costs is known
@@ -205,7 +205,11 @@ fn admit(
         request = request.operation_name(name);
     }
     // Admission (document limits, parse, cost) is the schema's; the answers are HTTP's.
-    let admitted = match state.0.schema.admit(with_graph(request, graph)) {
+    let admitted = match state
+        .0
+        .schema
+        .admit(with_writes(with_graph(request, graph), state.writes()))
+    {
         Ok(admitted) => admitted,
         Err(Refusal::Parse { message, locations }) => {
             let (status, body) = parse_failure(&message, &locations, media);

@@ -27,4 +27,6 @@ mod relation_lists;
 mod reload;
 mod sdl;
 mod snapshot;
+mod store;
+mod store_durable;
 mod subscriptions;

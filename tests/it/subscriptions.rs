@@ -76,6 +76,12 @@ fn version(graph: &KnowledgeGraph) -> String {
 /// A server on 127.0.0.1 serving `data/`, and its address.
 async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, String) {
     let state = AppState::new(schema(), real_graph(), config);
+    let address = serve_state(&state, limits).await;
+    (state, address)
+}
+
+/// Serves `state` on 127.0.0.1; its address.
+async fn serve_state(state: &AppState, limits: ConnectionLimits) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -86,7 +92,7 @@ async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, Stri
         limits,
         std::future::pending(),
     ));
-    (state, address)
+    address
 }
 
 async fn connect(address: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
@@ -507,4 +513,59 @@ async fn a_subscription_in_an_http_request_is_refused_with_a_code() {
         assert!(answer.contains("\"code\":\"BAD_REQUEST\""), "{answer}");
         assert!(answer.contains("graphql-transport-ws"), "{answer}");
     }
+}
+
+#[tokio::test]
+async fn a_write_delivers_its_own_change_set_as_one_event() {
+    let dir = temp_dir("subs-write");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let texts = crate::store::texts();
+    let (store, graph) =
+        reegraph::store::Store::open(&dir.join("store.redb"), real_graph(), texts.as_ref())
+            .expect("opens");
+    let state = AppState::with_store(schema(), graph, HttpConfig::default(), Some((store, texts)));
+    let address = serve_state(&state, ConnectionLimits::default()).await;
+    let mut socket = initialized(&address).await;
+    subscribe(&mut socket, "1", &format!("subscription {{ {CHANGE} }}")).await;
+    listening(&state, 1).await;
+
+    let base = state.graph();
+    let writes = state.writes().expect("a store");
+    let set = reegraph::store::ChangeSet {
+        author: "ed".into(),
+        at_ms: 0,
+        reason: "probe".into(),
+        base_version: Some(0),
+        changes: [
+            crate::store::probe_app("test-reload"),
+            json!({ "addRelation": { "from": "mineral:scandium", "type": "USED_IN",
+                "to": "application:test-reload", "citations": [{ "source": "source:reex-2025-tonglu",
+                "quote": "scandium", "grade": "REPORTED" }] } }),
+        ]
+        .into_iter()
+        .map(|c| {
+            let (op, record) = c.as_object().and_then(|o| o.iter().next()).expect("one op");
+            serde_json::from_value(json!({ "op": op, "record": record }))
+                .expect("a change")
+        })
+        .collect(),
+    };
+    tokio::task::spawn_blocking(move || writes.write(set))
+        .await
+        .expect("runs")
+        .expect("writes");
+    let written = state.graph();
+    let stats = written.stats();
+    // The same event a reload to that graph would send (the diff of the two graphs).
+    assert_eq!(
+        receive(&mut socket).await,
+        json!({"type": "next", "id": "1", "payload": {"data": {"graphChanged": {
+            "dataVersion": version(&written), "previousDataVersion": version(&base),
+            "entities": stats.entities, "relations": stats.relations,
+            "added": ["application:test-reload"], "removed": [], "changed": ["mineral:scandium"],
+            "addedCount": 1, "removedCount": 0, "changedCount": 1, "truncated": false}}}})
+    );
+    let diff = reegraph::graphql::GraphDiff::between(&base, &written);
+    assert_eq!(diff.added.len() + diff.changed.len(), 2);
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -126,6 +126,14 @@ impl ChangeFeed {
         let _ = self.sender.send(Arc::new(diff));
     }
 
+    /// Sends a diff made elsewhere (a write's own change set: no graph is compared) to every
+    /// subscriber.
+    pub fn send(&self, diff: GraphDiff) {
+        let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
+        // An error only means no one listens.
+        let _ = self.sender.send(Arc::new(diff));
+    }
+
     /// A new subscriber's receiver: it gets the swaps published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<GraphDiff>> {
         self.sender.subscribe()

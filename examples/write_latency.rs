@@ -1,0 +1,138 @@
+//! The write benchmark of issue 16: single-change writes through `Store::write` (validation,
+//! the redb append synced to disk, the commit, the graph rebuilt: everything before a write is
+//! acknowledged), on a base of any size; prints p50/p99/max, the rebuild alone, and the time to
+//! reopen the store (start-up's replay).
+//!
+//! ```sh
+//! cargo run --release --example write_latency -- --data DIR|SNAPSHOT --writes 50 [--store FILE]
+//! ```
+//!
+//! Each write adds a SOURCE with its own text and a citation of it (valid on any base). With
+//! `--print-acks`, each acknowledged write's id is printed (`ack <id>`, flushed) as soon as
+//! `Store::write` returns: `scripts/faults/store_crash.py` kills this process at random moments
+//! and checks that every id printed is in the store after a restart.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reegraph::dataset::{DataLimits, DirTexts, SourceTexts, TextError};
+use reegraph::graph::KnowledgeGraph;
+use reegraph::store::{Change, ChangeSet, Store};
+use serde_json::json;
+
+struct NoTexts;
+
+impl SourceTexts for NoTexts {
+    fn read(&self, path: &str) -> Result<String, TextError> {
+        Err(TextError::Missing {
+            path: path.to_owned(),
+        })
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut data = PathBuf::from("data");
+    let mut store_path =
+        std::env::temp_dir().join(format!("write-latency-{}.redb", std::process::id()));
+    let mut writes = 50usize;
+    let mut print_acks = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--print-acks" {
+            print_acks = true;
+            continue;
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--data" => data = value.into(),
+            "--store" => store_path = value.into(),
+            "--writes" => writes = value.parse()?,
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+    }
+    let texts: Box<dyn SourceTexts> = if data.is_dir() {
+        Box::new(DirTexts {
+            dir: data.clone(),
+            limits: DataLimits::default(),
+        })
+    } else {
+        Box::new(NoTexts)
+    };
+    let started = Instant::now();
+    let base = Arc::new(reegraph::graph::snapshot::load(
+        &data,
+        DataLimits::default(),
+    )?);
+    println!(
+        "base: {} entities, loaded in {:.2?}",
+        base.stats().entities,
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let (mut store, _) = Store::open(&store_path, Arc::clone(&base), texts.as_ref())?;
+    println!(
+        "open + replay of {} change sets: {:.2?}",
+        store.version(),
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let rebuilt = KnowledgeGraph::new(store.working().to_dataset());
+    println!(
+        "rebuild alone (to_dataset + KnowledgeGraph::new): {:.2?}",
+        started.elapsed()
+    );
+    drop(rebuilt);
+    let mut times = Vec::with_capacity(writes);
+    let first = store.version();
+    for n in 0..writes {
+        let id = format!("source:bench-{}-{n}", first);
+        let quote = format!("bench text {first} {n}");
+        let set = ChangeSet {
+            author: "bench".into(),
+            at_ms: 0,
+            reason: "bench".into(),
+            base_version: Some(store.version()),
+            changes: vec![Change::AddSource {
+                record: json!({ "id": id, "name": "Bench", "source_type": "RESEARCH_NOTES",
+                    "citations": [{ "source": id, "quote": quote, "grade": "VERIFIED" }] }),
+                text: format!("A {quote}."),
+            }],
+        };
+        let started = Instant::now();
+        let written = store
+            .write(set, texts.as_ref())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        times.push(started.elapsed());
+        drop(written);
+        if print_acks {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "ack {id}")?;
+            out.flush()?;
+        }
+    }
+    times.sort();
+    println!(
+        "{writes} single-change writes, acknowledged after sync and rebuild: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
+    );
+    drop(store);
+    let started = Instant::now();
+    let (store, _) = Store::open(&store_path, Arc::clone(&base), texts.as_ref())?;
+    println!(
+        "reopen + replay of {} change sets: {:.2?}",
+        store.version(),
+        started.elapsed()
+    );
+    Ok(())
+}
