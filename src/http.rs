@@ -23,6 +23,7 @@
 //! schema; HTTP reads only the graph's counts and fingerprint (readiness, metrics, cache keys,
 //! a request's work bound).
 
+mod authn;
 mod bundle;
 mod cache;
 mod edge;
@@ -99,6 +100,11 @@ pub struct HttpConfig {
     /// Graph changes kept for a subscriber that has not read them yet; one that falls further
     /// behind is dropped (its subscription ends with an error).
     pub ws_event_capacity: usize,
+    /// Verifies bearer tokens (the default accepts none: every caller is anonymous).
+    pub auth: Arc<crate::auth::Authenticator>,
+    /// Whether reads need a principal with the reader role (`--reads-need-role`); else
+    /// anonymous reads are served.
+    pub reads_need_role: bool,
 }
 
 impl Default for HttpConfig {
@@ -125,6 +131,8 @@ impl Default for HttpConfig {
             ws_max_subscriptions: 16,
             ws_max_connections: 256,
             ws_event_capacity: 16,
+            auth: Arc::default(),
+            reads_need_role: false,
         }
     }
 }
@@ -162,6 +170,8 @@ struct Shared {
     persisted: Arc<PersistedQueries>,
     /// `Cache-Control` of successful GET responses.
     cache_control: HeaderValue,
+    /// The same for a request with credentials: `private`, so no shared cache keeps it.
+    cache_control_private: HeaderValue,
     /// What each graph swap changed, for subscriptions.
     changes: Arc<ChangeFeed>,
     /// One permit per open WebSocket (`ws_max_connections`).
@@ -186,6 +196,11 @@ impl AppState {
                 config.cache_max_age
             ))
             .unwrap_or(HeaderValue::from_static("no-cache")),
+            cache_control_private: HeaderValue::from_str(&format!(
+                "private, max-age={}",
+                config.cache_max_age
+            ))
+            .unwrap_or(HeaderValue::from_static("no-store")),
             changes: Arc::new(ChangeFeed::new(config.ws_event_capacity)),
             websockets: Arc::new(Semaphore::new(config.ws_max_connections)),
             config: Arc::new(config),
