@@ -104,6 +104,9 @@ pub enum AuthError {
     /// A claim of the wrong type.
     #[error("the token's `{0}` claim is malformed")]
     BadClaim(String),
+    /// Claims that do not parse (`sub` not a string, `roles` not a list of strings).
+    #[error("the token's claims are malformed (`sub` must be a string, `roles` a list of strings)")]
+    BadClaims,
     /// Signed with an algorithm no configured key is bound to.
     #[error("tokens signed with {0} are not accepted here")]
     AlgorithmNotAccepted(String),

@@ -63,7 +63,8 @@ impl std::fmt::Debug for JwtVerifier {
 /// The claims read from a verified token (the rest are checked by `jsonwebtoken`).
 #[derive(Deserialize)]
 struct Claims {
-    sub: String,
+    /// Required (checked by `jsonwebtoken`, after this parses: so optional here).
+    sub: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
 }
@@ -133,6 +134,10 @@ impl JwtVerifier {
         };
         let data = jsonwebtoken::decode::<Claims>(token, &bound.key, &bound.validation)
             .map_err(|e| explain(e.kind(), token))?;
+        let subject = data
+            .claims
+            .sub
+            .ok_or_else(|| AuthError::MissingClaim("sub".to_owned()))?;
         let roles = data
             .claims
             .roles
@@ -140,7 +145,7 @@ impl JwtVerifier {
             .filter_map(|r| Role::parse(r))
             .collect();
         Ok(Principal {
-            subject: data.claims.sub.into(),
+            subject: subject.into(),
             roles,
         })
     }
@@ -189,7 +194,7 @@ fn explain(kind: &ErrorKind, token: &str) -> AuthError {
         ErrorKind::InvalidSignature => AuthError::BadSignature,
         ErrorKind::MissingRequiredClaim(claim) => AuthError::MissingClaim(claim.clone()),
         ErrorKind::InvalidClaimFormat(claim) => AuthError::BadClaim(claim.clone()),
-        ErrorKind::Json(_) => AuthError::BadClaim("sub or roles".to_owned()),
+        ErrorKind::Json(_) => AuthError::BadClaims,
         _ => AuthError::Malformed,
     }
 }

@@ -5,6 +5,7 @@
 //! HTTP through the router and over a real socket, and the SDL drift check.
 
 mod admission;
+mod auth;
 mod common;
 mod cors;
 mod cursors;

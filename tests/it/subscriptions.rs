@@ -18,7 +18,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::common::{real_graph, schema};
 use crate::reload::{copy_data, temp_dir};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const CHANGE: &str = "graphChanged { dataVersion previousDataVersion entities relations added \
                       removed changed addedCount removedCount changedCount truncated }";
@@ -74,7 +74,7 @@ fn version(graph: &KnowledgeGraph) -> String {
 }
 
 /// A server on 127.0.0.1 serving `data/`, and its address.
-async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, String) {
+pub(crate) async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, String) {
     let state = AppState::new(schema(), real_graph(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -89,7 +89,9 @@ async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, Stri
     (state, address)
 }
 
-async fn connect(address: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+pub(crate) async fn connect(
+    address: &str,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
     let mut request = format!("ws://{address}/graphql")
         .into_client_request()
         .expect("request");
@@ -102,7 +104,7 @@ async fn connect(address: &str) -> Result<Socket, tokio_tungstenite::tungstenite
         .map(|(socket, _)| socket)
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await
@@ -110,7 +112,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next text message as JSON (a close frame, or the end, fails the test).
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     loop {
         match socket.next().await {
             Some(Ok(Message::Text(text))) => {
@@ -137,7 +139,7 @@ async fn initialized(address: &str) -> Socket {
     socket
 }
 
-async fn subscribe(socket: &mut Socket, id: &str, query: &str) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, query: &str) {
     send(
         socket,
         json!({"type": "subscribe", "id": id, "payload": {"query": query}}),
