@@ -47,7 +47,10 @@ pub(super) fn authenticate(
             let credentials = value.to_str().unwrap_or("");
             match config.auth.verify_bearer(credentials) {
                 Ok(principal) => Some(principal),
-                Err(e) => return Err(unauthenticated(e.to_string(), INVALID_TOKEN)),
+                Err(e) => {
+                    tracing::debug!(reason = %e, "bearer token refused");
+                    return Err(unauthenticated(e.to_string(), INVALID_TOKEN));
+                }
             }
         }
     };
@@ -109,5 +112,101 @@ pub(super) fn challenge(status: StatusCode) -> Option<HeaderValue> {
         StatusCode::UNAUTHORIZED => Some(HeaderValue::from_static(CHALLENGE)),
         StatusCode::FORBIDDEN => Some(HeaderValue::from_static(INSUFFICIENT_SCOPE)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    use super::super::{AppState, HttpConfig, app};
+    use super::status_of;
+    use crate::auth::{AuthSettings, Authenticator, Role, api_tokens};
+    use crate::graphql::{ErrorCode, SchemaOptions, build_schema, refusal};
+
+    async fn post(state: &AppState, token: Option<&str>, query: &str) -> StatusCode {
+        let mut request = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let body = serde_json::json!({ "query": query }).to_string();
+        let request = request.body(Body::from(body)).expect("a valid request");
+        let response = app(state.clone()).oneshot(request).await.expect("answers");
+        response.status()
+    }
+
+    /// With every execution slot taken, only a cache hit can answer 200: so each answer
+    /// shows whether the cache served it. An entry kept for one caller (anonymous, or a
+    /// principal) never answers another.
+    #[tokio::test]
+    async fn the_response_cache_never_crosses_principals() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("tokens");
+        let alice = api_tokens::create(&file, "alice", &[Role::Reader]).expect("token");
+        let bob = api_tokens::create(&file, "bob", &[Role::Reader]).expect("token");
+        let settings = AuthSettings {
+            api_tokens_file: Some(file),
+            ..AuthSettings::default()
+        };
+        let config = HttpConfig {
+            auth: Arc::new(Authenticator::load(&settings).expect("loads")),
+            max_concurrent_requests: 4,
+            ..HttpConfig::default()
+        };
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let dataset = crate::dataset::load_dir(&data).unwrap_or_else(|e| panic!("data/: {e}"));
+        let graph = Arc::new(crate::graph::KnowledgeGraph::new(dataset));
+        let state = AppState::new(build_schema(SchemaOptions::default()), graph, config);
+        let (anonymous_query, alice_query) = ("{ stats { entities } }", "{ stats { relations } }");
+        // Kept from the second sighting on.
+        for _ in 0..2 {
+            assert_eq!(post(&state, None, anonymous_query).await, StatusCode::OK);
+            assert_eq!(
+                post(&state, Some(&alice), alice_query).await,
+                StatusCode::OK
+            );
+        }
+        let held = Arc::clone(&state.0.in_flight)
+            .try_acquire_many_owned(4)
+            .expect("all the slots");
+        assert_eq!(post(&state, None, anonymous_query).await, StatusCode::OK);
+        assert_eq!(
+            post(&state, Some(&alice), alice_query).await,
+            StatusCode::OK
+        );
+        for (token, query) in [
+            (Some(&alice), anonymous_query),
+            (Some(&bob), anonymous_query),
+            (Some(&bob), alice_query),
+            (None, alice_query),
+        ] {
+            let status = post(&state, token.map(String::as_str), query).await;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{token:?} {query}");
+        }
+        drop(held);
+    }
+
+    #[test]
+    fn a_resolvers_auth_error_picks_the_status() {
+        let errors = |codes: &[ErrorCode]| {
+            codes
+                .iter()
+                .flat_map(|&c| refusal(c, "x").errors)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(status_of(&errors(&[])), None);
+        assert_eq!(status_of(&errors(&[ErrorCode::NotFound])), None);
+        assert_eq!(
+            status_of(&errors(&[ErrorCode::NotFound, ErrorCode::Forbidden])),
+            Some(StatusCode::FORBIDDEN)
+        );
+        assert_eq!(
+            status_of(&errors(&[ErrorCode::Forbidden, ErrorCode::Unauthenticated])),
+            Some(StatusCode::UNAUTHORIZED)
+        );
     }
 }

@@ -178,7 +178,7 @@ pub(crate) async fn exchange(
     }
 }
 
-const QUERY: &str = "{ stats { entities } }";
+pub(crate) const QUERY: &str = "{ stats { entities } }";
 
 /// A 401 with UNAUTHENTICATED, the invalid-token challenge and `what` in the message; the
 /// body never holds the token.

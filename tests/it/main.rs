@@ -6,6 +6,7 @@
 
 mod admission;
 mod auth;
+mod auth_ws;
 mod common;
 mod cors;
 mod cursors;
