@@ -198,3 +198,66 @@ fn explain(kind: &ErrorKind, token: &str) -> AuthError {
         _ => AuthError::Malformed,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{JwtSettings, JwtVerifier};
+    use jsonwebtoken::Algorithm;
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/auth")
+            .join(name)
+    }
+
+    fn load(settings: &JwtSettings) -> String {
+        JwtVerifier::load(settings).map_or_else(|e| e.to_string(), |_| "loaded".to_owned())
+    }
+
+    #[test]
+    fn unusable_key_files_are_refused_with_their_path() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let short = dir.path().join("short");
+        std::fs::write(&short, "too short\n").expect("write");
+        let e = load(&JwtSettings {
+            hs256_secret_file: Some(short.clone()),
+            ..JwtSettings::default()
+        });
+        assert!(e.starts_with(&format!("{}: ", short.display())), "{e}");
+        assert!(e.contains("at least 32 bytes; this one has 9"), "{e}");
+        let not_pem = load(&JwtSettings {
+            public_key_file: Some(short),
+            ..JwtSettings::default()
+        });
+        assert!(
+            not_pem.contains("not a PEM RSA or EC public key"),
+            "{not_pem}"
+        );
+        let mismatch = load(&JwtSettings {
+            public_key_file: Some(fixture("test-only-rsa-public.pem")),
+            algorithm: Some(Algorithm::ES256),
+            ..JwtSettings::default()
+        });
+        assert!(
+            mismatch.contains("ES256 does not fit this key (RS256 does)"),
+            "{mismatch}"
+        );
+        let missing = load(&JwtSettings {
+            public_key_file: Some(dir.path().join("absent.pem")),
+            ..JwtSettings::default()
+        });
+        assert!(missing.contains("absent.pem: "), "{missing}");
+        for key in ["test-only-rsa-public.pem", "test-only-ec-public.pem"] {
+            let ok = load(&JwtSettings {
+                public_key_file: Some(fixture(key)),
+                ..JwtSettings::default()
+            });
+            assert_eq!(ok, "loaded", "{key}");
+        }
+        assert!(matches!(
+            JwtVerifier::load(&JwtSettings::default()),
+            Ok(None)
+        ));
+    }
+}
