@@ -12,7 +12,6 @@ use reegraph::auth::jwt::JwtSettings;
 use reegraph::auth::{AuthSettings, Authenticator, Principal, Role, api_tokens};
 use reegraph::http::{ConnectionLimits, HttpConfig};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::subscriptions::server;
 
@@ -153,18 +152,7 @@ pub(crate) async fn exchange(
             body.len()
         )
     };
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connect");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut raw = String::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_string(&mut raw),
-    )
-    .await
-    .expect("answers in time")
-    .expect("read");
+    let raw = crate::http::talk(address, request.as_bytes()).await;
     let (head, body) = raw.split_once("\r\n\r\n").expect("a head and a body");
     let status = head
         .split(' ')
