@@ -400,3 +400,76 @@ impl Executor for Subscriptions {
         .boxed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_graphql::{Context, EmptyMutation, Object, Schema, Subscription};
+    use futures_util::future;
+    use futures_util::stream::{self, Stream, StreamExt};
+    use serde_json::json;
+
+    use super::super::HttpConfig;
+    use super::connection_init;
+    use crate::auth::{AuthSettings, Authenticator, Role, api_tokens};
+
+    struct Q;
+    #[Object]
+    impl Q {
+        async fn ok(&self) -> bool {
+            true
+        }
+    }
+
+    struct S;
+    #[Subscription]
+    impl S {
+        /// The subject of the connection's principal, once; UNAUTHENTICATED without one.
+        async fn me(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<impl Stream<Item = String> + use<>> {
+            let principal = crate::graphql::require_role(ctx, Role::Reader)?;
+            Ok(stream::once(future::ready(principal.subject.to_string())))
+        }
+    }
+
+    /// The principal `connection_init` verified is in the connection's data, where a
+    /// subscription's resolvers find it (as `ReeSchema::subscribe` passes it on).
+    #[tokio::test]
+    async fn the_principal_of_connection_init_reaches_subscription_resolvers() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("tokens");
+        let token = api_tokens::create(&file, "viewer", &[Role::Reader]).expect("token");
+        let settings = AuthSettings {
+            api_tokens_file: Some(file),
+            ..AuthSettings::default()
+        };
+        let config = HttpConfig {
+            auth: Arc::new(Authenticator::load(&settings).expect("loads")),
+            ..HttpConfig::default()
+        };
+        let schema = Schema::new(Q, EmptyMutation, S);
+        let first = |payload: serde_json::Value| {
+            let data = connection_init(&payload, &config).expect("accepted");
+            let schema = schema.clone();
+            async move {
+                let response = schema
+                    .execute_stream_with_session_data("subscription { me }", Arc::new(data))
+                    .next()
+                    .await
+                    .expect("one response");
+                serde_json::to_value(response).expect("JSON")
+            }
+        };
+        let named = first(json!({"Authorization": format!("Bearer {token}")})).await;
+        assert_eq!(named["data"], json!({"me": "viewer"}), "{named}");
+        let anonymous = first(json!({})).await;
+        assert_eq!(
+            anonymous["errors"][0]["extensions"]["code"],
+            json!("UNAUTHENTICATED"),
+            "{anonymous}"
+        );
+    }
+}
