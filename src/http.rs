@@ -12,9 +12,13 @@
 //! - GET may only run queries (a mutation is 405 with `Allow: POST`); a subscription runs only
 //!   over a WebSocket (400 in an HTTP request).
 //! - Batches are not accepted: a JSON array body is 400.
+//! - `Authorization: Bearer` is checked first: 401 for a token that does not verify, 401/403
+//!   for reads under `--reads-need-role`, and a resolver's UNAUTHENTICATED/FORBIDDEN is 401/403
+//!   under either media type (see `authn`).
 //!
-//! The parts: `request` (the wire format: media types, parameters, refusals), `pipeline` (the
-//! handlers' shared path: cache, cap, deadline, validators), `executor` (where a request runs,
+//! The parts: `request` (the wire format: media types, parameters, refusals), `authn` (the
+//! bearer token: 401/403, the principal), `pipeline` (the handlers' shared path: cache, cap,
+//! deadline, validators), `executor` (where a request runs,
 //! and running it), `cache`, `edge` (request id, CORS, log), `hosts`, `metrics`, `serve` (the
 //! accept loop), `ws` (subscriptions over a WebSocket upgrade of `GET /graphql`), `playground`
 //! (GraphiQL at `/`), `explore` (the explorer at `/explore`).
