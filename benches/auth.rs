@@ -1,6 +1,8 @@
 //! What verifying a bearer token costs, per request: an API token (SHA-256 and a
 //! constant-time scan of the stored hashes), and JWTs signed HS256, RS256 and ES256 (with the
-//! test-only keys of tests/fixtures/auth). An anonymous request pays none of it.
+//! test-only keys of tests/fixtures/auth): `jwt_first` a token never seen (each sample signs a
+//! new one, untimed), `jwt_remembered` one verified before (see `auth::jwt`). An anonymous
+//! request pays none of it.
 //!
 //! Under `cargo test --all-targets` each benchmark runs once.
 //!
@@ -26,13 +28,48 @@ fn key(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// One authenticator per public key, and a token of each kind.
+/// One authenticator per public key, a signing key per algorithm, and a token of each kind.
 struct Fixture {
     _dir: tempfile::TempDir,
     rsa: Authenticator,
     ec: Authenticator,
     api_token: String,
-    tokens: [(Algorithm, String); 3],
+    keys: [(Algorithm, EncodingKey); 3],
+}
+
+impl Fixture {
+    fn authenticator(&self, algorithm: Algorithm) -> &Authenticator {
+        if algorithm == Algorithm::ES256 {
+            &self.ec
+        } else {
+            &self.rsa
+        }
+    }
+
+    /// A new token signed with `algorithm` (a new `sub` each time: never seen before).
+    fn sign(&self, algorithm: Algorithm) -> String {
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let exp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            + 3_600;
+        let claims =
+            serde_json::json!({"sub": format!("user{n}"), "roles": ["editor"], "exp": exp});
+        let key = &self
+            .keys
+            .iter()
+            .find(|(a, _)| *a == algorithm)
+            .expect("a key")
+            .1;
+        let token = jsonwebtoken::encode(&Header::new(algorithm), &claims, key).expect("signs");
+        format!("Bearer {token}")
+    }
+}
+
+fn algorithm(name: &str) -> Algorithm {
+    name.parse().expect("an algorithm")
 }
 
 fn fixture() -> &'static Fixture {
@@ -58,27 +95,17 @@ fn fixture() -> &'static Fixture {
             })
             .expect("loads")
         };
-        let exp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs()
-            + 3_600;
-        let claims = serde_json::json!({"sub": "alice", "roles": ["editor"], "exp": exp});
-        let sign = |algorithm, key: EncodingKey| {
-            let token = jsonwebtoken::encode(&Header::new(algorithm), &claims, &key).expect("s");
-            (algorithm, token)
-        };
         let pem = |name| std::fs::read(key(name)).expect("key");
-        let tokens = [
-            sign(
+        let keys = [
+            (
                 Algorithm::HS256,
                 EncodingKey::from_secret(SECRET).expect("key"),
             ),
-            sign(
+            (
                 Algorithm::RS256,
                 EncodingKey::from_rsa_pem(&pem("test-only-rsa-private.pem")).expect("key"),
             ),
-            sign(
+            (
                 Algorithm::ES256,
                 EncodingKey::from_ec_pem(&pem("test-only-ec-private.pem")).expect("key"),
             ),
@@ -88,7 +115,7 @@ fn fixture() -> &'static Fixture {
             ec: load("test-only-ec-public.pem"),
             _dir: dir,
             api_token,
-            tokens,
+            keys,
         }
     })
 }
@@ -105,19 +132,22 @@ fn api_token_of_100(bencher: Bencher) {
 }
 
 #[divan::bench(args = ["HS256", "RS256", "ES256"])]
-fn jwt(bencher: Bencher, algorithm: &str) {
-    let f = fixture();
-    let (algorithm, token) = f
-        .tokens
-        .iter()
-        .find(|(a, _)| format!("{a:?}") == algorithm)
-        .expect("a token");
-    let authenticator = if *algorithm == Algorithm::ES256 {
-        &f.ec
-    } else {
-        &f.rsa
-    };
-    let credentials = format!("Bearer {token}");
+fn jwt_first(bencher: Bencher, name: &str) {
+    let (f, algorithm) = (fixture(), algorithm(name));
+    bencher
+        .with_inputs(|| f.sign(algorithm))
+        .bench_refs(|credentials| {
+            f.authenticator(algorithm)
+                .verify_bearer(black_box(credentials))
+                .expect("verifies")
+        });
+}
+
+#[divan::bench(args = ["HS256", "RS256", "ES256"])]
+fn jwt_remembered(bencher: Bencher, name: &str) {
+    let (f, algorithm) = (fixture(), algorithm(name));
+    let credentials = f.sign(algorithm);
+    let authenticator = f.authenticator(algorithm);
     bencher.bench(|| {
         authenticator
             .verify_bearer(black_box(&credentials))
