@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `check`, `schema`, `query`, `snapshot` and
-//! `generate`.
+//! The command line: `serve` (the default), `check`, `schema`, `query`, `snapshot`,
+//! `generate` and `token create`.
 //!
 //! Every flag can also be set from an environment variable (`REEGRAPH_*`). This module wires
 //! the library together; it holds no domain logic. A flag's default is read from the library's
@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::jwt::JwtSettings;
+use crate::auth::{AuthSettings, Role};
 use crate::dataset;
 use crate::graph::KnowledgeGraph;
 use crate::graphql::mutation::BaseTexts;
@@ -58,6 +60,9 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write the graph (the data and the store's changes) back as data files, for review in git.
     Export(ExportArgs),
+    /// Manage static API tokens (`--api-tokens-file`).
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 /// Options of `export`.
@@ -71,6 +76,38 @@ pub struct ExportArgs {
     /// Output directory (created; files in it are overwritten).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// Subcommands of `token`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token: print it once, append only its SHA-256 hash to the file.
+    Create(TokenCreateArgs),
+}
+
+/// Options of `token create`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenCreateArgs {
+    /// The token's name: the author recorded with its changes (no spaces).
+    #[arg(long)]
+    pub name: String,
+    /// Its roles, comma-separated: reader, editor.
+    #[arg(long, value_delimiter = ',', required = true, value_parser = role)]
+    pub role: Vec<Role>,
+    /// The tokens file (created if absent); serve reads it with `--api-tokens-file`.
+    #[arg(long, env = "REEGRAPH_API_TOKENS_FILE")]
+    pub file: PathBuf,
+}
+
+fn role(text: &str) -> Result<Role, String> {
+    crate::auth::api_tokens::parse_roles(text)?
+        .pop()
+        .ok_or_else(|| "a role is needed".to_owned())
+}
+
+fn algorithm(text: &str) -> Result<jsonwebtoken::Algorithm, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a JWT algorithm (e.g. RS256, ES256, ES384)"))
 }
 
 /// Options of `generate`.
@@ -251,6 +288,45 @@ pub struct ServeArgs {
         default_value_t = HttpConfig::default().ws_event_capacity
     )]
     pub ws_event_capacity: usize,
+    /// Accept HS256 JWTs signed with the secret in this file (at least 32 bytes).
+    #[arg(long, env = "REEGRAPH_JWT_HS256_SECRET_FILE")]
+    pub jwt_hs256_secret_file: Option<PathBuf>,
+    /// Accept JWTs signed with the private half of this PEM public key (RSA: RS256, EC:
+    /// ES256, unless `--jwt-algorithm` says otherwise).
+    #[arg(long, env = "REEGRAPH_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// The algorithm of `--jwt-public-key-file` (RS256, RS384, RS512, PS256, ES256, ES384, ...).
+    #[arg(long, env = "REEGRAPH_JWT_ALGORITHM", requires = "jwt_public_key_file", value_parser = algorithm)]
+    pub jwt_algorithm: Option<jsonwebtoken::Algorithm>,
+    /// Audiences accepted, comma-separated: a JWT's `aud` must name one (and is required).
+    #[arg(long, env = "REEGRAPH_JWT_AUDIENCE", value_delimiter = ',')]
+    pub jwt_audience: Vec<String>,
+    /// Issuers accepted, comma-separated: a JWT's `iss` must be one (and is required).
+    #[arg(long, env = "REEGRAPH_JWT_ISSUER", value_delimiter = ',')]
+    pub jwt_issuer: Vec<String>,
+    /// Accept the static API tokens whose hashes this file holds (see `token create`).
+    #[arg(long, env = "REEGRAPH_API_TOKENS_FILE")]
+    pub api_tokens_file: Option<PathBuf>,
+    /// Reads (queries and subscriptions) need a bearer token with the reader role (editors
+    /// have it too); by default they are public.
+    #[arg(long, env = "REEGRAPH_READS_NEED_ROLE")]
+    pub reads_need_role: bool,
+}
+
+impl ServeArgs {
+    /// The authentication settings of these flags.
+    fn auth_settings(&self) -> AuthSettings {
+        AuthSettings {
+            jwt: JwtSettings {
+                hs256_secret_file: self.jwt_hs256_secret_file.clone(),
+                public_key_file: self.jwt_public_key_file.clone(),
+                algorithm: self.jwt_algorithm,
+                audiences: self.jwt_audience.clone(),
+                issuers: self.jwt_issuer.clone(),
+            },
+            api_tokens_file: self.api_tokens_file.clone(),
+        }
+    }
 }
 
 /// Options of `query`.
@@ -311,6 +387,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Generate(args)) => generate(&args),
         Some(Command::Snapshot(args)) => snapshot(&args),
         Some(Command::Export(args)) => export(&args),
+        Some(Command::Token(TokenCommand::Create(args))) => {
+            let token = crate::auth::api_tokens::create(&args.file, &args.name, &args.role)?;
+            // The only place the token is ever shown: stdout, once.
+            println!("{token}");
+            eprintln!(
+                "created API token `{}` ({}); its hash is in {}. Keep the token: it is shown once.",
+                args.name,
+                args.role
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                args.file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

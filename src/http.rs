@@ -12,9 +12,13 @@
 //! - GET may only run queries (a mutation is 405 with `Allow: POST`); a subscription runs only
 //!   over a WebSocket (400 in an HTTP request).
 //! - Batches are not accepted: a JSON array body is 400.
+//! - `Authorization: Bearer` is checked first: 401 for a token that does not verify, 401/403
+//!   for reads under `--reads-need-role`, and a resolver's UNAUTHENTICATED/FORBIDDEN is 401/403
+//!   under either media type (see `authn`).
 //!
-//! The parts: `request` (the wire format: media types, parameters, refusals), `pipeline` (the
-//! handlers' shared path: cache, cap, deadline, validators), `executor` (where a request runs,
+//! The parts: `request` (the wire format: media types, parameters, refusals), `authn` (the
+//! bearer token: 401/403, the principal), `pipeline` (the handlers' shared path: cache, cap,
+//! deadline, validators), `executor` (where a request runs,
 //! and running it), `cache`, `edge` (request id, CORS, log), `hosts`, `metrics`, `serve` (the
 //! accept loop), `ws` (subscriptions over a WebSocket upgrade of `GET /graphql`), `playground`
 //! (GraphiQL at `/`), `explore` (the explorer at `/explore`).
@@ -23,6 +27,7 @@
 //! schema; HTTP reads only the graph's counts and fingerprint (readiness, metrics, cache keys,
 //! a request's work bound).
 
+mod authn;
 mod bundle;
 mod cache;
 mod edge;
@@ -101,6 +106,11 @@ pub struct HttpConfig {
     /// Graph changes kept for a subscriber that has not read them yet; one that falls further
     /// behind is dropped (its subscription ends with an error).
     pub ws_event_capacity: usize,
+    /// Verifies bearer tokens (the default accepts none: every caller is anonymous).
+    pub auth: Arc<crate::auth::Authenticator>,
+    /// Whether reads need a principal with the reader role (`--reads-need-role`); else
+    /// anonymous reads are served.
+    pub reads_need_role: bool,
 }
 
 impl Default for HttpConfig {
@@ -127,6 +137,8 @@ impl Default for HttpConfig {
             ws_max_subscriptions: 16,
             ws_max_connections: 256,
             ws_event_capacity: 16,
+            auth: Arc::default(),
+            reads_need_role: false,
         }
     }
 }
@@ -164,6 +176,8 @@ struct Shared {
     persisted: Arc<PersistedQueries>,
     /// `Cache-Control` of successful GET responses.
     cache_control: HeaderValue,
+    /// The same for a request with credentials: `private`, so no shared cache keeps it.
+    cache_control_private: HeaderValue,
     /// What each graph swap changed, for subscriptions.
     changes: Arc<ChangeFeed>,
     /// One permit per open WebSocket (`ws_max_connections`).
@@ -211,6 +225,11 @@ impl AppState {
                 config.cache_max_age
             ))
             .unwrap_or(HeaderValue::from_static("no-cache")),
+            cache_control_private: HeaderValue::from_str(&format!(
+                "private, max-age={}",
+                config.cache_max_age
+            ))
+            .unwrap_or(HeaderValue::from_static("no-store")),
             changes,
             websockets: Arc::new(Semaphore::new(config.ws_max_connections)),
             writes,

@@ -239,11 +239,13 @@ test("README: the directive example shows exactly data.entity", async () => {
 const NOT_REPRODUCED = new Set([
   "INTERNAL", // a server fault
   "REQUEST_TIMEOUT", // needs a body held back past --read-timeout-ms (10 s)
+  "FORBIDDEN", // needs a principal without a role: --reads-need-role or a mutation (tests/it/auth.rs)
 ]);
 
-async function send({ method = "POST", body, query, accept, contentType = "application/json" }) {
+async function send({ method = "POST", body, query, accept, authorization, contentType = "application/json" }) {
   const headers = {};
   if (accept) headers.accept = accept;
+  if (authorization) headers.authorization = authorization;
   let url = endpoint;
   if (method === "GET") url += `?query=${encodeURIComponent(query)}`;
   else headers["content-type"] = contentType;
@@ -285,6 +287,8 @@ const cases = [
   ["BAD_REQUEST", { body: "{not json" }, 400],
   ["METHOD_NOT_ALLOWED", { method: "GET", query: "mutation { x }" }, 405],
   ["UNSUPPORTED_MEDIA_TYPE", { query: "{ __typename }", contentType: "text/plain" }, 415],
+  // This server accepts no tokens: any bearer token is refused, whatever the operation.
+  ["UNAUTHENTICATED", { query: "{ __typename }", authorization: "Bearer not.a.jwt" }, 401],
 ];
 
 test("docs/clients.md: each error code and status, as the guide says", async () => {
@@ -293,6 +297,7 @@ test("docs/clients.md: each error code and status, as the guide says", async () 
     assert.equal(got.status, status, `${code}: ${JSON.stringify(request).slice(0, 80)}`);
     assert.equal(got.code, code, `${code}: ${JSON.stringify(got.json)?.slice(0, 200)}`);
     if (status === 405) assert.equal(got.headers.get("allow"), "POST");
+    if (status === 401) assert.match(got.headers.get("www-authenticate"), /^Bearer .*error="invalid_token"/);
   }
   // Validation errors: GRAPHQL_VALIDATION_FAILED, 200 under application/json, 400 under
   // graphql-response+json, and no `data`.

@@ -38,6 +38,13 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         introspection: !args.no_introspection,
         ..SchemaOptions::default()
     });
+    let auth = crate::auth::Authenticator::load(&args.auth_settings())?;
+    if args.reads_need_role && !auth.accepts_tokens() {
+        anyhow::bail!(
+            "--reads-need-role needs a way to authenticate: --jwt-hs256-secret-file, \
+             --jwt-public-key-file or --api-tokens-file"
+        );
+    }
     let read_timeout = Duration::from_millis(args.read_timeout_ms);
     let config = HttpConfig {
         max_body_bytes: args.max_body_bytes,
@@ -57,6 +64,8 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ws_max_subscriptions: args.ws_max_subscriptions,
         ws_max_connections: args.ws_max_connections,
         ws_event_capacity: args.ws_event_capacity,
+        auth: Arc::new(auth),
+        reads_need_role: args.reads_need_role,
         ..HttpConfig::default()
     };
     let connections = ConnectionLimits {

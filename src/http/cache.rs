@@ -26,6 +26,10 @@ use sha2::{Digest, Sha256};
 pub(crate) struct KeyParts<'a> {
     pub(crate) fingerprint: u64,
     pub(crate) graphql_response_json: bool,
+    /// Whose response it is: empty for an anonymous request, else the principal's
+    /// [`crate::auth::Principal::identity`]. So an answer made for one principal is never
+    /// read by another (responses may depend on who asks), nor by an anonymous request.
+    pub(crate) principal: &'a str,
     /// The operation name, or `None` when the request names none. `Some("")` is a different
     /// key: async-graphql refuses an empty name (no operation matches it) but runs the only
     /// operation when the name is absent, so the two must never share an answer.
@@ -39,6 +43,7 @@ impl KeyParts<'_> {
     fn hash_into<H: Hasher>(&self, state: &mut H) {
         self.fingerprint.hash(state);
         self.graphql_response_json.hash(state);
+        self.principal.hash(state);
         self.operation_name.hash(state);
         self.variables.hash(state);
         self.query.hash(state);
@@ -65,8 +70,9 @@ pub(crate) struct CacheKey {
     graphql_response_json: bool,
     /// Whether the request named an operation (its name may be empty).
     named: bool,
-    /// The operation name, the variables and the query, back to back.
+    /// The principal, the operation name, the variables and the query, back to back.
     text: Box<str>,
+    principal_end: usize,
     operation_end: usize,
     variables_end: usize,
 }
@@ -74,8 +80,13 @@ pub(crate) struct CacheKey {
 impl CacheKey {
     pub(crate) fn new(parts: &KeyParts<'_>) -> Self {
         let operation_name = parts.operation_name.unwrap_or("");
-        let mut text =
-            String::with_capacity(operation_name.len() + parts.variables.len() + parts.query.len());
+        let mut text = String::with_capacity(
+            parts.principal.len()
+                + operation_name.len()
+                + parts.variables.len()
+                + parts.query.len(),
+        );
+        text.push_str(parts.principal);
         text.push_str(operation_name);
         text.push_str(parts.variables);
         text.push_str(parts.query);
@@ -83,8 +94,9 @@ impl CacheKey {
             fingerprint: parts.fingerprint,
             graphql_response_json: parts.graphql_response_json,
             named: parts.operation_name.is_some(),
-            operation_end: operation_name.len(),
-            variables_end: operation_name.len() + parts.variables.len(),
+            principal_end: parts.principal.len(),
+            operation_end: parts.principal.len() + operation_name.len(),
+            variables_end: parts.principal.len() + operation_name.len() + parts.variables.len(),
             text: text.into_boxed_str(),
         }
     }
@@ -93,7 +105,10 @@ impl CacheKey {
         KeyParts {
             fingerprint: self.fingerprint,
             graphql_response_json: self.graphql_response_json,
-            operation_name: self.named.then(|| &self.text[..self.operation_end]),
+            principal: &self.text[..self.principal_end],
+            operation_name: self
+                .named
+                .then(|| &self.text[self.principal_end..self.operation_end]),
             variables: &self.text[self.operation_end..self.variables_end],
             query: &self.text[self.variables_end..],
         }
@@ -111,6 +126,7 @@ impl Equivalent<CacheKey> for KeyParts<'_> {
         let other = key.parts();
         self.fingerprint == other.fingerprint
             && self.graphql_response_json == other.graphql_response_json
+            && self.principal == other.principal
             && self.operation_name == other.operation_name
             && self.variables == other.variables
             && self.query == other.query
@@ -352,6 +368,7 @@ mod tests {
         let parts = |fingerprint, variables| KeyParts {
             fingerprint,
             graphql_response_json: true,
+            principal: "",
             operation_name: None,
             variables,
             query: "q",
@@ -365,6 +382,7 @@ mod tests {
         let parts = |operation_name| KeyParts {
             fingerprint: 1,
             graphql_response_json: true,
+            principal: "",
             operation_name,
             variables: "",
             query: "q",
@@ -379,12 +397,42 @@ mod tests {
         assert!(cache.get(&parts(None)).is_some());
     }
 
+    /// An entry kept for one principal is found by that principal only: not by another, not
+    /// by an anonymous request, and not by bytes shifted across the principal's boundary.
+    #[test]
+    fn an_entry_belongs_to_one_principal() {
+        let parts = |principal| KeyParts {
+            fingerprint: 1,
+            graphql_response_json: false,
+            principal,
+            operation_name: None,
+            variables: "",
+            query: "{ a }",
+        };
+        let cache = ResponseCache::new(1 << 20);
+        cache.put(
+            CacheKey::new(&parts("editor\nalice")),
+            Arc::new(Cached::new(1, StatusCode::OK, Bytes::from_static(b"x"))),
+        );
+        assert!(cache.get(&parts("editor\nalice")).is_some());
+        assert!(cache.get(&parts("editor\nbob")).is_none());
+        assert!(cache.get(&parts("reader\nalice")).is_none());
+        assert!(cache.get(&parts("")).is_none());
+        let shifted = KeyParts {
+            principal: "editor\nalice{",
+            query: " a }",
+            ..parts("")
+        };
+        assert!(cache.get(&shifted).is_none());
+    }
+
     #[test]
     fn lookups_by_parts_find_owned_keys_and_respect_boundaries() {
         let cache = ResponseCache::new(1 << 20);
         let parts = KeyParts {
             fingerprint: 1,
             graphql_response_json: false,
+            principal: "",
             operation_name: Some("Op"),
             variables: "{}",
             query: "{ a }",

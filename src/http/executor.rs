@@ -13,8 +13,10 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use tokio::sync::Semaphore;
 
+use super::authn::status_of;
 use super::request::{MediaType, Params, Reject, parse_failure};
 use super::{AppState, Limit, Outcome};
+use crate::auth::Principal;
 use crate::graph::KnowledgeGraph;
 use crate::graphql::{Admitted, ErrorCode, Refusal, with_graph, with_writes};
 
@@ -103,11 +105,13 @@ pub(super) async fn execute(
     state: &AppState,
     permit: tokio::sync::OwnedSemaphorePermit,
     graph: Arc<KnowledgeGraph>,
+    principal: Option<Principal>,
     params: Params,
     media: MediaType,
     is_get: bool,
 ) -> Result<Executed, Reject> {
-    if Lane::of(params.query.as_deref()) == Lane::Heavy {
+    let params = (params, principal);
+    if Lane::of(params.0.query.as_deref()) == Lane::Heavy {
         let state = state.clone();
         return on_executor(&state.clone(), Lane::Heavy, move || async move {
             let _permit = permit;
@@ -183,11 +187,12 @@ enum Admission {
     Admitted(Admitted),
 }
 
-/// Checks the request's shape and passes it through the schema's admission.
+/// Checks the request's shape and passes it through the schema's admission, with the
+/// verified caller (if any) in the request's data for [`crate::graphql::require_role`].
 fn admit(
     state: &AppState,
     graph: Arc<KnowledgeGraph>,
-    params: Params,
+    (params, principal): (Params, Option<Principal>),
     media: MediaType,
     is_get: bool,
 ) -> Result<Admission, Reject> {
@@ -203,6 +208,9 @@ fn admit(
         .variables(async_graphql::Variables::from_json(variables));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
+    }
+    if let Some(principal) = principal {
+        request = request.data(principal);
     }
     // Admission (document limits, parse, cost) is the schema's; the answers are HTTP's.
     let admitted = match state
@@ -237,6 +245,7 @@ fn admit(
 
 /// Executes an admitted request and serializes its response.
 async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<Executed, Reject> {
+    let write = admitted.operation_type() == Some(OperationType::Mutation);
     let mut response = state.0.schema.execute(admitted).await;
     // Errors without a path and no data mean the request failed before execution (validation;
     // admission refusals were answered above): the spec wants no `data` entry then, and 400
@@ -257,6 +266,10 @@ async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<E
         Outcome::GraphqlError
     } else if response.is_err() {
         Outcome::GraphqlError
+    } else if write {
+        // Not `Ok`: a write's answer must never be kept by the response cache, or the same
+        // mutation sent again on the same data version would be answered without running.
+        Outcome::Written
     } else {
         Outcome::Ok
     };
@@ -289,7 +302,9 @@ async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<E
             "the response could not be serialized",
         )
     })?;
-    let status = if failed_before_execution && media == MediaType::GraphqlResponse {
+    let status = if let Some(status) = status_of(&response.errors) {
+        status
+    } else if failed_before_execution && media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

@@ -15,6 +15,8 @@ use crate::graphql::admission;
 pub enum Outcome {
     /// Executed without errors.
     Ok,
+    /// A mutation executed without errors: a write, never answered from the response cache.
+    Written,
     /// Executed; the response holds GraphQL errors.
     GraphqlError,
     /// Refused before execution (bad request, media type, a document or argument limit).
@@ -25,8 +27,9 @@ pub enum Outcome {
     Timeout,
 }
 
-const OUTCOMES: [(Outcome, &str); 5] = [
+const OUTCOMES: [(Outcome, &str); 6] = [
     (Outcome::Ok, "ok"),
+    (Outcome::Written, "written"),
     (Outcome::GraphqlError, "graphql_error"),
     (Outcome::Rejected, "rejected"),
     (Outcome::Overloaded, "overloaded"),

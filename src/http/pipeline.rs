@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::authn::{authenticate, challenge};
 use super::cache::{self, CacheKey, Cached, KeyParts, variables_text};
 use super::executor::execute;
 use super::request::{
@@ -19,6 +20,7 @@ use super::request::{
     post_params, read_body,
 };
 use super::{AppState, Limit, Outcome};
+use crate::auth::Principal;
 use crate::graphql::ErrorCode;
 
 pub(super) async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
@@ -55,7 +57,8 @@ pub(super) async fn graphql_post(State(state): State<AppState>, request: Request
     .await
 }
 
-/// The shared path of GET and POST: negotiate, read the parameters, answer from the cache,
+/// The shared path of GET and POST: negotiate, authenticate, read the parameters, answer from
+/// the cache (the caller's own entries only),
 /// or take a concurrency slot and execute under the deadline; record metrics.
 async fn handle(
     state: &AppState,
@@ -90,6 +93,10 @@ async fn answer(
     params: impl FnOnce() -> Result<Params, Reject>,
 ) -> Result<(Response, Outcome), (Reject, Outcome)> {
     let rejected = |r| (r, Outcome::Rejected);
+    // First: credentials that do not verify are refused whatever the request.
+    let principal = authenticate(state, headers).map_err(rejected)?;
+    let identity = principal.as_ref().map(Principal::identity);
+    let private = identity.is_some();
     let mut params = params().map_err(rejected)?;
     // Checked before the cache, which does not key on extensions.
     if params
@@ -116,12 +123,14 @@ async fn answer(
             let parts = KeyParts {
                 fingerprint,
                 graphql_response_json: media == MediaType::GraphqlResponse,
+                principal: identity.as_deref().unwrap_or(""),
                 operation_name: params.operation_name.as_deref(),
                 variables: &variables,
                 query,
             };
             if let Some(hit) = state.0.cache.get(&parts) {
-                return Ok((respond(state, headers, media, is_get, &hit), Outcome::Ok));
+                let response = respond(state, headers, media, is_get, private, &hit);
+                return Ok((response, Outcome::Ok));
             }
             state.0.cache.admit(&parts).then(|| CacheKey::new(&parts))
         }
@@ -134,7 +143,7 @@ async fn answer(
     let deadline = state.0.config.request_timeout;
     let executed = tokio::time::timeout(
         deadline,
-        execute(state, permit, graph, params, media, is_get),
+        execute(state, permit, graph, principal, params, media, is_get),
     )
     .await
     .map_err(|_| (past_deadline(deadline), Outcome::Timeout))?
@@ -145,9 +154,15 @@ async fn answer(
         if let Some(key) = key {
             state.0.cache.put(key, Arc::clone(&cached));
         }
-        respond(state, headers, media, is_get, &cached)
+        respond(state, headers, media, is_get, private, &cached)
     } else {
-        (status, [(header::CONTENT_TYPE, media.header())], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, media.header())], body).into_response();
+        if let Some(challenge) = challenge(status) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
     };
     Ok((response, outcome))
 }
@@ -180,12 +195,14 @@ fn past_deadline(deadline: std::time::Duration) -> Reject {
 }
 
 /// A successful response, with validators: GET responses carry an ETag and `Cache-Control`
-/// and are answered 304 when `If-None-Match` matches.
+/// (`private` for a request with credentials) and are answered 304 when `If-None-Match`
+/// matches.
 fn respond(
     state: &AppState,
     headers: &HeaderMap,
     media: MediaType,
     is_get: bool,
+    private: bool,
     cached: &Cached,
 ) -> Response {
     if !is_get {
@@ -196,7 +213,11 @@ fn respond(
         )
             .into_response();
     }
-    let cache_control = state.0.cache_control.clone();
+    let cache_control = if private {
+        state.0.cache_control_private.clone()
+    } else {
+        state.0.cache_control.clone()
+    };
     if headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|inm| cache::matches(inm, cached.etag()))

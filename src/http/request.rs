@@ -92,6 +92,8 @@ pub(super) struct Reject {
     pub(super) code: ErrorCode,
     pub(super) message: String,
     pub(super) allow: Option<&'static str>,
+    /// The `WWW-Authenticate` challenge of a 401 or 403 (see `authn`).
+    pub(super) www_authenticate: Option<&'static str>,
     /// The limit it counts against in metrics, if any.
     pub(super) limit: Option<Limit>,
 }
@@ -103,6 +105,7 @@ impl Reject {
             code,
             message: message.into(),
             allow: None,
+            www_authenticate: None,
             limit: None,
         }
     }
@@ -132,6 +135,12 @@ impl Reject {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(challenge) = self.www_authenticate {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response

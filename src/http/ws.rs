@@ -15,8 +15,12 @@
 //!   [`SEND_TIMEOUT`] is disconnected; at shutdown, close 1001;
 //! - with `--cors-origins` other than `*`, a browser's `Origin` must be one of them (403).
 //!
-//! Auth: `connection_init`'s payload is read by [`connection_init`], which requires nothing
-//! today; it is the one place to check credentials and put the caller in the connection's data.
+//! Auth: `connection_init`'s payload is read by [`connection_init`]: a bearer token in
+//! `Authorization` (or `authorization`, or `token`; graphql-ws clients send their
+//! `connectionParams` here) is verified as over HTTP, and the principal goes into the
+//! connection's data, where every subscription's resolvers see it. A token that does not
+//! verify, or no reader when `--reads-need-role` is set, closes the socket with 4403
+//! Forbidden, as the protocol says (async-graphql would close with 1002).
 //!
 //! A subscriber that reads too slowly falls behind the change feed's bounded channel and is
 //! dropped (see `graphql::subscription`); the connection's own buffer is one message.
@@ -35,8 +39,9 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use futures_util::{SinkExt, future};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
-use super::AppState;
 use super::serve::ConnectionHold;
+use super::{AppState, HttpConfig};
+use crate::auth::{AuthError, Principal, Role};
 use crate::graphql::{ChangeFeed, ErrorCode, ReeSchema, refusal, with_changes};
 
 /// The one subprotocol served.
@@ -140,12 +145,102 @@ fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
         .any(|a| a == "*" || a.eq_ignore_ascii_case(origin))
 }
 
-/// The auth hook: reads `connection_init`'s payload and returns the connection's data. Nothing
-/// is required today (there is no auth yet); to add it, check the payload here and return an
-/// error to refuse the connection (the protocol then closes it with 4403 / 1002).
-fn connection_init(payload: &serde_json::Value) -> async_graphql::Result<Data> {
-    let _ = payload;
-    Ok(Data::default())
+/// The auth hook: reads `connection_init`'s payload and returns the connection's data, with
+/// the verified principal if the payload carries credentials. An error refuses the connection
+/// (closed 4403 by [`connection`]); its message never holds the token.
+fn connection_init(payload: &serde_json::Value, config: &HttpConfig) -> Result<Data, String> {
+    let principal = credentials(payload)
+        .map(|c| {
+            match c {
+                Credentials::Bearer(text) => config.auth.verify_bearer(text),
+                Credentials::Token(token) => config.auth.verify(token),
+                Credentials::NotText => Err(AuthError::NotBearer),
+            }
+            .map_err(|e| e.to_string())
+        })
+        .transpose()?;
+    if config.reads_need_role {
+        match &principal {
+            None => {
+                return Err(
+                    "reads on this server need a bearer token with the reader role \
+                            (connection_init payload: {\"Authorization\": \"Bearer ...\"})"
+                        .to_owned(),
+                );
+            }
+            Some(p) if !p.has(Role::Reader) => {
+                return Err(format!(
+                    "`{}` does not hold the reader role reads need here",
+                    p.subject
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut data = Data::default();
+    if let Some(principal) = principal {
+        data.insert::<Principal>(principal);
+    }
+    Ok(data)
+}
+
+/// The credentials a `connection_init` payload carries.
+enum Credentials<'a> {
+    /// `Bearer <token>`, as in an `Authorization` header.
+    Bearer(&'a str),
+    /// A bare token (`token`), or `Bearer <token>` there too.
+    Token(&'a str),
+    /// A credentials field that is not a string.
+    NotText,
+}
+
+/// `Authorization` / `authorization` (also inside `headers`, as some clients nest them), else
+/// `token`; `None` when the payload has none.
+fn credentials(payload: &serde_json::Value) -> Option<Credentials<'_>> {
+    fn field(object: &serde_json::Value) -> Option<&serde_json::Value> {
+        object
+            .get("Authorization")
+            .or_else(|| object.get("authorization"))
+    }
+    if let Some(value) = field(payload).or_else(|| payload.get("headers").and_then(field)) {
+        return Some(
+            value
+                .as_str()
+                .map_or(Credentials::NotText, Credentials::Bearer),
+        );
+    }
+    let token = payload.get("token")?;
+    Some(match token.as_str() {
+        None => Credentials::NotText,
+        Some(t)
+            if t.get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer ")) =>
+        {
+            Credentials::Bearer(t)
+        }
+        Some(t) => Credentials::Token(t),
+    })
+}
+
+/// The close frame of a refused `connection_init`: async-graphql closes with 1002 and the
+/// error's message; graphql-transport-ws says 4403 Forbidden. The message stays (cut to the
+/// 123 bytes a close reason may hold).
+fn forbidden(message: Message) -> Message {
+    match message {
+        Message::Close(Some(frame)) if frame.code == 1002 => {
+            let mut reason = frame.reason.to_string();
+            let mut end = reason.len().min(123);
+            while !reason.is_char_boundary(end) {
+                end -= 1;
+            }
+            reason.truncate(end);
+            Message::Close(Some(CloseFrame {
+                code: 4403,
+                reason: reason.into(),
+            }))
+        }
+        other => other,
+    }
 }
 
 /// Serves one WebSocket until either side closes it, the init deadline passes, the peer stops
@@ -172,11 +267,20 @@ async fn connection(
         sender.send(message).await.map(|()| sender)
     });
     let initialized = Arc::new(AtomicBool::new(false));
-    let seen = Arc::clone(&initialized);
+    let refused = Arc::new(AtomicBool::new(false));
+    let (seen, refuse, init_config) = (
+        Arc::clone(&initialized),
+        Arc::clone(&refused),
+        Arc::clone(&config),
+    );
     let serve = GraphQLWebSocket::new_with_pair(sink, socket_in, executor, protocol)
         .on_connection_init(move |payload| {
             seen.store(true, Ordering::Release);
-            future::ready(connection_init(&payload))
+            let data = connection_init(&payload, &init_config).map_err(|message| {
+                refuse.store(true, Ordering::Release);
+                async_graphql::Error::new(message)
+            });
+            future::ready(data)
         })
         .serve();
     let mut serve = std::pin::pin!(serve);
@@ -194,7 +298,10 @@ async fn connection(
         tokio::select! {
             () = &mut serve, if serving => serving = false,
             message = outgoing.recv() => {
-                let Some(message) = message else { break };
+                let Some(mut message) = message else { break };
+                if refused.load(Ordering::Acquire) {
+                    message = forbidden(message);
+                }
                 match tokio::time::timeout(SEND_TIMEOUT, socket_out.send(message)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break,
@@ -291,5 +398,78 @@ impl Executor for Subscriptions {
             response
         })
         .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_graphql::{Context, EmptyMutation, Object, Schema, Subscription};
+    use futures_util::future;
+    use futures_util::stream::{self, Stream, StreamExt};
+    use serde_json::json;
+
+    use super::super::HttpConfig;
+    use super::connection_init;
+    use crate::auth::{AuthSettings, Authenticator, Role, api_tokens};
+
+    struct Q;
+    #[Object]
+    impl Q {
+        async fn ok(&self) -> bool {
+            true
+        }
+    }
+
+    struct S;
+    #[Subscription]
+    impl S {
+        /// The subject of the connection's principal, once; UNAUTHENTICATED without one.
+        async fn me(
+            &self,
+            ctx: &Context<'_>,
+        ) -> async_graphql::Result<impl Stream<Item = String> + use<>> {
+            let principal = crate::graphql::require_role(ctx, Role::Reader)?;
+            Ok(stream::once(future::ready(principal.subject.to_string())))
+        }
+    }
+
+    /// The principal `connection_init` verified is in the connection's data, where a
+    /// subscription's resolvers find it (as `ReeSchema::subscribe` passes it on).
+    #[tokio::test]
+    async fn the_principal_of_connection_init_reaches_subscription_resolvers() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("tokens");
+        let token = api_tokens::create(&file, "viewer", &[Role::Reader]).expect("token");
+        let settings = AuthSettings {
+            api_tokens_file: Some(file),
+            ..AuthSettings::default()
+        };
+        let config = HttpConfig {
+            auth: Arc::new(Authenticator::load(&settings).expect("loads")),
+            ..HttpConfig::default()
+        };
+        let schema = Schema::new(Q, EmptyMutation, S);
+        let first = |payload: serde_json::Value| {
+            let data = connection_init(&payload, &config).expect("accepted");
+            let schema = schema.clone();
+            async move {
+                let response = schema
+                    .execute_stream_with_session_data("subscription { me }", Arc::new(data))
+                    .next()
+                    .await
+                    .expect("one response");
+                serde_json::to_value(response).expect("JSON")
+            }
+        };
+        let named = first(json!({"Authorization": format!("Bearer {token}")})).await;
+        assert_eq!(named["data"], json!({"me": "viewer"}), "{named}");
+        let anonymous = first(json!({})).await;
+        assert_eq!(
+            anonymous["errors"][0]["extensions"]["code"],
+            json!("UNAUTHENTICATED"),
+            "{anonymous}"
+        );
     }
 }

@@ -344,8 +344,18 @@ async fn raw_exchange(config: HttpConfig, raw: Vec<u8>) -> String {
     let server = tokio::spawn(async move {
         axum::serve(listener, router).await.expect("serve");
     });
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream.write_all(&raw).await.expect("write");
+    let response = talk(&addr.to_string(), &raw).await;
+    server.abort();
+    response
+}
+
+/// Writes `raw` to a new connection to `address` and reads until the server closes it (10 s
+/// at most).
+pub(crate) async fn talk(address: &str, raw: &[u8]) -> String {
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream.write_all(raw).await.expect("write");
     let mut response = Vec::new();
     tokio::time::timeout(
         std::time::Duration::from_secs(10),
@@ -354,7 +364,6 @@ async fn raw_exchange(config: HttpConfig, raw: Vec<u8>) -> String {
     .await
     .expect("answers in time")
     .expect("read");
-    server.abort();
     String::from_utf8_lossy(&response).into_owned()
 }
 

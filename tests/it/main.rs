@@ -5,6 +5,8 @@
 //! HTTP through the router and over a real socket, and the SDL drift check.
 
 mod admission;
+mod auth;
+mod auth_ws;
 mod common;
 mod cors;
 mod cursors;
@@ -30,3 +32,4 @@ mod snapshot;
 mod store;
 mod store_durable;
 mod subscriptions;
+mod writes_http;

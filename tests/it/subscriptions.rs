@@ -18,7 +18,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::common::{real_graph, schema};
 use crate::reload::{copy_data, temp_dir};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const CHANGE: &str = "graphChanged { dataVersion previousDataVersion entities relations added \
                       removed changed addedCount removedCount changedCount truncated }";
@@ -74,7 +74,7 @@ fn version(graph: &KnowledgeGraph) -> String {
 }
 
 /// A server on 127.0.0.1 serving `data/`, and its address.
-async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, String) {
+pub(crate) async fn server(config: HttpConfig, limits: ConnectionLimits) -> (AppState, String) {
     let state = AppState::new(schema(), real_graph(), config);
     let address = serve_state(&state, limits).await;
     (state, address)
@@ -95,7 +95,9 @@ async fn serve_state(state: &AppState, limits: ConnectionLimits) -> String {
     address
 }
 
-async fn connect(address: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+pub(crate) async fn connect(
+    address: &str,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
     let mut request = format!("ws://{address}/graphql")
         .into_client_request()
         .expect("request");
@@ -108,7 +110,7 @@ async fn connect(address: &str) -> Result<Socket, tokio_tungstenite::tungstenite
         .map(|(socket, _)| socket)
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await
@@ -116,7 +118,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next text message as JSON (a close frame, or the end, fails the test).
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     loop {
         match socket.next().await {
             Some(Ok(Message::Text(text))) => {
@@ -143,7 +145,7 @@ async fn initialized(address: &str) -> Socket {
     socket
 }
 
-async fn subscribe(socket: &mut Socket, id: &str, query: &str) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, query: &str) {
     send(
         socket,
         json!({"type": "subscribe", "id": id, "payload": {"query": query}}),
