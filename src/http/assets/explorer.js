@@ -329,7 +329,7 @@ In order to be iterable, non-array objects must have a [Symbol.iterator]() metho
 }`,Xo=`query ExplorerEntity($id: ID!) {
   entity(id: $id) {
     ${Br} description aliases ${pi}
-    ... on Application { sector } ... on Directive { directiveType effective issued number ordinal } ... on Event { attendance attendeesAtLeast endDate eventType startDate } ... on Location { divisionCode locationType } ... on Mineral { atomicNumber classifications { group scheme } form formula rareEarth symbol } ... on Official { title } ... on Organization { code orgType url } ... on Source { caveat published publisher sourceType url } ... on Standard { code effective issued level replaces status title } ... on StandardBatch { count decided planYear status } ... on SupplyChainStage { position }
+    ... on Application { sector } ... on Directive { directiveType effective issued number ordinal } ... on Event { attendance attendeesAtLeast endDate eventType startDate } ... on Location { divisionCode locationType } ... on Mineral { atomicNumber classifications { group scheme } form formula rareEarth symbol } ... on Official { title } ... on Organization { code orgType url } ... on Source { caveat published publisher sourceType url } ... on Standard { code effective issued level replaces status title withdrawn } ... on StandardBatch { count decided planYear status } ... on SupplyChainStage { position }
     relations(first: 100) {
       totalCount
       nodes { type label inverseLabel grade role since until from { ${Br} } to { ${Br} } }
