@@ -1,23 +1,26 @@
 #!/usr/bin/env python3
-"""A writer of the store killed with SIGKILL at random moments: every acknowledged write survives.
+"""A server taking writes, killed with SIGKILL at random moments: every acknowledged write survives.
 
-`examples/write_latency --print-acks` writes single-change change sets to a store on data/ (each
-a SOURCE with its text and a citation of it) through `Store::write` (validation, the redb append
-synced to disk, the commit, the graph rebuilt) and prints `ack <id>` once each returns. It is
-killed with SIGKILL at seeded random moments, again and again on the same store; after each kill
-`reegraph export --data data --store S` must succeed (every stored change set replays, so none
-is half-applied) and its files must hold every acknowledged id, each with its text, and at most
-one id that was not acknowledged (the write in flight at the kill). Python 3 stdlib only; no
-network; every process started is killed.
+A client sends single-change mutations (`applyChanges` adding a SOURCE with its text and a
+citation of it) over HTTP with an editor's API token, one after another, to `reegraph serve
+--store S` on data/, and counts a write acknowledged once its 200 with the new version has been
+read whole. The server is killed with SIGKILL at seeded random moments, again and again on the
+same store; after each kill `reegraph export --data data --store S` must succeed (every stored
+change set replays, so none is half-applied) and its files must hold every acknowledged id, each
+with its text, and at most one id that was not acknowledged (the write in flight at the kill);
+then the server starts again on the same store. Python 3 stdlib only; 127.0.0.1 only; every
+process started is killed.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 
 import _server as s
@@ -25,10 +28,47 @@ import _server as s
 NAME = "store_crash"
 
 
-def writer(example: str, store: str) -> subprocess.Popen:
-    return subprocess.Popen([example, "--data", os.path.join(s.REPO, "data"), "--store", store,
-                             "--writes", "1000000", "--print-acks"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+MUTATION = ("mutation($c: [ChangeInput!]!) { applyChanges(reason: \"crash test\", changes: $c) "
+            "{ version } }")
+
+
+def editor_token(binary: str, root: str) -> tuple[str, str]:
+    """An editor's API token and the tokens file holding its hash."""
+    tokens = os.path.join(root, "tokens")
+    done = subprocess.run([binary, "token", "create", "--name", "crash-writer", "--role", "editor",
+                           "--file", tokens], capture_output=True, timeout=30, check=True)
+    return done.stdout.decode().strip(), tokens
+
+
+def write(port: int, token: str, source_id: str) -> bool:
+    """One write; True once its acknowledgement (200, the new version) is read whole."""
+    quote = f"crash text {source_id}"
+    change = {"addSource": {
+        "record": {"id": source_id, "name": "Crash test", "source_type": "RESEARCH_NOTES",
+                   "citations": [{"source": source_id, "quote": quote, "grade": "VERIFIED"}]},
+        "text": f"A {quote}."}}
+    body = json.dumps({"query": MUTATION, "variables": {"c": [change]}}).encode()
+    raw = (b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           b"Authorization: Bearer " + token.encode() + b"\r\nConnection: close\r\n"
+           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    status, data, _ = s.exchange(port, raw, timeout=30)
+    if status != 200:
+        return False
+    try:
+        answer = json.loads(data.split(b"\r\n\r\n", 1)[1])
+    except (IndexError, ValueError):
+        return False  # cut by the kill
+    return isinstance(answer.get("data", {}).get("applyChanges", {}).get("version"), int)
+
+
+def writer(port: int, token: str, cycle: int, acked: set[str], stop: threading.Event) -> None:
+    n = 0
+    while not stop.is_set():
+        source_id = f"source:crash-{cycle}-{n}"
+        if not write(port, token, source_id):
+            return  # the server is gone
+        acked.add(source_id)
+        n += 1
 
 
 def stored_ids(binary: str, store: str, out: str) -> tuple[set[str] | None, str]:
@@ -42,7 +82,7 @@ def stored_ids(binary: str, store: str, out: str) -> tuple[set[str] | None, str]
     for name in os.listdir(out):
         if name.startswith("entities-source-") and name.endswith(".toml"):
             with open(os.path.join(out, name), encoding="utf-8") as f:
-                ids.update(re.findall(r'^id = "(source:bench-[0-9-]+)"$', f.read(), re.M))
+                ids.update(re.findall(r'^id = "(source:crash-[0-9-]+)"$', f.read(), re.M))
     missing_text = [i for i in ids
                     if not os.path.isfile(os.path.join(out, "sources", "store", i.split(":", 1)[1] + ".txt"))]
     if missing_text:
@@ -55,36 +95,22 @@ def run() -> int:
     failures: list[str] = []
     kills = 50 if a.quick else 200
     rng = random.Random(16)
-    example = os.path.join(os.path.dirname(a.bin), "examples", "write_latency")
-    if not os.path.exists(example):
-        subprocess.run(["cargo", "build", "--release", "--example", "write_latency"], cwd=s.REPO, check=True)
     root = tempfile.mkdtemp(prefix="reegraph-storecrash-")
     store = os.path.join(root, "store.redb")
+    token, tokens = editor_token(a.bin, root)
     acked: set[str] = set()
     unacked_present = 0
-    procs: list[subprocess.Popen] = []
     try:
         for i in range(kills):
-            p = writer(example, store)
-            procs.append(p)
-            deadline = time.monotonic() + rng.uniform(0.3, 1.5)
-            fd = p.stdout.fileno()
-            os.set_blocking(fd, False)
-            buffer = b""
-            while time.monotonic() < deadline and p.poll() is None:
-                time.sleep(0.005)
-                try:
-                    buffer += os.read(fd, 1 << 16)
-                except BlockingIOError:
-                    pass
-            p.kill()
-            p.wait(timeout=30)
-            os.set_blocking(fd, True)
-            buffer += p.stdout.read()
-            # Only whole lines are acknowledgements: a line cut by the kill was never read whole.
-            for line in buffer.decode().splitlines(keepends=True):
-                if line.endswith("\n") and line.startswith("ack "):
-                    acked.add(line[4:].strip())
+            with s.Server(a.bin, "--store", store, "--api-tokens-file", tokens) as server:
+                stop = threading.Event()
+                client = threading.Thread(target=writer, args=(server.port, token, i, acked, stop))
+                client.start()
+                time.sleep(rng.uniform(0.3, 1.5))
+                server.proc.kill()  # SIGKILL, mid-write or between writes
+                server.proc.wait(timeout=30)
+                stop.set()
+                client.join(timeout=60)
             ids, why = stored_ids(a.bin, store, os.path.join(root, "export"))
             if ids is None:
                 failures.append(f"kill {i}: the store does not replay: {why}")
@@ -96,14 +122,12 @@ def run() -> int:
             if len(extra) > unacked_present + 1:
                 failures.append(f"kill {i}: {len(extra) - unacked_present} unacknowledged writes present")
             unacked_present = len(extra)
-        print(f"   {kills} SIGKILLs of a continuous writer: {len(acked)} writes acknowledged, "
-              f"all present after each restart; {unacked_present} present but never acknowledged "
-              f"(in flight at a kill)")
+        if not acked:
+            failures.append("no write was acknowledged")
+        print(f"   {kills} SIGKILLs of a server taking writes over HTTP: {len(acked)} writes "
+              f"acknowledged, all present after each restart; {unacked_present} present but never "
+              f"acknowledged (in flight at a kill)")
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
         shutil.rmtree(root, ignore_errors=True)
     return s.finish(NAME, failures)
 
