@@ -240,6 +240,10 @@ const NOT_REPRODUCED = new Set([
   "INTERNAL", // a server fault
   "REQUEST_TIMEOUT", // needs a body held back past --read-timeout-ms (10 s)
   "FORBIDDEN", // needs a principal without a role: --reads-need-role or a mutation (tests/it/auth.rs)
+  // Writes need a store and an editor's token (tests/it/store.rs, tests/it/writes_http.rs).
+  "VALIDATION_FAILED",
+  "CONFLICT",
+  "WRITES_DISABLED",
 ]);
 
 async function send({ method = "POST", body, query, accept, authorization, contentType = "application/json" }) {
