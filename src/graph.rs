@@ -11,6 +11,7 @@
 //! petgraph's algorithms see.
 //! Every traversal is bounded by its arguments and by a work budget ([`Budget`]).
 
+mod delta;
 mod edge;
 mod filter;
 mod search;
@@ -20,11 +21,14 @@ mod validity;
 mod varint;
 mod visit;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 
+pub use delta::{EditError, Edits};
 pub use edge::RelationFilter;
 use edge::trust;
 pub use filter::{
@@ -98,8 +102,22 @@ pub struct GraphStats {
 }
 
 /// The knowledge graph: an immutable snapshot, shared across requests as `Arc<KnowledgeGraph>`.
-#[derive(Debug)]
+///
+/// It is a [`Base`] (the records and every index, built once) and, once writes have landed on
+/// it, a [`Delta`] over that base (the records written since, see `delta`): a write makes a new
+/// graph sharing the base and a copy of the delta, in O(the delta) rather than O(the graph); a
+/// fold builds a new base from both in the background (see ARCHITECTURE.md, "Writes").
+#[derive(Debug, Clone)]
 pub struct KnowledgeGraph {
+    base: Arc<Base>,
+    delta: Option<Arc<delta::Delta>>,
+    hub_degree: usize,
+    fingerprint: u64,
+}
+
+/// The records and indexes a graph was built or loaded with (see [`KnowledgeGraph`]).
+#[derive(Debug)]
+struct Base {
     /// The records, entity `k` and relation `r` (keys are indexes), in plain vectors, so a
     /// dataset's vectors become the graph's without a copy.
     entities: Vec<Entity>,
@@ -113,8 +131,6 @@ pub struct KnowledgeGraph {
     search: search::SearchIndex,
     /// Rows of enum bytes and sorted codes for filters and counts (built, never stored).
     filter_index: filter::FilterIndex,
-    hub_degree: usize,
-    fingerprint: u64,
 }
 
 /// The topology: every entity's relations in data order, outgoing then incoming, in one flat
@@ -351,41 +367,65 @@ impl KnowledgeGraph {
         } = dataset;
         KnowledgeGraph {
             hub_degree: hub_degree(entities.len(), relations.len()),
-            filter_index,
-            entities,
-            relations,
-            adjacency,
-            ids,
-            by_kind,
-            search,
             fingerprint,
+            delta: None,
+            base: Arc::new(Base {
+                filter_index,
+                entities,
+                relations,
+                adjacency,
+                ids,
+                by_kind,
+                search,
+            }),
         }
     }
 
-    /// The entity with this id, if any. O(1).
+    /// The delta over the base, if writes have landed since it was built.
+    fn delta(&self) -> Option<&delta::Delta> {
+        self.delta.as_deref()
+    }
+
+    /// The entity with this id, if any (and not retracted). O(1).
     pub fn lookup(&self, id: &str) -> Option<EntityKey> {
-        self.ids.get(id).copied()
+        match self.delta() {
+            None => self.base.ids.get(id).copied(),
+            Some(d) => d.lookup(&self.base, id),
+        }
     }
 
     /// The entity behind a key. O(1).
     pub fn entity(&self, key: EntityKey) -> &Entity {
-        &self.entities[key.0 as usize]
+        match self.delta() {
+            Some(d) if d.entity_differs(key) => d.entity(&self.base, key),
+            _ => &self.base.entities[key.0 as usize],
+        }
     }
 
     /// The relation behind a key. O(1).
     pub fn relation(&self, key: RelationKey) -> &Relation {
-        &self.relations[key.0 as usize]
+        match self.delta() {
+            Some(d) if d.relation_differs(key) => d.relation(&self.base, key),
+            _ => &self.base.relations[key.0 as usize],
+        }
     }
 
     /// The keys of a relation's `from` and `to` entities. O(1).
     pub fn endpoints(&self, key: RelationKey) -> (EntityKey, EntityKey) {
-        let (from, to) = self.adjacency.ends[key.0 as usize];
+        let (from, to) = match self.delta() {
+            Some(d) if key.0 >= d.base_relations => d.ends(key),
+            _ => self.base.adjacency.ends[key.0 as usize],
+        };
         (EntityKey(from), EntityKey(to))
     }
 
     /// Number of relations at an entity, both directions. O(1).
     pub fn degree(&self, key: EntityKey) -> usize {
-        self.adjacency.all(key).len()
+        let base = self.base_entries(key).len();
+        match self.delta() {
+            Some(d) => d.degree(key, base),
+            None => base,
+        }
     }
 
     /// Degree above which an entity counts as a hub in `related`. O(1).
@@ -393,18 +433,31 @@ impl KnowledgeGraph {
         self.hub_degree
     }
 
-    /// The data fingerprint of the files this snapshot was built from.
+    /// The data version: the fingerprint of the files the base was built from, moved by every
+    /// write on it.
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
     }
 
     /// How many entities have one of `kinds` (all kinds when empty). O(kinds).
     pub fn count_of_kinds(&self, kinds: &[EntityKind]) -> usize {
-        self.kind_lists(kinds).map(Vec::len).sum()
+        EntityKind::ALL
+            .into_iter()
+            .filter(|k| kinds.is_empty() || kinds.contains(k))
+            .map(|k| self.count_of_kind(k))
+            .sum()
+    }
+
+    fn count_of_kind(&self, kind: EntityKind) -> usize {
+        let base = self.base.by_kind[kind.index()].len();
+        match self.delta() {
+            Some(d) => d.count_of_kind(kind, base),
+            None => base,
+        }
     }
 
     /// A page of entities of the given kinds (all when empty), ordered by kind then id.
-    /// O(kinds + page length), whatever the offset.
+    /// O(kinds + page length), whatever the offset (plus O(log) per kind over a delta).
     pub fn entities_of_kinds(
         &self,
         kinds: &[EntityKind],
@@ -413,29 +466,36 @@ impl KnowledgeGraph {
     ) -> Vec<EntityKey> {
         let mut skip = offset;
         let mut out = Vec::with_capacity(limit.min(1024));
-        for list in self.kind_lists(kinds) {
+        for kind in EntityKind::ALL
+            .into_iter()
+            .filter(|k| kinds.is_empty() || kinds.contains(k))
+        {
             if out.len() >= limit {
                 break;
             }
-            if skip >= list.len() {
-                skip -= list.len();
+            let len = self.count_of_kind(kind);
+            if skip >= len {
+                skip -= len;
                 continue;
             }
-            let take = (limit - out.len()).min(list.len() - skip);
-            out.extend_from_slice(&list[skip..skip + take]);
+            let list = &self.base.by_kind[kind.index()];
+            let take = (limit - out.len()).min(len - skip);
+            match self.delta() {
+                None => out.extend_from_slice(&list[skip..skip + take]),
+                Some(d) => d.kind_page(self, kind, list, skip, take, &mut out),
+            }
             skip = 0;
         }
         out
     }
 
-    fn kind_lists<'a>(
-        &'a self,
-        kinds: &'a [EntityKind],
-    ) -> impl Iterator<Item = &'a Vec<EntityKey>> {
-        EntityKind::ALL
-            .into_iter()
-            .filter(move |k| kinds.is_empty() || kinds.contains(k))
-            .map(|k| &self.by_kind[k.index()])
+    /// The base's adjacency entries of an entity (none for an entity added since).
+    fn base_entries(&self, key: EntityKey) -> &[AdjacencyEntry] {
+        if (key.0 as usize) < self.base.entities.len() {
+            self.base.adjacency.all(key)
+        } else {
+            &[]
+        }
     }
 
     /// The relations at an entity that pass the filter (its types, grade and date: the one edge
@@ -446,26 +506,57 @@ impl KnowledgeGraph {
         key: EntityKey,
         filter: &RelationFilter,
         direction: Direction,
-    ) -> impl Iterator<Item = IncidentRelation> + '_ {
-        let filter = *filter;
-        let (entries, split) = match direction {
-            Direction::Outgoing => {
-                let out = self.adjacency.outgoing(key);
-                (out, out.len())
-            }
-            Direction::Incoming => (self.adjacency.incoming(key), 0),
-            Direction::Both => (self.adjacency.all(key), self.adjacency.outgoing(key).len()),
+    ) -> Incident<'_> {
+        let base = (key.0 as usize) < self.base.entities.len();
+        let (base_out, base_in): (&[AdjacencyEntry], &[AdjacencyEntry]) = if base {
+            (
+                self.base.adjacency.outgoing(key),
+                self.base.adjacency.incoming(key),
+            )
+        } else {
+            (&[], &[])
         };
-        let relations = &self.relations;
-        entries
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| filter.passes(e, relations))
-            .map(move |(i, e)| IncidentRelation {
-                relation: RelationKey(e.relation),
-                outgoing: i < split,
-                other: EntityKey(e.other),
-                grade_strength: e.trust & trust::STRENGTH,
+        let (extra_out, extra_in) = self
+            .delta()
+            .and_then(|d| d.extra(key))
+            .map_or((&[][..], &[][..]), |x| (&x.outgoing[..], &x.incoming[..]));
+        let sides = match direction {
+            Direction::Outgoing => [base_out, extra_out, &[], &[]],
+            Direction::Incoming => [&[], &[], base_in, extra_in],
+            Direction::Both => [base_out, extra_out, base_in, extra_in],
+        };
+        Incident {
+            graph: self,
+            filter: *filter,
+            sides,
+            side: 0,
+            entries: sides[0].iter(),
+        }
+    }
+
+    /// An adjacency entry as an incident relation, if its relation is live and passes `filter`.
+    #[inline]
+    fn resolve(
+        &self,
+        entry: &AdjacencyEntry,
+        outgoing: bool,
+        filter: &RelationFilter,
+    ) -> Option<IncidentRelation> {
+        let trust = match self.delta() {
+            Some(d) if d.relation_differs(RelationKey(entry.relation)) => {
+                d.trust_of(&self.base, entry)?
+            }
+            _ => entry.trust,
+        };
+        filter
+            .passes(entry.relation_type, trust, || {
+                self.relation(RelationKey(entry.relation))
+            })
+            .then_some(IncidentRelation {
+                relation: RelationKey(entry.relation),
+                outgoing,
+                other: EntityKey(entry.other),
+                grade_strength: trust & trust::STRENGTH,
             })
     }
 
@@ -487,31 +578,138 @@ impl KnowledgeGraph {
     /// Counts for the whole graph. O(kinds).
     pub fn stats(&self) -> GraphStats {
         GraphStats {
-            entities: self.entities.len(),
-            relations: self.relations.len(),
+            entities: self.entity_count(),
+            relations: self.relation_count(),
             by_kind: EntityKind::ALL
                 .into_iter()
-                .map(|k| (k, self.by_kind[k.index()].len()))
+                .map(|k| (k, self.count_of_kind(k)))
                 .filter(|(_, n)| *n > 0)
                 .collect(),
             hub_degree: self.hub_degree,
         }
     }
 
+    /// How many entities are live. O(1).
+    fn entity_count(&self) -> usize {
+        let base = self.base.entities.len();
+        self.delta().map_or(base, |d| d.entity_count(base))
+    }
+
+    /// How many relations are live. O(1).
+    fn relation_count(&self) -> usize {
+        let base = self.base.relations.len();
+        self.delta().map_or(base, |d| d.relation_count(base))
+    }
+
+    /// One past the largest entity key this graph has issued (retracted ones included): the
+    /// size of a table indexed by key.
+    fn key_bound(&self) -> usize {
+        self.base.entities.len() + self.delta().map_or(0, |d| d.added_entities() as usize)
+    }
+
+    /// One past the largest relation key this graph has issued.
+    fn relation_bound(&self) -> usize {
+        self.base.relations.len() + self.delta().map_or(0, |d| d.added_relations() as usize)
+    }
+
+    /// True unless the entity is retracted.
+    fn is_live(&self, key: EntityKey) -> bool {
+        self.delta().is_none_or(|d| !d.entity_dead(key))
+    }
+
+    /// True unless the relation is retracted.
+    fn is_live_relation(&self, key: RelationKey) -> bool {
+        self.delta().is_none_or(|d| !d.relation_dead(key))
+    }
+
     /// Ranked search over names, aliases and standard codes; see [`search`] for the rules.
+    ///
+    /// Over a delta: the base's hits without the entities the delta changed, merged with the
+    /// hits of a search index over the delta's own entities, in the same order.
     pub fn search(&self, query: &str, kinds: &[EntityKind], first: usize) -> Vec<SearchHit> {
-        self.search.search(query, first, |key| {
-            kinds.is_empty() || kinds.contains(&self.entity(key).kind())
-        })
+        let of_kind = |key: EntityKey| kinds.is_empty() || kinds.contains(&self.entity(key).kind());
+        let Some(d) = self.delta() else {
+            return self.base.search.search(query, first, of_kind);
+        };
+        let mut hits = self
+            .base
+            .search
+            .search(query, first, |key| !d.entity_differs(key) && of_kind(key));
+        let own = d.own_search(&self.base);
+        hits.extend(
+            own.index
+                .search(query, first, |local| of_kind(own.keys[local.0 as usize]))
+                .into_iter()
+                .map(|hit| SearchHit {
+                    entity: own.keys[hit.entity.0 as usize],
+                    score: hit.score,
+                }),
+        );
+        let name_len = |key: EntityKey| self.entity(key).name.chars().count();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| name_len(a.entity).cmp(&name_len(b.entity)))
+                .then(a.entity.cmp(&b.entity))
+        });
+        hits.truncate(first);
+        hits
     }
 
-    /// Every entity key, in storage order (for tests and exports).
+    /// Every live entity key, in storage order (base order, then the order of writes): the
+    /// order of [`KnowledgeGraph::to_dataset`].
     pub fn keys(&self) -> impl Iterator<Item = EntityKey> + '_ {
-        (0..self.entities.len() as u32).map(EntityKey)
+        (0..self.key_bound() as u32)
+            .map(EntityKey)
+            .filter(|&k| self.is_live(k))
     }
 
-    /// Every relation key, in storage order.
+    /// Every live relation key, in storage order.
     pub fn relation_keys(&self) -> impl Iterator<Item = RelationKey> + '_ {
-        (0..self.relations.len() as u32).map(RelationKey)
+        (0..self.relation_bound() as u32)
+            .map(RelationKey)
+            .filter(|&r| self.is_live_relation(r))
+    }
+
+    /// The live records as a dataset, in key order, with this graph's fingerprint: what a fold
+    /// builds the next base from. O(entities + relations).
+    pub fn to_dataset(&self) -> Dataset {
+        Dataset {
+            entities: self.keys().map(|k| self.entity(k).clone()).collect(),
+            relations: self
+                .relation_keys()
+                .map(|r| self.relation(r).clone())
+                .collect(),
+            fingerprint: self.fingerprint,
+        }
+    }
+}
+
+/// The relations at an entity ([`KnowledgeGraph::incident`]): the base's entries, then the
+/// delta's, outgoing side first.
+#[derive(Debug, Clone)]
+pub struct Incident<'a> {
+    graph: &'a KnowledgeGraph,
+    filter: RelationFilter,
+    /// Base outgoing, delta outgoing, base incoming, delta incoming.
+    sides: [&'a [AdjacencyEntry]; 4],
+    side: usize,
+    entries: std::slice::Iter<'a, AdjacencyEntry>,
+}
+
+impl Iterator for Incident<'_> {
+    type Item = IncidentRelation;
+
+    #[inline]
+    fn next(&mut self) -> Option<IncidentRelation> {
+        loop {
+            for entry in self.entries.by_ref() {
+                if let Some(found) = self.graph.resolve(entry, self.side < 2, &self.filter) {
+                    return Some(found);
+                }
+            }
+            self.side += 1;
+            self.entries = self.sides.get(self.side)?.iter();
+        }
     }
 }

@@ -5,7 +5,6 @@
 //! Invariant: the trust byte is derived from the relation's records ([`trust::of`]) whenever a
 //! graph is built or loaded; it is never stored, so the snapshot format does not know it.
 
-use super::AdjacencyEntry;
 use crate::model::{Date, Grade, Relation, RelationType};
 
 /// Which relations a query may follow: the one edge test every traversal and relationship
@@ -79,16 +78,18 @@ impl RelationFilter {
         self.types & bit(t) != 0
     }
 
-    /// The edge test: type, grade, then (for a dated relation only) the date.
-    pub(super) fn passes(&self, entry: &AdjacencyEntry, relations: &[Relation]) -> bool {
-        self.allows(entry.relation_type)
-            && entry.trust & trust::STRENGTH <= self.weakest
-            && (entry.trust & trust::DATED == 0
-                || self.as_of.is_none_or(|d| {
-                    relations
-                        .get(entry.relation as usize)
-                        .is_none_or(|r| r.holds_on(d))
-                }))
+    /// The edge test: type, grade (`trust`, the entry's trust byte), then (for a dated relation
+    /// only) the date, read from the relation `relation` gives.
+    #[inline]
+    pub(super) fn passes<'a>(
+        &self,
+        relation_type: RelationType,
+        trust: u8,
+        relation: impl FnOnce() -> &'a Relation,
+    ) -> bool {
+        self.allows(relation_type)
+            && trust & trust::STRENGTH <= self.weakest
+            && (trust & trust::DATED == 0 || self.as_of.is_none_or(|d| relation().holds_on(d)))
     }
 }
 

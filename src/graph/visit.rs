@@ -16,16 +16,15 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::slice;
 
 use petgraph::visit::{
     Data, EdgeCount, EdgeIndexable, EdgeRef, GraphBase, GraphProp, IntoEdgeReferences, IntoEdges,
     IntoEdgesDirected, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers,
-    IntoNodeReferences, NodeCompactIndexable, NodeCount, NodeIndexable, Visitable,
+    IntoNodeReferences, NodeCount, NodeIndexable, Visitable,
 };
 use petgraph::{Directed, Direction};
 
-use super::{AdjacencyEntry, EntityKey, KnowledgeGraph, RelationKey};
+use super::{EntityKey, Incident, KnowledgeGraph, RelationFilter, RelationKey};
 use crate::model::{Entity, RelationType};
 
 impl GraphBase for KnowledgeGraph {
@@ -44,19 +43,19 @@ impl Data for KnowledgeGraph {
 
 impl NodeCount for KnowledgeGraph {
     fn node_count(&self) -> usize {
-        self.entities.len()
+        self.entity_count()
     }
 }
 
 impl EdgeCount for KnowledgeGraph {
     fn edge_count(&self) -> usize {
-        self.relations.len()
+        self.relation_count()
     }
 }
 
 impl NodeIndexable for KnowledgeGraph {
     fn node_bound(&self) -> usize {
-        self.entities.len()
+        self.key_bound()
     }
 
     fn to_index(&self, a: EntityKey) -> usize {
@@ -69,11 +68,9 @@ impl NodeIndexable for KnowledgeGraph {
     }
 }
 
-impl NodeCompactIndexable for KnowledgeGraph {}
-
 impl EdgeIndexable for KnowledgeGraph {
     fn edge_bound(&self) -> usize {
-        self.relations.len()
+        self.relation_bound()
     }
 
     fn to_index(&self, a: RelationKey) -> usize {
@@ -128,35 +125,38 @@ impl<'a> EdgeRef for RelationRef<'a> {
     }
 }
 
-/// Every entity key, in storage order.
+/// Every live entity key, in storage order.
 #[derive(Debug, Clone)]
-pub struct EntityKeys(Range<u32>);
+pub struct EntityKeys<'a> {
+    graph: &'a KnowledgeGraph,
+    next: Range<u32>,
+}
 
-impl Iterator for EntityKeys {
+impl Iterator for EntityKeys<'_> {
     type Item = EntityKey;
 
     fn next(&mut self) -> Option<EntityKey> {
-        self.0.next().map(EntityKey)
+        let graph = self.graph;
+        self.next
+            .by_ref()
+            .map(EntityKey)
+            .find(|&k| graph.is_live(k))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
+        (0, self.next.size_hint().1)
     }
 }
 
 /// The entities at the other end of one side of an entity's relations, in data order.
 #[derive(Debug, Clone)]
-pub struct NeighborKeys<'a>(slice::Iter<'a, AdjacencyEntry>);
+pub struct NeighborKeys<'a>(Incident<'a>);
 
 impl Iterator for NeighborKeys<'_> {
     type Item = EntityKey;
 
     fn next(&mut self) -> Option<EntityKey> {
-        self.0.next().map(|e| EntityKey(e.other))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
+        self.0.next().map(|i| i.other)
     }
 }
 
@@ -168,13 +168,13 @@ pub struct RelationRefs<'a> {
 
 #[derive(Debug, Clone)]
 enum Source<'a> {
-    /// One side of `at`'s relations; `outgoing` says which.
+    /// One side of `at`'s relations.
     Side {
-        entries: slice::Iter<'a, AdjacencyEntry>,
+        graph: &'a KnowledgeGraph,
+        incident: Incident<'a>,
         at: EntityKey,
-        outgoing: bool,
     },
-    /// Every relation, in key order.
+    /// Every live relation, in key order.
     All {
         graph: &'a KnowledgeGraph,
         next: Range<u32>,
@@ -187,26 +187,29 @@ impl<'a> Iterator for RelationRefs<'a> {
     fn next(&mut self) -> Option<RelationRef<'a>> {
         match &mut self.source {
             Source::Side {
-                entries,
+                graph,
+                incident,
                 at,
-                outgoing,
             } => {
-                let e = entries.next()?;
-                let other = EntityKey(e.other);
-                let (from, to) = if *outgoing {
-                    (*at, other)
+                let i = incident.next()?;
+                let (from, to) = if i.outgoing {
+                    (*at, i.other)
                 } else {
-                    (other, *at)
+                    (i.other, *at)
                 };
                 Some(RelationRef {
-                    relation: RelationKey(e.relation),
+                    relation: i.relation,
                     from,
                     to,
-                    relation_type: &e.relation_type,
+                    relation_type: &graph.relation(i.relation).relation_type,
                 })
             }
             Source::All { graph, next } => {
-                let key = RelationKey(next.next()?);
+                let graph = *graph;
+                let key = next
+                    .by_ref()
+                    .map(RelationKey)
+                    .find(|&r| graph.is_live_relation(r))?;
                 let (from, to) = graph.endpoints(key);
                 Some(RelationRef {
                     relation: key,
@@ -217,29 +220,26 @@ impl<'a> Iterator for RelationRefs<'a> {
             }
         }
     }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match &self.source {
-            Source::Side { entries, .. } => entries.size_hint(),
-            Source::All { next, .. } => next.size_hint(),
-        }
-    }
 }
 
 impl KnowledgeGraph {
     /// One side of an entity's relations as edge references.
     fn side(&self, a: EntityKey, direction: Direction) -> RelationRefs<'_> {
-        let (entries, outgoing) = match direction {
-            Direction::Outgoing => (self.adjacency.outgoing(a), true),
-            Direction::Incoming => (self.adjacency.incoming(a), false),
-        };
         RelationRefs {
             source: Source::Side {
-                entries: entries.iter(),
+                graph: self,
+                incident: self.incident(a, &RelationFilter::all(), side(direction)),
                 at: a,
-                outgoing,
             },
         }
+    }
+}
+
+/// petgraph's direction as the graph's.
+fn side(direction: Direction) -> super::Direction {
+    match direction {
+        Direction::Outgoing => super::Direction::Outgoing,
+        Direction::Incoming => super::Direction::Incoming,
     }
 }
 
@@ -248,7 +248,7 @@ impl<'a> IntoNeighbors for &'a KnowledgeGraph {
 
     /// The entities `a`'s outgoing relations point to. O(1), then O(1) per item.
     fn neighbors(self, a: EntityKey) -> NeighborKeys<'a> {
-        NeighborKeys(self.adjacency.outgoing(a).iter())
+        NeighborKeys(self.incident(a, &RelationFilter::all(), super::Direction::Outgoing))
     }
 }
 
@@ -256,13 +256,7 @@ impl<'a> IntoNeighborsDirected for &'a KnowledgeGraph {
     type NeighborsDirected = NeighborKeys<'a>;
 
     fn neighbors_directed(self, a: EntityKey, direction: Direction) -> NeighborKeys<'a> {
-        NeighborKeys(
-            match direction {
-                Direction::Outgoing => self.adjacency.outgoing(a),
-                Direction::Incoming => self.adjacency.incoming(a),
-            }
-            .iter(),
-        )
+        NeighborKeys(self.incident(a, &RelationFilter::all(), side(direction)))
     }
 }
 
@@ -274,7 +268,7 @@ impl<'a> IntoEdgeReferences for &'a KnowledgeGraph {
         RelationRefs {
             source: Source::All {
                 graph: self,
-                next: 0..self.relations.len() as u32,
+                next: 0..self.relation_bound() as u32,
             },
         }
     }
@@ -296,27 +290,27 @@ impl<'a> IntoEdgesDirected for &'a KnowledgeGraph {
     }
 }
 
-impl IntoNodeIdentifiers for &KnowledgeGraph {
-    type NodeIdentifiers = EntityKeys;
+impl<'a> IntoNodeIdentifiers for &'a KnowledgeGraph {
+    type NodeIdentifiers = EntityKeys<'a>;
 
-    fn node_identifiers(self) -> EntityKeys {
-        EntityKeys(0..self.entities.len() as u32)
+    fn node_identifiers(self) -> EntityKeys<'a> {
+        EntityKeys {
+            graph: self,
+            next: 0..self.key_bound() as u32,
+        }
     }
 }
 
-/// Every entity with its record, in storage order.
+/// Every live entity with its record, in storage order.
 #[derive(Debug, Clone)]
-pub struct EntityRefs<'a>(std::iter::Enumerate<slice::Iter<'a, Entity>>);
+pub struct EntityRefs<'a>(EntityKeys<'a>);
 
 impl<'a> Iterator for EntityRefs<'a> {
     type Item = (EntityKey, &'a Entity);
 
     fn next(&mut self) -> Option<(EntityKey, &'a Entity)> {
-        self.0.next().map(|(k, e)| (EntityKey(k as u32), e))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
+        let key = self.0.next()?;
+        Some((key, self.0.graph.entity(key)))
     }
 }
 
@@ -325,6 +319,6 @@ impl<'a> IntoNodeReferences for &'a KnowledgeGraph {
     type NodeReferences = EntityRefs<'a>;
 
     fn node_references(self) -> EntityRefs<'a> {
-        EntityRefs(self.entities.iter().enumerate())
+        EntityRefs(self.node_identifiers())
     }
 }

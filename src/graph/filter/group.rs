@@ -83,7 +83,7 @@ impl KnowledgeGraph {
     /// The values of the dimensions of `by` that the filter index's rows hold, packed: equal
     /// codes, equal [`GroupKey`]s (bar `related`). O(dimensions), no entity read.
     fn group_code(&self, key: EntityKey, by: &[GroupBy]) -> u64 {
-        let index = &self.filter_index;
+        let index = &self.base.filter_index;
         let byte = |v: Option<u8>| u64::from(v.unwrap_or(u8::MAX));
         by.iter().fold(0, |code, g| {
             let (slot, value) = match g {
@@ -133,7 +133,7 @@ impl KnowledgeGraph {
                         _ => None,
                     }
                 }
-                GroupBy::Grade => group.grade = self.filter_index.grade(key),
+                GroupBy::Grade => group.grade = self.base.filter_index.grade(key),
                 GroupBy::Related { .. } | GroupBy::RelationType | GroupBy::Direction => {}
             }
         }
@@ -190,7 +190,7 @@ impl KnowledgeGraph {
                     others.extend(
                         self.incident(k, &types, direction)
                             .filter(|i| {
-                                kinds.contains(self.filter_index.kind(i.other))
+                                kinds.contains(self.base.filter_index.kind(i.other))
                                     && self.relation(i.relation).grade().at_least(min_grade)
                             })
                             .map(|i| i.other),

@@ -58,7 +58,7 @@ impl KnowledgeGraph {
         let candidates = match candidates {
             Candidates::Keys(keys) => Candidates::Keys(
                 keys.into_iter()
-                    .filter(|k| kinds.contains(self.filter_index.kind(*k)))
+                    .filter(|k| kinds.contains(self.base.filter_index.kind(*k)))
                     .collect(),
             ),
             Candidates::Scan(k) => Candidates::Scan(k.and(kinds)),
@@ -100,7 +100,7 @@ impl KnowledgeGraph {
                 // A range of a sorted index leads when it is a small part of the kind's list
                 // (a large one is left to the scan, which stops after a page).
                 let most = self.count_in(kinds) / INDEX_SHARE;
-                let candidates = match self.filter_index.text_candidates(*f, t, most) {
+                let candidates = match self.base.filter_index.text_candidates(*f, t, most) {
                     Some(Ok(keys)) => Candidates::Keys(keys),
                     _ => scan(kinds),
                 };
@@ -155,7 +155,7 @@ impl KnowledgeGraph {
             match candidates {
                 Candidates::Keys(k) => {
                     for key in &k {
-                        scan_kinds = scan_kinds.or(KindSet::one(self.filter_index.kind(*key)));
+                        scan_kinds = scan_kinds.or(KindSet::one(self.base.filter_index.kind(*key)));
                     }
                     if let Some(all) = &mut keys {
                         all.extend(k);
@@ -198,7 +198,10 @@ impl KnowledgeGraph {
     }
 
     fn count_in(&self, kinds: KindSet) -> usize {
-        kinds.iter().map(|k| self.by_kind[k.index()].len()).sum()
+        kinds
+            .iter()
+            .map(|k| self.base.by_kind[k.index()].len())
+            .sum()
     }
 
     /// How many entities match. O(kinds) without a predicate, else O(candidates).
@@ -219,7 +222,8 @@ impl KnowledgeGraph {
 impl Matcher<'_> {
     /// Whether `key` matches (its kind among those asked for, and the predicate). O(predicate).
     pub fn test(&self, key: EntityKey) -> bool {
-        self.kinds.contains(self.graph.filter_index.kind(key)) && self.eval(&self.prepared, key)
+        self.kinds.contains(self.graph.base.filter_index.kind(key))
+            && self.eval(&self.prepared, key)
     }
 
     /// Calls `f` on every match, in candidate order (kind then id for a scan, key order for a
@@ -235,7 +239,7 @@ impl Matcher<'_> {
             }
             Candidates::Scan(kinds) => {
                 for kind in kinds.iter() {
-                    for &k in &self.graph.by_kind[kind.index()] {
+                    for &k in &self.graph.base.by_kind[kind.index()] {
                         if self.eval(&self.prepared, k) && !f(k) {
                             return;
                         }
@@ -247,7 +251,7 @@ impl Matcher<'_> {
 
     fn eval(&self, p: &Prepared, key: EntityKey) -> bool {
         let e = self.graph.entity(key);
-        let index = &self.graph.filter_index;
+        let index = &self.graph.base.filter_index;
         match p {
             Prepared::True => true,
             Prepared::False => false,

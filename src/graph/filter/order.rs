@@ -142,7 +142,7 @@ impl KnowledgeGraph {
             // The default order is the per-kind lists' own: the page stops after `want`.
             Candidates::Scan(kinds) if is_default(orders) => {
                 for kind in kinds.iter() {
-                    let list = &self.by_kind[kind.index()];
+                    let list = &self.base.by_kind[kind.index()];
                     let start = list.partition_point(|k| !is_after(*k));
                     for &k in &list[start..] {
                         if page.len() >= want {
@@ -158,7 +158,7 @@ impl KnowledgeGraph {
             // is the first `want` of theirs.
             Candidates::Scan(kinds) if orders == [BY_NAME] => {
                 for kind in kinds.iter() {
-                    let list = self.filter_index.by_name(kind);
+                    let list = self.base.filter_index.by_name(kind);
                     let start = list.partition_point(|k| !is_after(*k));
                     page.extend(
                         list[start..]
@@ -237,17 +237,23 @@ impl KnowledgeGraph {
     fn sort_value(&self, field: OrderField, key: EntityKey) -> Option<SortRef<'_>> {
         let e = self.entity(key);
         match field {
-            OrderField::Kind => Some(SortRef::Int(self.filter_index.kind(key).index() as u64)),
+            OrderField::Kind => Some(SortRef::Int(self.base.filter_index.kind(key).index() as u64)),
             OrderField::Name => Some(SortRef::Text(&e.name)),
             OrderField::Degree => Some(SortRef::Int(self.degree(key) as u64)),
             OrderField::Level => self
+                .base
                 .filter_index
                 .enum_value(EnumField::StandardLevel, key)
                 .map(|v| SortRef::Int(u64::from(v))),
             OrderField::Status => self
+                .base
                 .filter_index
                 .enum_value(EnumField::StandardStatus, key)
-                .or_else(|| self.filter_index.enum_value(EnumField::BatchStatus, key))
+                .or_else(|| {
+                    self.base
+                        .filter_index
+                        .enum_value(EnumField::BatchStatus, key)
+                })
                 .map(|v| SortRef::Int(u64::from(v))),
             OrderField::Code => match &e.details {
                 Details::Standard(d) => d.code.as_deref(),

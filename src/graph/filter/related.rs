@@ -55,7 +55,7 @@ impl KnowledgeGraph {
             Direction::Incoming => Direction::Outgoing,
             Direction::Both => Direction::Both,
         };
-        let mut set = KeySet::new(self.entities.len());
+        let mut set = KeySet::new(self.key_bound());
         let mut keys = Vec::new();
         // The grade joins the types in the one edge test (the adjacency's trust byte).
         let walk = types.with_min_grade(Some(min_grade));

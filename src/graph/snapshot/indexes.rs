@@ -44,15 +44,19 @@ struct Stored {
 impl KnowledgeGraph {
     /// Encodes the graph as a snapshot: its records and its built indexes. O(entities +
     /// relations + index size).
+    /// A graph with writes over its base is folded first (the snapshot holds the live records).
     pub fn to_snapshot(&self) -> Result<Vec<u8>, SnapshotError> {
+        if self.delta.is_some() {
+            return self.fold().to_snapshot();
+        }
         let indexes = postcard::to_stdvec(&StoredRef {
-            adjacency: &self.adjacency,
-            by_kind: &self.by_kind,
-            search: &self.search,
+            adjacency: &self.base.adjacency,
+            by_kind: &self.base.by_kind,
+            search: &self.base.search,
         })?;
         encode::to_bytes(
-            self.entities.iter(),
-            self.relations.iter(),
+            self.base.entities.iter(),
+            self.base.relations.iter(),
             self.fingerprint,
             &indexes,
         )
