@@ -6,10 +6,11 @@
 //! loader), `working` (the records a write looks up and changes), `journal` (redb), `export`
 //! (the graph back to data files). [`Store`] ties them: [`Store::open`] replays the journal on
 //! the base graph, [`Store::write`] checks the base version, validates, appends durably, then
-//! commits and builds the new graph.
+//! commits and applies the change set to the served graph as a delta over its base.
 //!
-//! The change path rebuilds the graph (`KnowledgeGraph::new`, O(entities + relations)) once per
-//! write; validation costs only what the change set refers to. See ARCHITECTURE.md.
+//! A write costs what its change set refers to plus a copy of the delta, never a rebuild; a fold
+//! ([`Store::fold_due`], [`Store::adopt`]) builds a new base off the writer's lock once the
+//! delta has grown. See ARCHITECTURE.md ("Writes").
 //!
 //! Invariant: a change set is in the journal before its graph is returned (and so before any
 //! reader can see it), and it is in the journal only if it validated; knows nothing of GraphQL
@@ -33,7 +34,7 @@ pub use plan::{ChangeProblem, stored_text_path};
 pub use working::{Touched, Working};
 
 use crate::dataset::SourceTexts;
-use crate::graph::KnowledgeGraph;
+use crate::graph::{Edits, KnowledgeGraph};
 use journal::Journal;
 
 /// Why the store cannot start.
@@ -89,27 +90,52 @@ pub struct Written {
     /// The change set as stored.
     pub committed: Arc<Committed>,
     /// The graph with it.
-    pub graph: KnowledgeGraph,
+    pub graph: Arc<KnowledgeGraph>,
     /// The entities it touched.
     pub touched: Touched,
 }
 
-/// The journal, the log of change sets in memory (for `changes` and `history`) and the
-/// working records. One writer at a time: callers hold it behind a mutex.
+/// A fold under way ([`Store::fold_due`]): the graph to fold and where the store stood.
+#[derive(Debug)]
+pub struct FoldTicket {
+    /// The graph to fold ([`KnowledgeGraph::fold`], off the writer's lock).
+    pub graph: Arc<KnowledgeGraph>,
+    version: u64,
+    epoch: u64,
+}
+
+/// The edits of one committed change set, kept until a fold takes them into a base.
+#[derive(Debug)]
+struct Unfolded {
+    version: u64,
+    fingerprint: u64,
+    edits: Arc<Edits>,
+}
+
+/// The journal, the log of change sets in memory (for `changes` and `history`), the working
+/// records (for validation) and the graph served. One writer at a time: callers hold it behind
+/// a mutex.
 ///
-/// With no change set stored, the base graph is served as it is (no rebuild at start-up), and
-/// the working records are made from it only when first needed (the first write, an export).
+/// A write applies its change set to the served graph as a delta over its base
+/// ([`KnowledgeGraph::apply`], O(the delta)); once the delta has grown, a fold builds a new
+/// base off the lock ([`Store::fold_due`], [`Store::adopt`]). With no change set stored, the
+/// base graph is served as it is, and the working records are made from it only when first
+/// needed (the first write, an export).
 #[derive(Debug)]
 pub struct Store {
     journal: Journal,
     log: Vec<Arc<Committed>>,
     /// Versions touching each id, ascending.
     history: HashMap<String, Vec<u64>>,
-    /// The graph served while no change set is on it: the working records are made from it
-    /// when first needed, and it is let go after the first write.
-    base: Option<Arc<KnowledgeGraph>>,
+    /// The graph served: the base with every change set on it.
+    graph: Arc<KnowledgeGraph>,
     /// The working records, once made.
     working: Option<Working>,
+    /// The change sets the served graph's base does not hold (they are in its delta).
+    unfolded: Vec<Unfolded>,
+    /// Moved by every rebase, so a fold started before one is dropped.
+    epoch: u64,
+    folding: bool,
 }
 
 impl Store {
@@ -125,8 +151,11 @@ impl Store {
             journal,
             log,
             history: HashMap::new(),
-            base: None,
+            graph: Arc::clone(&base),
             working: None,
+            unfolded: Vec::new(),
+            epoch: 0,
+            folding: false,
         };
         for committed in &store.log {
             index_history(&mut store.history, committed);
@@ -135,19 +164,24 @@ impl Store {
         Ok((store, graph))
     }
 
-    /// Replays every stored change set on a new base (start-up, reload): the graph to serve.
-    /// On an error the store keeps its previous records.
+    /// Replays every stored change set on a new base (start-up, reload): the graph to serve,
+    /// the base with a delta of every change set (a fold follows when it is large). On an
+    /// error the store keeps its previous records.
     pub fn rebase(
         &mut self,
         base: Arc<KnowledgeGraph>,
         texts: &dyn SourceTexts,
     ) -> Result<Arc<KnowledgeGraph>, StoreError> {
         if self.log.is_empty() {
-            self.base = Some(Arc::clone(&base));
+            self.graph = Arc::clone(&base);
             self.working = None;
+            self.unfolded.clear();
+            self.epoch += 1;
+            self.folding = false;
             return Ok(base);
         }
         let mut working = Working::of_graph(&base);
+        let mut unfolded = Vec::with_capacity(self.log.len());
         for committed in &self.log {
             let plan =
                 working
@@ -158,17 +192,36 @@ impl Store {
                         reason: committed.set.reason.clone(),
                         problems,
                     })?;
+            let edits = Arc::new(working.edits(&plan));
             working.commit(plan);
+            unfolded.push(Unfolded {
+                version: committed.version,
+                fingerprint: working.fingerprint(),
+                edits,
+            });
         }
-        let graph = Arc::new(KnowledgeGraph::new(working.to_dataset()));
-        self.base = None;
+        let graph = match base.apply_all(
+            unfolded.iter().map(|u| u.edits.as_ref()),
+            working.fingerprint(),
+        ) {
+            Ok(graph) => graph,
+            Err(error) => {
+                tracing::error!(%error, "replayed edits do not apply to the base; rebuilding");
+                KnowledgeGraph::new(working.to_dataset())
+            }
+        };
+        self.graph = Arc::new(graph);
         self.working = Some(working);
-        Ok(graph)
+        self.unfolded = unfolded;
+        self.epoch += 1;
+        self.folding = false;
+        Ok(Arc::clone(&self.graph))
     }
 
     /// Validates `set`, appends it to the journal (synced), commits it: the new graph to swap
     /// in. Refused with nothing changed when its base version is not the current one, when it
-    /// does not validate, or when the journal cannot be written.
+    /// does not validate, or when the journal cannot be written. O(the change set + the
+    /// delta): the graph is not rebuilt.
     pub fn write(
         &mut self,
         set: ChangeSet,
@@ -180,26 +233,95 @@ impl Store {
         {
             return Err(WriteError::Conflict { base, current });
         }
-        let plan = self
-            .working_mut()
-            .plan(&set, texts)
-            .map_err(WriteError::Invalid)?;
+        let working = self.working_mut();
+        let plan = working.plan(&set, texts).map_err(WriteError::Invalid)?;
+        let edits = Arc::new(working.edits(&plan));
         let committed = Arc::new(Committed {
             version: current + 1,
             touched: plan_touched(&plan),
             set,
         });
         self.journal.append(&committed)?;
-        let touched = self.working_mut().commit(plan);
-        self.base = None;
+        let working = self.working_mut();
+        let touched = working.commit(plan);
+        let fingerprint = working.fingerprint();
+        let graph = match self.graph.apply(&edits, fingerprint) {
+            Ok(graph) => graph,
+            Err(error) => {
+                // Validated edits always apply; should they not, the records still hold.
+                tracing::error!(%error, version = committed.version, "edits do not apply; rebuilding");
+                let graph = KnowledgeGraph::new(self.working().to_dataset());
+                self.unfolded.clear();
+                self.epoch += 1;
+                graph
+            }
+        };
+        self.graph = Arc::new(graph);
+        self.unfolded.push(Unfolded {
+            version: committed.version,
+            fingerprint,
+            edits,
+        });
         index_history(&mut self.history, &committed);
         self.log.push(Arc::clone(&committed));
-        let graph = KnowledgeGraph::new(self.working().to_dataset());
         Ok(Written {
             committed,
-            graph,
+            graph: Arc::clone(&self.graph),
             touched,
         })
+    }
+
+    /// The graph to fold when its delta holds at least `records` records and no fold is under
+    /// way; the caller folds it off the lock and hands the result to [`Store::adopt`].
+    pub fn fold_due(&mut self, records: usize) -> Option<FoldTicket> {
+        if self.folding || self.graph.pending() < records.max(1) {
+            return None;
+        }
+        self.folding = true;
+        Some(FoldTicket {
+            graph: Arc::clone(&self.graph),
+            version: self.version(),
+            epoch: self.epoch,
+        })
+    }
+
+    /// Takes a fold of `ticket`'s graph: the change sets committed since are applied over it,
+    /// and the result, which answers as the graph served does, is the graph to serve now.
+    /// `None` (nothing changes) when a rebase came in between.
+    pub fn adopt(
+        &mut self,
+        ticket: FoldTicket,
+        folded: KnowledgeGraph,
+    ) -> Option<Arc<KnowledgeGraph>> {
+        if ticket.epoch != self.epoch {
+            return None;
+        }
+        self.folding = false;
+        self.unfolded.retain(|u| u.version > ticket.version);
+        let graph = match self.unfolded.last() {
+            None => folded,
+            Some(last) => folded
+                .apply_all(
+                    self.unfolded.iter().map(|u| u.edits.as_ref()),
+                    last.fingerprint,
+                )
+                .inspect_err(|error| tracing::error!(%error, "a fold's catch-up failed"))
+                .ok()?,
+        };
+        self.graph = Arc::new(graph);
+        Some(Arc::clone(&self.graph))
+    }
+
+    /// Gives up a fold (its thread failed): another may start.
+    pub fn fold_failed(&mut self, ticket: &FoldTicket) {
+        if ticket.epoch == self.epoch {
+            self.folding = false;
+        }
+    }
+
+    /// The graph served.
+    pub fn graph(&self) -> &Arc<KnowledgeGraph> {
+        &self.graph
     }
 
     /// The graph version: how many change sets the store holds.
@@ -234,15 +356,14 @@ impl Store {
         (page, more)
     }
 
-    /// The working records (for export), made from the base graph if not yet.
+    /// The working records (for export), made from the served graph if not yet.
     pub fn working(&mut self) -> &Working {
         self.working_mut()
     }
 
     fn working_mut(&mut self) -> &mut Working {
-        let base = &self.base;
-        self.working
-            .get_or_insert_with(|| base.as_deref().map(Working::of_graph).unwrap_or_default())
+        let graph = &self.graph;
+        self.working.get_or_insert_with(|| Working::of_graph(graph))
     }
 }
 

@@ -64,6 +64,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ws_max_subscriptions: args.ws_max_subscriptions,
         ws_max_connections: args.ws_max_connections,
         ws_event_capacity: args.ws_event_capacity,
+        fold_after: args.fold_after,
         auth: Arc::new(auth),
         reads_need_role: args.reads_need_role,
         ..HttpConfig::default()

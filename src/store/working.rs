@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::change::RelationId;
 use crate::dataset::Dataset;
-use crate::graph::KnowledgeGraph;
+use crate::graph::{Edits, KnowledgeGraph};
 use crate::model::{Details, Entity, EntityId, EntityKind, Relation};
 
 /// The records being served, for writes (see the module doc).
@@ -84,6 +84,32 @@ impl Working {
         self.version
     }
 
+    /// The data version of these records: the base's fingerprint mixed with the version.
+    pub fn fingerprint(&self) -> u64 {
+        mix(self.base_fingerprint, self.version)
+    }
+
+    /// What `plan` (made against this very state) writes, as records the served graph can take
+    /// ([`KnowledgeGraph::apply`]): call it before [`Working::commit`].
+    pub fn edits(&self, plan: &Plan) -> Edits {
+        Edits {
+            retract_relations: plan
+                .retract_relations
+                .iter()
+                .filter_map(|&i| self.relations.get(i)?.as_ref())
+                .map(|r| (r.relation_type, r.from.clone(), r.to.clone()))
+                .collect(),
+            retract_entities: plan
+                .retract_entities
+                .iter()
+                .filter_map(|&i| self.entities.get(i)?.as_ref())
+                .map(|e| e.id.clone())
+                .collect(),
+            entities: plan.entities.iter().map(|(_, e)| e.clone()).collect(),
+            relations: plan.relations.iter().map(|(_, r)| r.clone()).collect(),
+        }
+    }
+
     /// The entity with this id, if live.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.ids.get(id).and_then(|&i| self.entities[i].as_ref())
@@ -113,7 +139,7 @@ impl Working {
         Dataset {
             entities: self.entities.iter().flatten().cloned().collect(),
             relations: self.relations.iter().flatten().cloned().collect(),
-            fingerprint: mix(self.base_fingerprint, self.version),
+            fingerprint: self.fingerprint(),
         }
     }
 

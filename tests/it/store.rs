@@ -41,16 +41,19 @@ impl Server {
 
     /// Opens (or reopens) the store in `dir` on `data/`.
     pub(crate) fn open(dir: PathBuf) -> Server {
+        Server::open_folding_after(dir, graphql::DEFAULT_FOLD_AFTER)
+    }
+
+    /// The same, folding once the delta holds `records` records.
+    pub(crate) fn open_folding_after(dir: PathBuf, records: usize) -> Server {
         let (store, graph) =
             Store::open(&dir.join("store.redb"), real_graph(), texts().as_ref()).expect("opens");
         let graph = Arc::new(ArcSwap::new(graph));
         let feed = Arc::new(ChangeFeed::new(16));
-        let writes = Arc::new(Writes::new(
-            store,
-            Arc::clone(&graph),
-            Arc::clone(&feed),
-            texts(),
-        ));
+        let writes = Arc::new(
+            Writes::new(store, Arc::clone(&graph), Arc::clone(&feed), texts())
+                .with_fold_after(records),
+        );
         Server {
             graph,
             writes,
@@ -464,4 +467,122 @@ async fn a_batch_is_all_or_nothing_and_a_reader_never_sees_half_of_one() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     reader.join().expect("the reader saw no half batch");
+}
+
+/// What a graph answers, by ids: counts, entities in order, relations in order, and each
+/// entity's relations (both directions, in order).
+fn answers(graph: &KnowledgeGraph) -> (u64, String, Vec<String>, Vec<String>, Vec<Vec<String>>) {
+    use reegraph::graph::{Direction, RelationFilter};
+    let ids: Vec<String> = graph
+        .keys()
+        .map(|k| graph.entity(k).id.to_string())
+        .collect();
+    let relations = graph
+        .relation_keys()
+        .map(|r| {
+            let r = graph.relation(r);
+            format!(
+                "{:?}:{}->{}:{}",
+                r.relation_type,
+                r.from,
+                r.to,
+                r.citations.len()
+            )
+        })
+        .collect();
+    let incident = graph
+        .keys()
+        .map(|k| {
+            graph
+                .incident(k, &RelationFilter::all(), Direction::Both)
+                .map(|i| format!("{}{}", i.outgoing, graph.entity(i.other).id))
+                .collect()
+        })
+        .collect();
+    (
+        graph.fingerprint(),
+        format!("{:?}", graph.stats()),
+        ids,
+        relations,
+        incident,
+    )
+}
+
+#[tokio::test]
+async fn writes_land_as_a_delta_and_fold_into_a_new_base_with_the_same_answers() {
+    let dir = temp_dir("store-fold");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // Every write makes a fold due; one runs at a time, on its own thread, and is swapped in
+    // under the writer's lock, caught up with the writes made meanwhile.
+    let server = Server::open_folding_after(dir, 1);
+    for slug in ["f1", "f2", "f3", "f4"] {
+        let r = server
+            .apply(json!([probe_app(slug), probe_relation(slug)]))
+            .await;
+        assert!(r.get("errors").is_none(), "{r:#}");
+        // Served at once (over a delta, unless a fold was quicker): the same answers as a
+        // rebuild of the records.
+        let served = server.graph.load_full();
+        let rebuilt = KnowledgeGraph::new(server.writes.store().working().to_dataset());
+        assert_eq!(answers(&served), answers(&rebuilt), "after {slug}");
+    }
+    let r = server
+        .apply(
+            json!([{ "retract": "USED_IN:mineral:scandium->application:f1" },
+            { "retract": "application:f1" }, probe_app("f5")]),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r:#}");
+    let served = server.graph.load_full();
+    let rebuilt = KnowledgeGraph::new(server.writes.store().working().to_dataset());
+    assert_eq!(answers(&served), answers(&rebuilt), "after a retraction");
+    // The folds settle: nothing is left pending.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.graph.load().pending() > 0 {
+        assert!(std::time::Instant::now() < deadline, "no fold within 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let served = server.graph.load_full();
+    let rebuilt = KnowledgeGraph::new(server.writes.store().working().to_dataset());
+    assert_eq!(answers(&served), answers(&rebuilt), "after the fold");
+    assert!(!has(&served, "application:f1") && has(&served, "application:f5"));
+    // A restart replays the store to the same answers.
+    let dir = server.close();
+    let reopened = Server::open(dir);
+    assert_eq!(answers(&reopened.graph.load_full()), answers(&rebuilt));
+}
+
+#[test]
+fn a_fold_started_before_a_reload_is_dropped() {
+    let dir = temp_dir("store-fold-epoch");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let (mut store, _) =
+        Store::open(&dir.join("store.redb"), real_graph(), texts().as_ref()).expect("opens");
+    let set = |slug: &str| reegraph::store::ChangeSet {
+        author: "ed".into(),
+        at_ms: 0,
+        reason: "test".into(),
+        base_version: None,
+        changes: vec![reegraph::store::Change::CreateEntity {
+            record: probe_app(slug)["createEntity"].clone(),
+        }],
+    };
+    store.write(set("e1"), texts().as_ref()).expect("writes");
+    let ticket = store.fold_due(1).expect("a fold is due");
+    assert!(store.fold_due(1).is_none(), "one fold at a time");
+    let folded = ticket.graph.fold();
+    store
+        .rebase(real_graph(), texts().as_ref())
+        .expect("rebases");
+    assert!(
+        store.adopt(ticket, folded).is_none(),
+        "a stale fold is dropped"
+    );
+    let ticket = store.fold_due(1).expect("due again after the reload");
+    let folded = ticket.graph.fold();
+    store.write(set("e2"), texts().as_ref()).expect("writes");
+    let graph = store.adopt(ticket, folded).expect("adopted");
+    // The write made during the fold is caught up over the new base.
+    assert!(has(&graph, "application:e1") && has(&graph, "application:e2"));
+    assert_eq!(graph.pending(), 1);
 }

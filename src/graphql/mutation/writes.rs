@@ -2,9 +2,11 @@
 //! (one change set at a time, in version order), the served graph's `ArcSwap` (the one the
 //! transport reads each request's snapshot from) and the [`ChangeFeed`].
 //!
-//! A write runs on a blocking thread: validate, append to the journal (synced), build the new
-//! graph, swap it in (one pointer store: a reader sees all of a change set or none of it), then
-//! publish the change set's own ids to subscribers (no graph diff). A reload (`rebase`) takes
+//! A write runs on a blocking thread: validate, append to the journal (synced), apply it to the
+//! served graph as a delta over its base (no rebuild), swap it in (one pointer store: a reader
+//! sees all of a change set or none of it), then publish the change set's own ids to subscribers
+//! (no graph diff). When the delta has grown, a fold builds a new base on a thread of its own and
+//! swaps it in under the same lock. A reload (`rebase`) takes
 //! the same lock, so a write never lands on a graph a reload is about to replace.
 //!
 //! Invariant: the graph is swapped only under the store's lock, and only after the change set
@@ -17,7 +19,11 @@ use arc_swap::ArcSwap;
 use super::super::subscription::{ChangeFeed, GraphDiff};
 use crate::dataset::SourceTexts;
 use crate::graph::KnowledgeGraph;
-use crate::store::{ChangeSet, Committed, Store, StoreError, WriteError};
+use crate::store::{ChangeSet, Committed, FoldTicket, Store, StoreError, WriteError};
+
+/// Records in a delta that make a fold due, by default: a fold costs about a build of the
+/// graph, a delta costs O(its records) per write and per filtered list (see ARCHITECTURE.md).
+pub const DEFAULT_FOLD_AFTER: usize = 8_192;
 
 /// Reads the base data's source texts (a `DirTexts`, or none for a snapshot).
 pub type BaseTexts = Arc<dyn SourceTexts + Send + Sync>;
@@ -28,6 +34,8 @@ pub struct Writes {
     graph: Arc<ArcSwap<KnowledgeGraph>>,
     feed: Arc<ChangeFeed>,
     texts: BaseTexts,
+    /// Fold once the delta holds this many records.
+    fold_after: usize,
 }
 
 impl std::fmt::Debug for Writes {
@@ -49,6 +57,21 @@ impl Writes {
             graph,
             feed,
             texts,
+            fold_after: DEFAULT_FOLD_AFTER,
+        }
+    }
+
+    /// Folds once the delta holds `records` records (at least 1).
+    pub fn with_fold_after(mut self, records: usize) -> Self {
+        self.fold_after = records.max(1);
+        self
+    }
+
+    /// Starts a fold now if one is due (after start-up's replay left a large delta).
+    pub fn fold_if_due(self: &Arc<Self>) {
+        let ticket = self.store().fold_due(self.fold_after);
+        if let Some(ticket) = ticket {
+            self.fold(ticket);
         }
     }
 
@@ -57,11 +80,12 @@ impl Writes {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Commits `set` (blocking: call it off the async workers) and swaps in the new graph.
-    pub fn write(&self, set: ChangeSet) -> Result<Arc<Committed>, WriteError> {
+    /// Commits `set` (blocking: call it off the async workers) and swaps in the new graph;
+    /// starts a fold in the background when the delta has grown past `fold_after` records.
+    pub fn write(self: &Arc<Self>, set: ChangeSet) -> Result<Arc<Committed>, WriteError> {
         let mut store = self.store();
         let written = store.write(set, self.texts.as_ref())?;
-        let graph = Arc::new(written.graph);
+        let graph = written.graph;
         let old = self.graph.swap(Arc::clone(&graph));
         let stats = graph.stats();
         let touched = written.touched;
@@ -74,19 +98,62 @@ impl Writes {
             removed: touched.removed,
             changed: touched.changed,
         });
+        if let Some(ticket) = store.fold_due(self.fold_after) {
+            drop(store);
+            self.fold(ticket);
+        }
         Ok(written.committed)
+    }
+
+    /// Folds the ticket's graph into a new base on a thread of its own, then, under the
+    /// store's lock, catches it up with the writes since and swaps it in: the same answers,
+    /// the same data version (no cache is emptied, no subscriber told), base-speed reads.
+    fn fold(self: &Arc<Self>, ticket: FoldTicket) {
+        let writes = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("reegraph-fold".to_owned())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let pending = ticket.graph.pending();
+                let folded =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ticket.graph.fold()));
+                let mut store = writes.store();
+                let Ok(folded) = folded else {
+                    store.fold_failed(&ticket);
+                    tracing::error!("a fold failed; reads stay on the delta");
+                    return;
+                };
+                if let Some(graph) = store.adopt(ticket, folded) {
+                    writes.graph.store(graph);
+                    tracing::info!(
+                        records = pending,
+                        took_ms = started.elapsed().as_millis() as u64,
+                        "folded the writes into a new base"
+                    );
+                    // The writes made meanwhile may be due a fold of their own.
+                    if let Some(next) = store.fold_due(writes.fold_after) {
+                        drop(store);
+                        writes.fold(next);
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start a fold; reads stay on the delta");
+        }
     }
 
     /// Replays the stored change sets on a new base (a reload) and hands the graph to
     /// `replace` under the store's lock; on an error nothing is replaced.
     pub fn rebase(
-        &self,
+        self: &Arc<Self>,
         base: Arc<KnowledgeGraph>,
         replace: impl FnOnce(Arc<KnowledgeGraph>),
     ) -> Result<(), StoreError> {
         let mut store = self.store();
         let graph = store.rebase(base, self.texts.as_ref())?;
         replace(graph);
+        drop(store);
+        self.fold_if_due();
         Ok(())
     }
 
