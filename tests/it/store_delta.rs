@@ -1099,14 +1099,32 @@ impl Generator {
                 }
                 // Add a relation.
                 40..=64 => {
+                    // One end: half the time among the newest entities (the ones created by
+                    // this case, once there are some), else any; the other end: any entity a
+                    // relation type allows, either way round.
                     let m = model.entities.len();
-                    let (x, y) = (
-                        &model.entities[a as usize % m],
-                        &model.entities[b as usize % m],
-                    );
-                    if x.0 == y.0 {
+                    let x = if a % 2 == 0 {
+                        m - 1 - (a as usize / 2) % m.min(6)
+                    } else {
+                        a as usize % m
+                    };
+                    let mut pairs: Vec<(usize, usize)> = Vec::new();
+                    for y in (0..m).filter(|&y| y != x) {
+                        for (f, t) in [(x, y), (y, x)] {
+                            let (from, to) = (&model.entities[f], &model.entities[t]);
+                            if RelationType::ALL
+                                .into_iter()
+                                .any(|u| u.allows(from.1, to.1))
+                            {
+                                pairs.push((f, t));
+                            }
+                        }
+                    }
+                    if pairs.is_empty() {
                         continue;
                     }
+                    let (f, t) = pairs[b as usize % pairs.len()];
+                    let (x, y) = (&model.entities[f], &model.entities[t]);
                     let taken = |t: &RelationType| {
                         model
                             .relations
@@ -1397,6 +1415,13 @@ fn run(scenario: &Scenario) {
                 );
                 assert_eq!(store.version(), version + 1);
                 *outcomes.entry("accepted").or_default() += 1;
+                for change in &changes {
+                    let op = match change {
+                        Change::Retract { target } if !target.contains("->") => "RETRACT (entity)",
+                        other => other.op(),
+                    };
+                    *outcomes.entry(op).or_default() += 1;
+                }
                 // Sources added by a committed write may be cited from now on.
                 generator.added_citations.extend(added_now);
                 let oracle = rebuild(&mut store);
