@@ -529,19 +529,17 @@ pub(crate) fn assert_same_answers(
             (&[][..], BIG),
             (&[EntityKind::Standard, EntityKind::Mineral][..], 3),
         ] {
-            {
-                same(
-                    s,
-                    o,
-                    || format!("search({q:?}, {kinds:?}, first {first})"),
-                    |g| {
-                        g.search(q, kinds, first)
-                            .into_iter()
-                            .map(|h| (eid(g, h.entity), h.score))
-                            .collect::<Vec<_>>()
-                    },
-                );
-            }
+            same(
+                s,
+                o,
+                || format!("search({q:?}, {kinds:?}, first {first})"),
+                |g| {
+                    g.search(q, kinds, first)
+                        .into_iter()
+                        .map(|h| (eid(g, h.entity), h.score))
+                        .collect::<Vec<_>>()
+                },
+            );
         }
     }
 
@@ -588,30 +586,29 @@ pub(crate) fn assert_same_answers(
             );
         }
         // Walked four at a time, each graph from its own last position.
-        for order in [other(1)] {
-            same(
-                s,
-                o,
-                || format!("page_matching of `{name}` in {order:?}, pages of 4"),
-                |g| {
-                    let matcher = g.matcher(&predicate, kinds);
-                    let mut pages = Vec::new();
-                    let mut after: Option<Position> = None;
-                    loop {
-                        let (page, more) = g.page_matching(&matcher, order, after.as_ref(), 4);
-                        after = page.last().map(|k| g.position(order, *k));
-                        pages.push((
-                            page.into_iter().map(|k| eid(g, k)).collect::<Vec<_>>(),
-                            more,
-                        ));
-                        if !more || pages.len() > BIG {
-                            break;
-                        }
+        let order = other(1);
+        same(
+            s,
+            o,
+            || format!("page_matching of `{name}` in {order:?}, pages of 4"),
+            |g| {
+                let matcher = g.matcher(&predicate, kinds);
+                let mut pages = Vec::new();
+                let mut after: Option<Position> = None;
+                loop {
+                    let (page, more) = g.page_matching(&matcher, order, after.as_ref(), 4);
+                    after = page.last().map(|k| g.position(order, *k));
+                    pages.push((
+                        page.into_iter().map(|k| eid(g, k)).collect::<Vec<_>>(),
+                        more,
+                    ));
+                    if !more || pages.len() > BIG {
+                        break;
                     }
-                    pages
-                },
-            );
-        }
+                }
+                pages
+            },
+        );
     }
     // Pages after positions of entities seen: a live one's own, or, for one retracted or
     // refused, a live entity's values with its id (a position need not exist).
@@ -772,31 +769,29 @@ pub(crate) fn assert_same_answers(
                     o.hub_degree(),
                 ),
             ] {
-                {
-                    same(
-                        s,
-                        o,
-                        || {
-                            format!(
-                                "related({id}, {kinds:?}, 3 hops, {name}, maxIntermediateDegree {max_intermediate_degree})"
-                            )
-                        },
-                        |g| {
-                            g.related(at(g), kinds, 3, filter, 25, max_intermediate_degree, BUDGET)
-                                .expect("the budget is big")
-                                .iter()
-                                .map(|r| {
-                                    (
-                                        eid(g, r.entity),
-                                        r.distance,
-                                        path_ids(g, &r.path),
-                                        r.specificity_cost,
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                        },
-                    );
-                }
+                same(
+                    s,
+                    o,
+                    || {
+                        format!(
+                            "related({id}, {kinds:?}, 3 hops, {name}, maxIntermediateDegree {max_intermediate_degree})"
+                        )
+                    },
+                    |g| {
+                        g.related(at(g), kinds, 3, filter, 25, max_intermediate_degree, BUDGET)
+                            .expect("the budget is big")
+                            .iter()
+                            .map(|r| {
+                                (
+                                    eid(g, r.entity),
+                                    r.distance,
+                                    path_ids(g, &r.path),
+                                    r.specificity_cost,
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                );
             }
             for &to in starts.iter().skip(w % 2).step_by(2 + w) {
                 let to_id = eid(o, to);
