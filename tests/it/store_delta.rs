@@ -13,6 +13,12 @@
 //! [`KnowledgeGraph`] ([`assert_same_answers`]), petgraph's `Bfs` included; the store is also
 //! reopened on its journal (once mid-sequence, once at the end) and the replayed graph compared
 //! likewise. Deterministic (a fixed seed) unless `PROPTEST_RNG_SEED` is set; no regression files.
+//!
+//! Orders are compared, not only sets: storage order (`keys()`, `relation_keys()`: the rebuild's
+//! is base order then write order, an updated record in its old place, retracted ones left out)
+//! is what ties in `related`, `count_groups` and search fall back to, so a graph built another
+//! way must keep it. Scores (`search`, `related`'s specificity cost) are compared exactly.
+//! `STORE_DELTA_VERBOSE=1` prints each case's writes accepted and refused, and changes by op.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Debug;
