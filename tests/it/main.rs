@@ -30,6 +30,7 @@ mod reload;
 mod sdl;
 mod snapshot;
 mod store;
+mod store_delta;
 mod store_durable;
 mod subscriptions;
 mod writes_http;
