@@ -312,11 +312,17 @@ impl Delta {
             }
         }
         let mut b = lo;
-        let mut a = match list.get(b) {
-            Some(k) => added.partition_point(|&x| id(x) < id(k.0)),
-            None => added.len(),
+        let (mut a, mut to_skip) = if before(b) > skip {
+            // Only at the start: the page begins among the added entities before the base's
+            // first (the merged list's first `before(0)` entries are all added ones).
+            (skip, 0)
+        } else {
+            let a = match list.get(b) {
+                Some(k) => added.partition_point(|&x| id(x) < id(k.0)),
+                None => added.len(),
+            };
+            (a, skip - before(b))
         };
-        let mut to_skip = skip - before(b);
         let mut r = removed.partition_point(|&p| (p as usize) < b);
         let goal = out.len() + take;
         while out.len() < goal {

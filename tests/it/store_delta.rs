@@ -1449,7 +1449,7 @@ fn run(scenario: &Scenario) {
                 generator.added_citations.extend(added_now);
                 let oracle = rebuild(&mut store);
                 assert_same_answers(&written.graph, &oracle, &ids_seen);
-                served = Arc::new(written.graph);
+                served = written.graph;
             }
             Err(e) => {
                 assert_ne!(
