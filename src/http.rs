@@ -211,6 +211,7 @@ impl AppState {
                     .with_fold_after(config.fold_after),
             );
             writes.fold_if_due();
+            writes.prepare_working();
             writes
         });
         let sdl = schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());

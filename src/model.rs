@@ -151,7 +151,11 @@ impl Grade {
 }
 
 /// Where a fact comes from: the source entity, the passage quoted, and how far it can be trusted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// The model's records (de)serialize as plain structs: the store journals the records each write
+/// resolved to (`store::journal`), so that a restart on the same base replays them without
+/// validating again. Data files have their own shape (`dataset`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Citation {
     /// The SOURCE entity cited.
     pub source: EntityId,
@@ -167,7 +171,7 @@ pub struct Citation {
 }
 
 /// How a citation's source contradicts another citation of the same fact.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Conflict {
     /// What this citation's source claims that the other does not, in a sentence.
     pub claim: String,
@@ -253,6 +257,22 @@ impl Borrow<str> for EntityId {
     }
 }
 
+/// An id serializes as its text, and deserializes only if valid.
+impl Serialize for EntityId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for EntityId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        EntityId::parse(&raw)
+            .map(|(id, _)| id)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for EntityId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -260,7 +280,7 @@ impl fmt::Display for EntityId {
 }
 
 /// A validated entity: what every kind shares, plus its kind-specific details.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     /// Global id; its prefix names the kind.
     pub id: EntityId,
@@ -284,7 +304,7 @@ impl Entity {
 }
 
 /// A validated, directed, typed relation between two entities.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
     /// The relation's type.
     pub relation_type: RelationType,

@@ -110,6 +110,25 @@ struct Unfolded {
     version: u64,
     fingerprint: u64,
     edits: Arc<Edits>,
+    texts: Vec<(String, String)>,
+}
+
+/// The making of the working records off the store's lock ([`Store::working_job`]).
+#[derive(Debug)]
+pub struct WorkingJob {
+    graph: Arc<KnowledgeGraph>,
+    base_fingerprint: u64,
+    version: u64,
+    texts: Vec<(String, Arc<str>)>,
+    /// The store's epoch when the job was made.
+    pub epoch: u64,
+}
+
+impl WorkingJob {
+    /// Makes the working records (O(entities + relations)).
+    pub fn run(self) -> Working {
+        Working::of_graph_at(&self.graph, self.base_fingerprint, self.version, self.texts)
+    }
 }
 
 /// The journal, the log of change sets in memory (for `changes` and `history`), the working
@@ -131,6 +150,10 @@ pub struct Store {
     graph: Arc<KnowledgeGraph>,
     /// The working records, once made.
     working: Option<Working>,
+    /// The base data's fingerprint, and the texts the store holds: what the working records
+    /// are made from when the store was replayed without them.
+    base_fingerprint: u64,
+    texts: Vec<(String, Arc<str>)>,
     /// The change sets the served graph's base does not hold (they are in its delta).
     unfolded: Vec<Unfolded>,
     /// Moved by every rebase, so a fold started before one is dropped.
@@ -153,6 +176,8 @@ impl Store {
             history: HashMap::new(),
             graph: Arc::clone(&base),
             working: None,
+            base_fingerprint: base.fingerprint(),
+            texts: Vec::new(),
             unfolded: Vec::new(),
             epoch: 0,
             folding: false,
@@ -165,20 +190,70 @@ impl Store {
     }
 
     /// Replays every stored change set on a new base (start-up, reload): the graph to serve,
-    /// the base with a delta of every change set (a fold follows when it is large). On an
-    /// error the store keeps its previous records.
+    /// the base with a delta of every change set (a fold follows when it is large). When the
+    /// journal holds what each change set wrote, resolved on this very base, those records are
+    /// applied as they are (O(the records), no validation; the working records are made later,
+    /// [`Store::working_job`]); otherwise each change set is validated again (a base that changed
+    /// under the store is caught here) and the records it writes now are stored. On an error
+    /// the store keeps its previous records.
     pub fn rebase(
         &mut self,
         base: Arc<KnowledgeGraph>,
         texts: &dyn SourceTexts,
     ) -> Result<Arc<KnowledgeGraph>, StoreError> {
+        let base_fingerprint = base.fingerprint();
         if self.log.is_empty() {
-            self.graph = Arc::clone(&base);
-            self.working = None;
-            self.unfolded.clear();
-            self.epoch += 1;
-            self.folding = false;
+            self.install(
+                Arc::clone(&base),
+                None,
+                Vec::new(),
+                base_fingerprint,
+                Vec::new(),
+            );
             return Ok(base);
+        }
+        let n = self.version();
+        let stored = self
+            .journal
+            .read_resolved(n, base_fingerprint)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "cannot read the resolved change sets; validating again");
+                None
+            });
+        if let Some(resolved) = stored {
+            let unfolded: Vec<Unfolded> = resolved
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| Unfolded {
+                    version: i as u64 + 1,
+                    fingerprint: working::mix(base_fingerprint, i as u64 + 1),
+                    edits: Arc::new(r.edits),
+                    texts: r.texts,
+                })
+                .collect();
+            match base.apply_all(
+                unfolded.iter().map(|u| u.edits.as_ref()),
+                working::mix(base_fingerprint, n),
+            ) {
+                Ok(graph) => {
+                    let stored_texts = unfolded
+                        .iter()
+                        .flat_map(|u| u.texts.iter())
+                        .map(|(path, text)| (path.clone(), Arc::from(text.as_str())))
+                        .collect();
+                    self.install(
+                        Arc::new(graph),
+                        None,
+                        unfolded,
+                        base_fingerprint,
+                        stored_texts,
+                    );
+                    return Ok(Arc::clone(&self.graph));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "stored records do not apply; validating again");
+                }
+            }
         }
         let mut working = Working::of_graph(&base);
         let mut unfolded = Vec::with_capacity(self.log.len());
@@ -193,11 +268,13 @@ impl Store {
                         problems,
                     })?;
             let edits = Arc::new(working.edits(&plan));
+            let plan_texts = plan_texts(&plan);
             working.commit(plan);
             unfolded.push(Unfolded {
                 version: committed.version,
                 fingerprint: working.fingerprint(),
                 edits,
+                texts: plan_texts,
             });
         }
         let graph = match base.apply_all(
@@ -210,12 +287,63 @@ impl Store {
                 KnowledgeGraph::new(working.to_dataset())
             }
         };
-        self.graph = Arc::new(graph);
-        self.working = Some(working);
+        let resolved: Vec<journal::Resolved> = unfolded
+            .iter()
+            .map(|u| journal::Resolved {
+                base: base_fingerprint,
+                edits: u.edits.as_ref().clone(),
+                texts: u.texts.clone(),
+            })
+            .collect();
+        if let Err(error) = self.journal.rewrite_resolved(&resolved) {
+            tracing::warn!(%error, "cannot store the resolved change sets; the next start validates again");
+        }
+        self.install(
+            Arc::new(graph),
+            Some(working),
+            unfolded,
+            base_fingerprint,
+            Vec::new(),
+        );
+        Ok(Arc::clone(&self.graph))
+    }
+
+    fn install(
+        &mut self,
+        graph: Arc<KnowledgeGraph>,
+        working: Option<Working>,
+        unfolded: Vec<Unfolded>,
+        base_fingerprint: u64,
+        texts: Vec<(String, Arc<str>)>,
+    ) {
+        self.graph = graph;
+        self.working = working;
         self.unfolded = unfolded;
+        self.base_fingerprint = base_fingerprint;
+        self.texts = texts;
         self.epoch += 1;
         self.folding = false;
-        Ok(Arc::clone(&self.graph))
+    }
+
+    /// When the working records are not made yet: what to make them from, so that a thread
+    /// can make them off the lock ([`WorkingJob::run`]) and [`Store::set_working`] them.
+    pub fn working_job(&self) -> Option<WorkingJob> {
+        self.working.is_none().then(|| WorkingJob {
+            graph: Arc::clone(&self.graph),
+            base_fingerprint: self.base_fingerprint,
+            version: self.version(),
+            texts: self.texts.clone(),
+            epoch: self.epoch,
+        })
+    }
+
+    /// Takes working records a job made, unless the store moved on meanwhile (a write made
+    /// its own, or a rebase).
+    pub fn set_working(&mut self, working: Working, epoch: u64) {
+        if self.working.is_none() && epoch == self.epoch && working.version() == self.version() {
+            self.working = Some(working);
+            self.texts = Vec::new();
+        }
     }
 
     /// Validates `set`, appends it to the journal (synced), commits it: the new graph to swap
@@ -241,7 +369,13 @@ impl Store {
             touched: plan_touched(&plan),
             set,
         });
-        self.journal.append(&committed)?;
+        let plan_texts = plan_texts(&plan);
+        let resolved = journal::Resolved {
+            base: self.base_fingerprint,
+            edits: edits.as_ref().clone(),
+            texts: plan_texts.clone(),
+        };
+        self.journal.append(&committed, &resolved)?;
         let working = self.working_mut();
         let touched = working.commit(plan);
         let fingerprint = working.fingerprint();
@@ -261,6 +395,7 @@ impl Store {
             version: committed.version,
             fingerprint,
             edits,
+            texts: plan_texts,
         });
         index_history(&mut self.history, &committed);
         self.log.push(Arc::clone(&committed));
@@ -362,8 +497,11 @@ impl Store {
     }
 
     fn working_mut(&mut self) -> &mut Working {
-        let graph = &self.graph;
-        self.working.get_or_insert_with(|| Working::of_graph(graph))
+        let (graph, base, version) = (&self.graph, self.base_fingerprint, self.log.len() as u64);
+        let texts = &mut self.texts;
+        self.working.get_or_insert_with(|| {
+            Working::of_graph_at(graph, base, version, std::mem::take(texts))
+        })
     }
 }
 
@@ -387,4 +525,11 @@ fn index_history(history: &mut HashMap<String, Vec<u64>>, committed: &Committed)
 
 fn plan_touched(plan: &working::Plan) -> Vec<String> {
     plan.touched.clone()
+}
+
+fn plan_texts(plan: &working::Plan) -> Vec<(String, String)> {
+    plan.texts
+        .iter()
+        .map(|(path, text)| (path.clone(), text.to_string()))
+        .collect()
 }

@@ -30,7 +30,7 @@ use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
 /// The records a committed change set writes, resolved against the graph it was validated on:
 /// applied in this order (as `store::Working::commit` does), relation retractions, entity
 /// retractions, entity writes, relation writes.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Edits {
     /// Relations retracted: (type, from, to).
     pub retract_relations: Vec<(RelationType, EntityId, EntityId)>,

@@ -1,5 +1,5 @@
-//! The durable log of committed change sets: one redb table, version -> the [`Committed`] change
-//! set as JSON. redb (pure Rust, embedded, copy-on-write B-trees with checksummed commits)
+//! The durable log of committed change sets: a redb table, version -> the [`Committed`] change
+//! set as JSON, and beside it, written in the same commit, what each wrote ([`Resolved`]). redb (pure Rust, embedded, copy-on-write B-trees with checksummed commits)
 //! commits with `Durability::Immediate`, its default: `append` returns only once the change set
 //! is synced to disk, and a crash at any moment leaves the file at the last completed commit.
 //!
@@ -11,8 +11,25 @@ use std::path::Path;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::change::Committed;
+use crate::graph::Edits;
 
 const CHANGE_SETS: TableDefinition<u64, &[u8]> = TableDefinition::new("change_sets");
+/// Version -> [`Resolved`] as JSON: what each change set wrote, as resolved against its base.
+const RESOLVED: TableDefinition<u64, &[u8]> = TableDefinition::new("resolved");
+
+/// What a committed change set wrote (the records, the retracted ids, the source texts), as
+/// resolved when it was validated, and the fingerprint of the base data it was validated on: a
+/// restart on the same base applies these without validating again (validation is
+/// deterministic: the same base and the same change sets before give the same records).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Resolved {
+    /// The base data's fingerprint.
+    pub base: u64,
+    /// The records written and retracted.
+    pub edits: Edits,
+    /// The source texts it stored, by path.
+    pub texts: Vec<(String, String)>,
+}
 
 /// Why the store cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +73,7 @@ impl Journal {
         let db = Database::create(path).map_err(fail)?;
         let tx = db.begin_write().map_err(fail)?;
         tx.open_table(CHANGE_SETS).map_err(fail)?;
+        tx.open_table(RESOLVED).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(Journal { db })
     }
@@ -85,20 +103,70 @@ impl Journal {
         Ok(all)
     }
 
-    /// Appends a change set under its version and syncs it to disk before returning.
-    pub fn append(&self, committed: &Committed) -> Result<(), JournalError> {
-        let bytes = serde_json::to_vec(committed).map_err(|e| JournalError::Decode {
-            version: committed.version,
-            message: e.to_string(),
-        })?;
+    /// What the first `n` change sets wrote, if every one is stored, decodes and was resolved
+    /// on the base of fingerprint `base`; else `None` (they are validated again).
+    pub fn read_resolved(&self, n: u64, base: u64) -> Result<Option<Vec<Resolved>>, JournalError> {
+        let tx = self.db.begin_read().map_err(fail)?;
+        let table = tx.open_table(RESOLVED).map_err(fail)?;
+        let mut all = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+        for entry in table.iter().map_err(fail)? {
+            let (version, bytes) = entry.map_err(fail)?;
+            if version.value() != all.len() as u64 + 1 || version.value() > n {
+                return Ok(None);
+            }
+            match serde_json::from_slice::<Resolved>(bytes.value()) {
+                Ok(resolved) if resolved.base == base => all.push(resolved),
+                Ok(_) => return Ok(None),
+                Err(error) => {
+                    tracing::warn!(version = version.value(), %error, "a resolved change set does not decode; validating the store again");
+                    return Ok(None);
+                }
+            }
+        }
+        Ok((all.len() as u64 == n).then_some(all))
+    }
+
+    /// Stores what change sets `1..` wrote on a new base (after they were validated on it), in
+    /// one commit.
+    pub fn rewrite_resolved(&self, resolved: &[Resolved]) -> Result<(), JournalError> {
+        let tx = self.db.begin_write().map_err(fail)?;
+        {
+            let mut table = tx.open_table(RESOLVED).map_err(fail)?;
+            for (i, r) in resolved.iter().enumerate() {
+                let version = i as u64 + 1;
+                table
+                    .insert(version, encode(version, r)?.as_slice())
+                    .map_err(fail)?;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(())
+    }
+
+    /// Appends a change set and what it wrote under its version, in one commit, synced to
+    /// disk before returning.
+    pub fn append(&self, committed: &Committed, resolved: &Resolved) -> Result<(), JournalError> {
+        let bytes = encode(committed.version, committed)?;
+        let resolved = encode(committed.version, resolved)?;
         let tx = self.db.begin_write().map_err(fail)?;
         {
             let mut table = tx.open_table(CHANGE_SETS).map_err(fail)?;
             table
                 .insert(committed.version, bytes.as_slice())
                 .map_err(fail)?;
+            let mut table = tx.open_table(RESOLVED).map_err(fail)?;
+            table
+                .insert(committed.version, resolved.as_slice())
+                .map_err(fail)?;
         }
         tx.commit().map_err(fail)?;
         Ok(())
     }
+}
+
+fn encode(version: u64, value: &impl serde::Serialize) -> Result<Vec<u8>, JournalError> {
+    serde_json::to_vec(value).map_err(|e| JournalError::Decode {
+        version,
+        message: e.to_string(),
+    })
 }

@@ -62,8 +62,21 @@ pub struct Plan {
 impl Working {
     /// The records of `graph` (the base: no change set committed yet). O(entities + relations).
     pub fn of_graph(graph: &KnowledgeGraph) -> Working {
+        Working::of_graph_at(graph, graph.fingerprint(), 0, Vec::new())
+    }
+
+    /// The records of `graph`, which is `version` change sets over a base of fingerprint
+    /// `base_fingerprint`, with the source texts those stored. O(entities + relations).
+    pub fn of_graph_at(
+        graph: &KnowledgeGraph,
+        base_fingerprint: u64,
+        version: u64,
+        texts: Vec<(String, Arc<str>)>,
+    ) -> Working {
         let mut working = Working {
-            base_fingerprint: graph.fingerprint(),
+            base_fingerprint,
+            version,
+            texts: texts.into_iter().collect(),
             ..Working::default()
         };
         for key in graph.keys() {
@@ -261,7 +274,7 @@ pub fn relation_id(r: &Relation) -> RelationId {
 }
 
 /// The data version of `version` change sets on a base of fingerprint `base` (splitmix64).
-fn mix(base: u64, version: u64) -> u64 {
+pub(super) fn mix(base: u64, version: u64) -> u64 {
     if version == 0 {
         return base;
     }

@@ -67,6 +67,26 @@ impl Writes {
         self
     }
 
+    /// Makes the store's working records (what writes are validated against) on a thread of
+    /// its own, when the store has none yet (start-up, a reload): O(entities + relations) that
+    /// the first write would otherwise wait for.
+    pub fn prepare_working(self: &Arc<Self>) {
+        let Some(job) = self.store().working_job() else {
+            return;
+        };
+        let writes = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("reegraph-working".to_owned())
+            .spawn(move || {
+                let epoch = job.epoch;
+                let working = job.run();
+                writes.store().set_working(working, epoch);
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "cannot prepare the working records; the first write makes them");
+        }
+    }
+
     /// Starts a fold now if one is due (after start-up's replay left a large delta).
     pub fn fold_if_due(self: &Arc<Self>) {
         let ticket = self.store().fold_due(self.fold_after);
@@ -154,6 +174,7 @@ impl Writes {
         replace(graph);
         drop(store);
         self.fold_if_due();
+        self.prepare_working();
         Ok(())
     }
 
