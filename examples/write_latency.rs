@@ -5,7 +5,7 @@
 //! replay).
 //!
 //! ```sh
-//! cargo run --release --example write_latency -- --data DIR|SNAPSHOT --writes 50 [--store FILE]
+//! cargo run --release --example write_latency -- --data DIR|SNAPSHOT --writes 50 [--store FILE] [--fold-after N]
 //! ```
 //!
 //! Each write adds a SOURCE with its own text and a citation of it (valid on any base). With
@@ -41,6 +41,7 @@ fn main() -> anyhow::Result<()> {
     let mut store_path =
         std::env::temp_dir().join(format!("write-latency-{}.redb", std::process::id()));
     let mut writes = 50usize;
+    let mut fold_after = reegraph::graphql::DEFAULT_FOLD_AFTER;
     let mut print_acks = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -55,6 +56,7 @@ fn main() -> anyhow::Result<()> {
             "--data" => data = value.into(),
             "--store" => store_path = value.into(),
             "--writes" => writes = value.parse()?,
+            "--fold-after" => fold_after = value.parse()?,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -90,6 +92,7 @@ fn main() -> anyhow::Result<()> {
         started.elapsed()
     );
     let mut times = Vec::with_capacity(writes);
+    let mut folds = Vec::new();
     let first = store.version();
     for n in 0..writes {
         let id = format!("source:bench-{}-{n}", first);
@@ -111,6 +114,13 @@ fn main() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         times.push(started.elapsed());
         drop(written);
+        // A server folds on a thread of its own; here it is done in line, timed apart.
+        if let Some(ticket) = store.fold_due(fold_after) {
+            let started = Instant::now();
+            let folded = ticket.graph.fold();
+            store.adopt(ticket, folded);
+            folds.push(started.elapsed());
+        }
         if print_acks {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
@@ -125,6 +135,13 @@ fn main() -> anyhow::Result<()> {
         percentile(&times, 0.99),
         times[times.len() - 1]
     );
+    if !folds.is_empty() {
+        println!(
+            "{} folds of {fold_after} records each (in line here, in the background in a server): mean {:.2?}",
+            folds.len(),
+            folds.iter().sum::<Duration>() / folds.len() as u32
+        );
+    }
     let started = Instant::now();
     let folded = store.graph().fold();
     println!(

@@ -193,10 +193,32 @@ impl Mutation {
             changes: changes.into_iter().map(Change::from).collect(),
         };
         let writes = Arc::clone(writes);
+        // From here the write runs to its end whatever happens to this request: the transport
+        // must wait for its outcome rather than answer that the request ran out of time.
+        if let Ok(started) = ctx.data::<WriteStarted>() {
+            started.mark();
+        }
         let written = tokio::task::spawn_blocking(move || writes.write(set))
             .await
             .map_err(|_| error(ErrorCode::Internal, "the write could not be run"))?;
         written.map(ChangeSetObject).map_err(write_error)
+    }
+}
+
+/// Set by a mutation once its write is handed to the writer (which then runs to its end): a
+/// transport that puts a deadline on the request waits for the outcome of a write under way
+/// instead of answering that it timed out (which would invite a retry of a committed write).
+#[derive(Debug, Clone, Default)]
+pub struct WriteStarted(Arc<std::sync::atomic::AtomicBool>);
+
+impl WriteStarted {
+    fn mark(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether a write of this request is under way or done.
+    pub fn is_set(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -18,7 +18,7 @@ use super::request::{MediaType, Params, Reject, parse_failure};
 use super::{AppState, Limit, Outcome};
 use crate::auth::Principal;
 use crate::graph::KnowledgeGraph;
-use crate::graphql::{Admitted, ErrorCode, Refusal, with_graph, with_writes};
+use crate::graphql::{Admitted, ErrorCode, Refusal, WriteStarted, with_graph, with_writes};
 
 /// Documents up to this many bytes are admitted (parsed, checked, costed) on the async worker
 /// that received them; longer ones go to the heavy lane first. What a request costs is known
@@ -109,8 +109,9 @@ pub(super) async fn execute(
     params: Params,
     media: MediaType,
     is_get: bool,
+    started: WriteStarted,
 ) -> Result<Executed, Reject> {
-    let params = (params, principal);
+    let params = (params, principal, started);
     if Lane::of(params.0.query.as_deref()) == Lane::Heavy {
         let state = state.clone();
         return on_executor(&state.clone(), Lane::Heavy, move || async move {
@@ -192,7 +193,7 @@ enum Admission {
 fn admit(
     state: &AppState,
     graph: Arc<KnowledgeGraph>,
-    (params, principal): (Params, Option<Principal>),
+    (params, principal, started): (Params, Option<Principal>, WriteStarted),
     media: MediaType,
     is_get: bool,
 ) -> Result<Admission, Reject> {
@@ -209,6 +210,7 @@ fn admit(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
+    request = request.data(started);
     if let Some(principal) = principal {
         request = request.data(principal);
     }

@@ -21,7 +21,7 @@ use super::request::{
 };
 use super::{AppState, Limit, Outcome};
 use crate::auth::Principal;
-use crate::graphql::ErrorCode;
+use crate::graphql::{ErrorCode, WriteStarted};
 
 pub(super) async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
@@ -141,12 +141,24 @@ async fn answer(
         return Err((reject, Outcome::Overloaded));
     };
     let deadline = state.0.config.request_timeout;
-    let executed = tokio::time::timeout(
-        deadline,
-        execute(state, permit, graph, principal, params, media, is_get),
-    )
-    .await
-    .map_err(|_| (past_deadline(deadline), Outcome::Timeout))?
+    let started = WriteStarted::default();
+    let execution = execute(
+        state,
+        permit,
+        graph,
+        principal,
+        params,
+        media,
+        is_get,
+        started.clone(),
+    );
+    tokio::pin!(execution);
+    let executed = match tokio::time::timeout(deadline, &mut execution).await {
+        Ok(executed) => executed,
+        // A write under way runs to its end: its outcome, not a timeout, is the answer.
+        Err(_) if started.is_set() => execution.await,
+        Err(_) => return Err((past_deadline(deadline), Outcome::Timeout)),
+    }
     .map_err(rejected)?;
     let (status, body, outcome) = executed;
     let response = if outcome == Outcome::Ok {

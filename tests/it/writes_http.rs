@@ -119,3 +119,58 @@ async fn a_mutation_over_http_needs_an_editor_token_and_counts_as_a_write() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn a_write_that_outlives_the_request_deadline_answers_its_outcome_not_a_timeout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, graph) = Store::open(
+        &dir.path().join("store.redb"),
+        real_graph(),
+        texts().as_ref(),
+    )
+    .expect("opens");
+    let fixture = fixture("test-only-ec-public.pem");
+    let state = AppState::with_store(
+        schema(),
+        graph,
+        reegraph::http::HttpConfig {
+            request_timeout: std::time::Duration::from_millis(300),
+            ..config(&fixture, false)
+        },
+        Some((store, texts())),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    tokio::spawn(reegraph::http::serve(
+        listener,
+        reegraph::http::app(state.clone()),
+        ConnectionLimits::default(),
+        std::future::pending(),
+    ));
+    // The writer is busy (its lock held) for longer than the request deadline: the write
+    // waits for it, and once handed to the writer it is seen through.
+    let writes = state.writes().expect("a store");
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let _store = writes.store();
+        held_tx.send(()).expect("told");
+        std::thread::sleep(std::time::Duration::from_millis(900));
+    });
+    held_rx.recv().expect("held");
+    let changes = json!({ "changes": [probe_app("late")] });
+    let (status, body) = post(&address, Some(&fixture.editor_token), APPLY, changes).await;
+    holder.join().expect("joins");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["applyChanges"]["version"], 1, "{body}");
+    // And it is there for readers.
+    let (_, body) = post(
+        &address,
+        None,
+        "{ entity(id: \"application:late\") { name } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["entity"]["name"], "Probe late", "{body}");
+}
