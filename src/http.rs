@@ -210,7 +210,6 @@ impl AppState {
                 Writes::new(store, Arc::clone(&graph), Arc::clone(&changes), texts)
                     .with_fold_after(config.fold_after),
             );
-            writes.fold_if_due();
             writes.prepare_working();
             writes
         });

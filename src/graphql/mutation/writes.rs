@@ -69,9 +69,13 @@ impl Writes {
 
     /// Makes the store's working records (what writes are validated against) on a thread of
     /// its own, when the store has none yet (start-up, a reload): O(entities + relations) that
-    /// the first write would otherwise wait for.
+    /// the first write would otherwise wait for. Call it once the writer is shared.
+    ///
+    /// Then, or at once when the records are there, starts a fold if one is due: one background
+    /// job at a time, so that a start-up with many stored changes leaves a core to serve.
     pub fn prepare_working(self: &Arc<Self>) {
         let Some(job) = self.store().working_job() else {
+            self.fold_if_due();
             return;
         };
         let writes = Arc::clone(self);
@@ -81,6 +85,7 @@ impl Writes {
                 let epoch = job.epoch;
                 let working = job.run();
                 writes.store().set_working(working, epoch);
+                writes.fold_if_due();
             });
         if let Err(error) = spawned {
             tracing::warn!(%error, "cannot prepare the working records; the first write makes them");
@@ -173,7 +178,6 @@ impl Writes {
         let graph = store.rebase(base, self.texts.as_ref())?;
         replace(graph);
         drop(store);
-        self.fold_if_due();
         self.prepare_working();
         Ok(())
     }
