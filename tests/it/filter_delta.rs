@@ -358,13 +358,14 @@ proptest! {
 }
 
 /// A hand-picked case: a standard added whose code and name sort first, a base standard renamed
-/// to sort last and re-coded, one retracted; the code index, the name lists and the kind lists
-/// answer for them.
+/// to sort last and re-coded, one renamed that keeps its code, one retracted; the code index,
+/// the name lists and the kind lists answer for them.
 #[test]
 fn added_changed_and_retracted_entities_are_found_where_a_rebuild_finds_them() {
     use reegraph::graph::{TextField, TextTest};
     use reegraph::model::{Details, EntityKind};
-    let specs: Vec<EntitySpec> = (0..12).map(|i| (0, i % 5, i % 6, 0, 0, 0)).collect();
+    // Enough standards that a code range of a few leads (the index's candidates, not a scan).
+    let specs: Vec<EntitySpec> = (0..40).map(|i| (0, i % 5, i % 6, 0, 0, 0)).collect();
     let entities: Vec<Entity> = specs
         .into_iter()
         .enumerate()
@@ -383,11 +384,16 @@ fn added_changed_and_retracted_entities_are_found_where_a_rebuild_finds_them() {
     if let Details::Standard(d) = &mut renamed.details {
         d.code = Some("GB/T 0-renamed".into());
     }
+    // Keeps its code (in the `GB/T 1-2018` range) and its kind's place: its base entries are
+    // stale all the same.
+    let mut kept = entities[0].clone();
+    kept.name = "zz".into();
     let graph = base
         .apply(
             &Edits {
-                retract_entities: vec![entities[5].id.clone()],
-                entities: vec![first, renamed],
+                // In the `GB/T 1-2018` range too.
+                retract_entities: vec![entities[6].id.clone()],
+                entities: vec![first, renamed, kept],
                 ..Edits::default()
             },
             1,

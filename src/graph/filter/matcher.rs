@@ -58,7 +58,7 @@ impl KnowledgeGraph {
         let candidates = match candidates {
             Candidates::Keys(keys) => Candidates::Keys(
                 keys.into_iter()
-                    .filter(|k| kinds.contains(self.kind_of(*k)))
+                    .filter(|k| self.is_live(*k) && kinds.contains(self.kind_of(*k)))
                     .collect(),
             ),
             Candidates::Scan(k) => Candidates::Scan(k.and(kinds)),
