@@ -613,7 +613,6 @@ impl KnowledgeGraph {
     /// or added), in key order; none without a delta. Indexes over sets of entities answer for
     /// the base without the entities [`KnowledgeGraph::differs_from_base`] names, then visit
     /// these.
-    #[expect(dead_code, reason = "the filter indexes read it next")]
     pub(super) fn delta_keys(&self) -> Vec<EntityKey> {
         self.delta().map_or_else(Vec::new, Delta::own_keys)
     }
@@ -621,7 +620,6 @@ impl KnowledgeGraph {
     /// True when a base index's entry for `key` is stale: the entity changed since the base,
     /// or is retracted.
     #[inline]
-    #[expect(dead_code, reason = "the filter indexes read it next")]
     pub(super) fn differs_from_base(&self, key: EntityKey) -> bool {
         self.delta().is_some_and(|d| d.entity_differs(key))
     }

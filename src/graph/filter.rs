@@ -19,6 +19,16 @@
 //! index's per-kind name lists) stop after the page; other orders select the page from the
 //! matches without sorting them all. An order is a list of keys compared in turn.
 //!
+//! Over a delta (writes since the base was built, see `delta`), the indexes answer for the base
+//! entities the delta left as they were ([`KnowledgeGraph::differs_from_base`] is false), and
+//! the delta's own entities ([`KnowledgeGraph::delta_keys`], a few thousand at most between
+//! folds) are visited beside them, each query O(the delta) more: their rows are built from their
+//! records ([`FilterIndex`]'s `Row::of`), code ranges and kind scans skip the stale base keys and
+//! add the delta's that qualify, and pages by kind or name merge the base lists' first matches
+//! (found from a cursor by the base's records, which the lists are sorted by) with the delta's,
+//! in the same order, ties by id: the answers of a graph rebuilt from the live records
+//! (tested in tests/it/filter_delta.rs). Without a delta, the base's paths are unchanged.
+//!
 //! Text tests `startsWith` and `contains` compare folded text: Unicode NFKD, combining marks
 //! dropped, lowercased (punctuation is kept, unlike search, which treats it as space: `GB/T`
 //! does not start `GBT`). `eq` and `in` compare exactly. Dates compare at their common precision

@@ -16,8 +16,9 @@ use reegraph::model::{Date, Details, EntityKind, RelationType};
 
 mod world;
 
-use world::KINDS;
-pub(crate) use world::{GRADES, World, config, date, order, predicate, world};
+pub(crate) use world::{
+    EntitySpec, GRADES, KINDS, World, citation, config, date, entity, order, predicate, world,
+};
 
 // ------------------------------------------------------------------------------------------------
 // The oracle: written from the documented rules, over the plain lists.

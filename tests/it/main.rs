@@ -13,6 +13,7 @@ mod cursors;
 mod data_quality;
 mod dataset_errors;
 mod explore;
+mod filter_delta;
 mod filter_props;
 mod filters;
 mod fuzz;

@@ -83,22 +83,21 @@ impl KnowledgeGraph {
     /// The values of the dimensions of `by` that the filter index's rows hold, packed: equal
     /// codes, equal [`GroupKey`]s (bar `related`). O(dimensions), no entity read.
     fn group_code(&self, key: EntityKey, by: &[GroupBy]) -> u64 {
-        let index = &self.base.filter_index;
+        let row = self.filter_row(key);
         let byte = |v: Option<u8>| u64::from(v.unwrap_or(u8::MAX));
         by.iter().fold(0, |code, g| {
             let (slot, value) = match g {
-                GroupBy::Kind => (0, index.kind(key).index() as u64),
+                GroupBy::Kind => (0, row.kind().index() as u64),
                 GroupBy::Status => (
                     1,
                     byte(
-                        index
-                            .enum_value(EnumField::StandardStatus, key)
-                            .or_else(|| index.enum_value(EnumField::BatchStatus, key)),
+                        row.enum_value(EnumField::StandardStatus)
+                            .or_else(|| row.enum_value(EnumField::BatchStatus)),
                     ),
                 ),
-                GroupBy::Level => (2, byte(index.enum_value(EnumField::StandardLevel, key))),
-                GroupBy::Form => (3, byte(index.enum_value(EnumField::MineralForm, key))),
-                GroupBy::Grade => (4, byte(index.grade(key).map(Grade::strength))),
+                GroupBy::Level => (2, byte(row.enum_value(EnumField::StandardLevel))),
+                GroupBy::Form => (3, byte(row.enum_value(EnumField::MineralForm))),
+                GroupBy::Grade => (4, byte(row.grade().map(Grade::strength))),
                 GroupBy::Related { .. } | GroupBy::RelationType | GroupBy::Direction => {
                     return code;
                 }
@@ -133,7 +132,7 @@ impl KnowledgeGraph {
                         _ => None,
                     }
                 }
-                GroupBy::Grade => group.grade = self.base.filter_index.grade(key),
+                GroupBy::Grade => group.grade = self.filter_row(key).grade(),
                 GroupBy::Related { .. } | GroupBy::RelationType | GroupBy::Direction => {}
             }
         }
@@ -190,7 +189,7 @@ impl KnowledgeGraph {
                     others.extend(
                         self.incident(k, &types, direction)
                             .filter(|i| {
-                                kinds.contains(self.base.filter_index.kind(i.other))
+                                kinds.contains(self.kind_of(i.other))
                                     && self.relation(i.relation).grade().at_least(min_grade)
                             })
                             .map(|i| i.other),

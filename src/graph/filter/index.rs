@@ -16,7 +16,7 @@
 
 use super::text::fold;
 use super::{EnumField, TextField, TextTest};
-use crate::graph::EntityKey;
+use crate::graph::{EntityKey, KnowledgeGraph};
 use crate::model::{Entity, EntityKind, Grade};
 
 /// No value, in a row's byte.
@@ -24,7 +24,7 @@ const NONE: u8 = u8::MAX;
 
 /// One entity's bytes.
 #[derive(Debug, Clone, Copy)]
-struct Row {
+pub(super) struct Row {
     kind: u8,
     /// Its kind's first enum attribute (a standard's level, a mineral's form, ...).
     first: u8,
@@ -32,6 +32,48 @@ struct Row {
     second: u8,
     /// The strength of its strongest citation ([`Grade::strength`]).
     grade: u8,
+}
+
+impl Row {
+    /// The row of one record (what the index holds for it).
+    fn of(e: &Entity) -> Row {
+        let kind = e.kind();
+        let (first, second) = EnumField::of_kind(kind);
+        let read = |f: Option<EnumField>| f.and_then(|f| f.value(e)).unwrap_or(NONE);
+        Row {
+            kind: kind.index() as u8,
+            first: read(first),
+            second: read(second),
+            grade: e
+                .citations
+                .iter()
+                .map(|c| c.grade.strength())
+                .min()
+                .unwrap_or(NONE),
+        }
+    }
+
+    /// The entity's kind.
+    pub(super) fn kind(self) -> EntityKind {
+        EntityKind::ALL[usize::from(self.kind)]
+    }
+
+    /// The variant number of the entity's value of `field` (as [`EnumField::value`]).
+    pub(super) fn enum_value(self, field: EnumField) -> Option<u8> {
+        if usize::from(self.kind) != field.kind().index() {
+            return None;
+        }
+        let byte = match EnumField::of_kind(field.kind()) {
+            (_, Some(second)) if second == field => self.second,
+            _ => self.first,
+        };
+        (byte != NONE).then_some(byte)
+    }
+
+    /// The strongest grade among the entity's own citations.
+    pub(super) fn grade(self) -> Option<Grade> {
+        Grade::BY_STRENGTH.get(usize::from(self.grade)).copied()
+    }
 }
 
 /// The text attributes with a sorted index: codes, numbers and symbols, short and selective.
@@ -146,25 +188,7 @@ fn name_lists(entities: &[Entity]) -> [Vec<EntityKey>; EntityKind::ALL.len()] {
 impl FilterIndex {
     /// Builds the indexes of these records. O(entities + n log n).
     pub(crate) fn build(entities: &[Entity]) -> Self {
-        let rows = entities
-            .iter()
-            .map(|e| {
-                let kind = e.kind();
-                let (first, second) = EnumField::of_kind(kind);
-                let read = |f: Option<EnumField>| f.and_then(|f| f.value(e)).unwrap_or(NONE);
-                Row {
-                    kind: kind.index() as u8,
-                    first: read(first),
-                    second: read(second),
-                    grade: e
-                        .citations
-                        .iter()
-                        .map(|c| c.grade.strength())
-                        .min()
-                        .unwrap_or(NONE),
-                }
-            })
-            .collect();
+        let rows = entities.iter().map(Row::of).collect();
         FilterIndex {
             rows,
             texts: INDEXED.map(|f| SortedText::build(f, entities)),
@@ -177,29 +201,9 @@ impl FilterIndex {
         &self.by_name[kind.index()]
     }
 
-    /// The entity's kind.
-    pub(super) fn kind(&self, key: EntityKey) -> EntityKind {
-        EntityKind::ALL[usize::from(self.rows[key.0 as usize].kind)]
-    }
-
-    /// The variant number of the entity's value of `field` (as [`EnumField::value`]).
-    pub(super) fn enum_value(&self, field: EnumField, key: EntityKey) -> Option<u8> {
-        let row = self.rows[key.0 as usize];
-        if usize::from(row.kind) != field.kind().index() {
-            return None;
-        }
-        let byte = match EnumField::of_kind(field.kind()) {
-            (_, Some(second)) if second == field => row.second,
-            _ => row.first,
-        };
-        (byte != NONE).then_some(byte)
-    }
-
-    /// The strongest grade among the entity's own citations.
-    pub(super) fn grade(&self, key: EntityKey) -> Option<Grade> {
-        Grade::BY_STRENGTH
-            .get(usize::from(self.rows[key.0 as usize].grade))
-            .copied()
+    /// The base entity's row.
+    pub(super) fn row(&self, key: EntityKey) -> Row {
+        self.rows[key.0 as usize]
     }
 
     /// The entities a text test can hold for, when `field` has an index and the test is one it
@@ -228,6 +232,70 @@ impl FilterIndex {
             .collect();
         keys.sort_unstable();
         keys.dedup();
+        Some(Ok(keys))
+    }
+}
+
+/// Whether the sorted index of `field` selects this record for `test` (`startsWith`, `eq`,
+/// `in`): what [`FilterIndex::text_candidates`] would answer for it.
+fn selects(field: TextField, test: &TextTest, e: &Entity) -> bool {
+    let Some(value) = field.value(e) else {
+        return false;
+    };
+    let value = fold(value);
+    match test {
+        TextTest::StartsWith(folded) => value.starts_with(folded.as_str()),
+        TextTest::Eq(x) => value == fold(x),
+        TextTest::In(xs) => xs.iter().any(|x| value == fold(x)),
+        TextTest::Contains(_) => true,
+    }
+}
+
+impl KnowledgeGraph {
+    /// The filter row of `key`: the base index's, or, when the base's entry is stale (the
+    /// entity changed since the base, or was added), built from its record.
+    #[inline]
+    pub(super) fn filter_row(&self, key: EntityKey) -> Row {
+        if self.differs_from_base(key) {
+            Row::of(self.entity(key))
+        } else {
+            self.base.filter_index.row(key)
+        }
+    }
+
+    /// The entity's kind, from its filter row.
+    #[inline]
+    pub(super) fn kind_of(&self, key: EntityKey) -> EntityKind {
+        self.filter_row(key).kind()
+    }
+
+    /// [`FilterIndex::text_candidates`] over this graph: over a delta, the base's candidates
+    /// without the stale ones, with the delta's own entities the index would select.
+    pub(super) fn text_candidates(
+        &self,
+        field: TextField,
+        test: &TextTest,
+        most: usize,
+    ) -> Option<Result<Vec<EntityKey>, usize>> {
+        let base = self.base.filter_index.text_candidates(field, test, most)?;
+        if self.delta.is_none() {
+            return Some(base);
+        }
+        let own: Vec<EntityKey> = self
+            .delta_keys()
+            .into_iter()
+            .filter(|k| selects(field, test, self.entity(*k)))
+            .collect();
+        let mut keys = match base {
+            Err(total) => return Some(Err(total + own.len())),
+            Ok(keys) => keys,
+        };
+        keys.retain(|k| !self.differs_from_base(*k));
+        keys.extend(own);
+        if keys.len() > most {
+            return Some(Err(keys.len()));
+        }
+        keys.sort_unstable();
         Some(Ok(keys))
     }
 }

@@ -58,7 +58,7 @@ impl KnowledgeGraph {
         let candidates = match candidates {
             Candidates::Keys(keys) => Candidates::Keys(
                 keys.into_iter()
-                    .filter(|k| kinds.contains(self.base.filter_index.kind(*k)))
+                    .filter(|k| self.is_live(*k) && kinds.contains(self.kind_of(*k)))
                     .collect(),
             ),
             Candidates::Scan(k) => Candidates::Scan(k.and(kinds)),
@@ -100,7 +100,7 @@ impl KnowledgeGraph {
                 // A range of a sorted index leads when it is a small part of the kind's list
                 // (a large one is left to the scan, which stops after a page).
                 let most = self.count_in(kinds) / INDEX_SHARE;
-                let candidates = match self.base.filter_index.text_candidates(*f, t, most) {
+                let candidates = match self.text_candidates(*f, t, most) {
                     Some(Ok(keys)) => Candidates::Keys(keys),
                     _ => scan(kinds),
                 };
@@ -155,7 +155,7 @@ impl KnowledgeGraph {
             match candidates {
                 Candidates::Keys(k) => {
                     for key in &k {
-                        scan_kinds = scan_kinds.or(KindSet::one(self.base.filter_index.kind(*key)));
+                        scan_kinds = scan_kinds.or(KindSet::one(self.kind_of(*key)));
                     }
                     if let Some(all) = &mut keys {
                         all.extend(k);
@@ -198,10 +198,7 @@ impl KnowledgeGraph {
     }
 
     fn count_in(&self, kinds: KindSet) -> usize {
-        kinds
-            .iter()
-            .map(|k| self.base.by_kind[k.index()].len())
-            .sum()
+        kinds.iter().map(|k| self.count_of_kind(k)).sum()
     }
 
     /// How many entities match. O(kinds) without a predicate, else O(candidates).
@@ -222,12 +219,12 @@ impl KnowledgeGraph {
 impl Matcher<'_> {
     /// Whether `key` matches (its kind among those asked for, and the predicate). O(predicate).
     pub fn test(&self, key: EntityKey) -> bool {
-        self.kinds.contains(self.graph.base.filter_index.kind(key))
-            && self.eval(&self.prepared, key)
+        self.kinds.contains(self.graph.kind_of(key)) && self.eval(&self.prepared, key)
     }
 
     /// Calls `f` on every match, in candidate order (kind then id for a scan, key order for a
-    /// list), until it returns false.
+    /// list; over a delta, a scan visits each kind's base entities the delta left as they were,
+    /// then its entities the delta holds, in key order), until it returns false.
     pub(super) fn for_each(&self, mut f: impl FnMut(EntityKey) -> bool) {
         match &self.candidates {
             Candidates::Keys(keys) => {
@@ -237,9 +234,25 @@ impl Matcher<'_> {
                     }
                 }
             }
-            Candidates::Scan(kinds) => {
+            Candidates::Scan(kinds) if self.graph.delta.is_none() => {
                 for kind in kinds.iter() {
                     for &k in &self.graph.base.by_kind[kind.index()] {
+                        if self.eval(&self.prepared, k) && !f(k) {
+                            return;
+                        }
+                    }
+                }
+            }
+            Candidates::Scan(kinds) => {
+                let graph = self.graph;
+                let own = graph.delta_keys();
+                for kind in kinds.iter() {
+                    let base = graph.base.by_kind[kind.index()]
+                        .iter()
+                        .copied()
+                        .filter(|k| !graph.differs_from_base(*k));
+                    let own = own.iter().copied().filter(|k| graph.kind_of(*k) == kind);
+                    for k in base.chain(own) {
                         if self.eval(&self.prepared, k) && !f(k) {
                             return;
                         }
@@ -251,20 +264,21 @@ impl Matcher<'_> {
 
     fn eval(&self, p: &Prepared, key: EntityKey) -> bool {
         let e = self.graph.entity(key);
-        let index = &self.graph.base.filter_index;
         match p {
             Prepared::True => true,
             Prepared::False => false,
             Prepared::And(ps) => ps.iter().all(|p| self.eval(p, key)),
             Prepared::Or(ps) => ps.iter().any(|p| self.eval(p, key)),
             Prepared::Not(p) => !self.eval(p, key),
-            Prepared::Kinds(k) => k.contains(index.kind(key)),
+            Prepared::Kinds(k) => k.contains(self.graph.kind_of(key)),
             Prepared::Text(f, t) => f.value(e).is_some_and(|v| t.holds(v)),
             Prepared::Date(f, c, d) => f.value(e).is_some_and(|v| c.holds(compare_dates(v, *d))),
             Prepared::Int(f, c, n) => self.int(*f, key).is_some_and(|v| c.holds(v.cmp(n))),
             Prepared::IntIn(f, ns) => self.int(*f, key).is_some_and(|v| ns.contains(&v)),
-            Prepared::Enum(f, mask) => index
-                .enum_value(*f, key)
+            Prepared::Enum(f, mask) => self
+                .graph
+                .filter_row(key)
+                .enum_value(*f)
                 .is_some_and(|v| enum_bit(v) & mask != 0),
             Prepared::RareEarth(b) => {
                 matches!(&e.details, Details::Mineral(d) if d.rare_earth == *b)

@@ -139,6 +139,50 @@ impl KnowledgeGraph {
         let want = first.saturating_add(1);
         let mut page = Vec::with_capacity(want.min(1024));
         match &matcher.candidates {
+            // Over a delta, the same two orders: each kind's list (without its stale entries)
+            // holds its first `want` matches but for the delta's own, which join them.
+            Candidates::Scan(kinds)
+                if self.delta.is_some() && (is_default(orders) || orders == [BY_NAME]) =>
+            {
+                let default = is_default(orders);
+                let own = self.delta_keys();
+                let compare = |a: &EntityKey, b: &EntityKey| self.compare_entities(orders, *a, *b);
+                for kind in kinds.iter() {
+                    if default && page.len() >= want {
+                        break;
+                    }
+                    let list = if default {
+                        &self.base.by_kind[kind.index()][..]
+                    } else {
+                        self.base.filter_index.by_name(kind)
+                    };
+                    // The lists are sorted by the base's records: so is the search.
+                    let start = list.partition_point(|k| {
+                        after.is_some_and(|p| {
+                            self.compare_base_to(orders, *k, p) != Ordering::Greater
+                        })
+                    });
+                    let mut chunk: Vec<EntityKey> = list[start..]
+                        .iter()
+                        .copied()
+                        .filter(|k| !self.differs_from_base(*k) && matcher.test(*k))
+                        .take(want)
+                        .collect();
+                    chunk.extend(
+                        own.iter().copied().filter(|k| {
+                            self.kind_of(*k) == kind && is_after(*k) && matcher.test(*k)
+                        }),
+                    );
+                    chunk.sort_unstable_by(compare);
+                    chunk.truncate(want);
+                    page.extend(chunk);
+                }
+                // Each kind's chunk is in order; by name, the chunks interleave.
+                if !default {
+                    page.sort_unstable_by(compare);
+                }
+                page.truncate(want);
+            }
             // The default order is the per-kind lists' own: the page stops after `want`.
             Candidates::Scan(kinds) if is_default(orders) => {
                 for kind in kinds.iter() {
@@ -234,27 +278,61 @@ impl KnowledgeGraph {
             .unwrap_or_else(|| self.entity(key).id.as_str().cmp(position.id.as_str()))
     }
 
+    /// An entity against a position in `orders`, as [`KnowledgeGraph::compare_to`] but read
+    /// from the base's record of it (what the base's sorted lists are sorted by), stale or not.
+    fn compare_base_to(&self, orders: &[Order], key: EntityKey, position: &Position) -> Ordering {
+        orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let value = position.values.get(i).and_then(Option::as_ref);
+                compare_values(
+                    *o,
+                    self.sort_value_in(o.field, key, true),
+                    value.map(SortValue::as_ref),
+                )
+            })
+            .find(|c| c.is_ne())
+            .unwrap_or_else(|| {
+                self.base.entities[key.0 as usize]
+                    .id
+                    .as_str()
+                    .cmp(position.id.as_str())
+            })
+    }
+
     fn sort_value(&self, field: OrderField, key: EntityKey) -> Option<SortRef<'_>> {
-        let e = self.entity(key);
+        self.sort_value_in(field, key, false)
+    }
+
+    /// `key`'s sort value of `field`, read from its record, or from the base's record of it
+    /// when `base` (a base key).
+    fn sort_value_in(&self, field: OrderField, key: EntityKey, base: bool) -> Option<SortRef<'_>> {
+        let e = if base {
+            &self.base.entities[key.0 as usize]
+        } else {
+            self.entity(key)
+        };
+        let row = || {
+            if base {
+                self.base.filter_index.row(key)
+            } else {
+                self.filter_row(key)
+            }
+        };
         match field {
-            OrderField::Kind => Some(SortRef::Int(self.base.filter_index.kind(key).index() as u64)),
+            OrderField::Kind => Some(SortRef::Int(row().kind().index() as u64)),
             OrderField::Name => Some(SortRef::Text(&e.name)),
             OrderField::Degree => Some(SortRef::Int(self.degree(key) as u64)),
-            OrderField::Level => self
-                .base
-                .filter_index
-                .enum_value(EnumField::StandardLevel, key)
+            OrderField::Level => row()
+                .enum_value(EnumField::StandardLevel)
                 .map(|v| SortRef::Int(u64::from(v))),
-            OrderField::Status => self
-                .base
-                .filter_index
-                .enum_value(EnumField::StandardStatus, key)
-                .or_else(|| {
-                    self.base
-                        .filter_index
-                        .enum_value(EnumField::BatchStatus, key)
-                })
-                .map(|v| SortRef::Int(u64::from(v))),
+            OrderField::Status => {
+                let row = row();
+                row.enum_value(EnumField::StandardStatus)
+                    .or_else(|| row.enum_value(EnumField::BatchStatus))
+                    .map(|v| SortRef::Int(u64::from(v)))
+            }
             OrderField::Code => match &e.details {
                 Details::Standard(d) => d.code.as_deref(),
                 Details::Organization(d) => d.code.as_deref(),

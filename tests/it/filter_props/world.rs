@@ -67,9 +67,9 @@ pub(crate) fn date(i: usize) -> Option<Date> {
 }
 
 /// One random entity: (kind, name, code/symbol pick, enum pick, date pick, grade pick).
-type EntitySpec = (usize, usize, usize, u8, usize, usize);
+pub(crate) type EntitySpec = (usize, usize, usize, u8, usize, usize);
 
-fn entity(i: usize, (kind, name, text, pick, day, grade): EntitySpec) -> Entity {
+pub(crate) fn entity(i: usize, (kind, name, text, pick, day, grade): EntitySpec) -> Entity {
     let kind = KINDS[kind % KINDS.len()];
     let details = match kind {
         EntityKind::Standard => Details::Standard(StandardDetails {
@@ -115,7 +115,7 @@ fn entity(i: usize, (kind, name, text, pick, day, grade): EntitySpec) -> Entity 
     }
 }
 
-fn citation(grade: Grade) -> Citation {
+pub(crate) fn citation(grade: Grade) -> Citation {
     Citation {
         source: EntityId::parse("source:s").expect("a valid id").0,
         quote: None,
