@@ -117,6 +117,8 @@ pub(super) struct Delta {
     /// The search index over [`Delta::own_keys`] (local keys are positions in that list),
     /// built by the first search on this version of the delta.
     search: OnceLock<Arc<OwnSearch>>,
+    /// [`Delta::own_keys`], made by the first query on this version of the delta that needs it.
+    own: OnceLock<Arc<[EntityKey]>>,
 }
 
 /// The delta's own entities and their search index.
@@ -151,6 +153,7 @@ impl Delta {
             removed_by_kind: Default::default(),
             records: 0,
             search: OnceLock::new(),
+            own: OnceLock::new(),
         }
     }
 
@@ -251,21 +254,24 @@ impl Delta {
 
     /// Live entities whose record is the delta's (changed base entities and added ones), in key
     /// order: what indexes over the base do not answer for.
-    pub(super) fn own_keys(&self) -> Vec<EntityKey> {
-        let mut keys: Vec<EntityKey> = self
-            .entities
-            .keys()
-            .map(|&k| EntityKey(k))
-            .filter(|&k| !self.entity_dead(k))
-            .collect();
-        keys.sort_unstable();
-        keys
+    pub(super) fn own_keys(&self) -> Arc<[EntityKey]> {
+        let keys = self.own.get_or_init(|| {
+            let mut keys: Vec<EntityKey> = self
+                .entities
+                .keys()
+                .map(|&k| EntityKey(k))
+                .filter(|&k| !self.entity_dead(k))
+                .collect();
+            keys.sort_unstable();
+            keys.into()
+        });
+        Arc::clone(keys)
     }
 
     /// The search index over the delta's own entities, built on first use.
     pub(super) fn own_search(&self, base: &Base) -> Arc<OwnSearch> {
         let built = self.search.get_or_init(|| {
-            let keys = self.own_keys();
+            let keys = self.own_keys().to_vec();
             let view = self.view(base);
             let index = SearchIndex::build(
                 keys.iter()
@@ -583,6 +589,7 @@ impl KnowledgeGraph {
             None => Delta::new(&self.base),
         };
         delta.search = OnceLock::new();
+        delta.own = OnceLock::new();
         for e in edits {
             delta.apply(&self.base, e)?;
         }
@@ -613,8 +620,8 @@ impl KnowledgeGraph {
     /// or added), in key order; none without a delta. Indexes over sets of entities answer for
     /// the base without the entities [`KnowledgeGraph::differs_from_base`] names, then visit
     /// these.
-    pub(super) fn delta_keys(&self) -> Vec<EntityKey> {
-        self.delta().map_or_else(Vec::new, Delta::own_keys)
+    pub(super) fn delta_keys(&self) -> Arc<[EntityKey]> {
+        self.delta().map_or_else(|| Arc::from([]), Delta::own_keys)
     }
 
     /// True when a base index's entry for `key` is stale: the entity changed since the base,

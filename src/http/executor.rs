@@ -105,13 +105,12 @@ pub(super) async fn execute(
     state: &AppState,
     permit: tokio::sync::OwnedSemaphorePermit,
     graph: Arc<KnowledgeGraph>,
-    principal: Option<Principal>,
+    caller: Caller,
     params: Params,
     media: MediaType,
     is_get: bool,
-    started: WriteStarted,
 ) -> Result<Executed, Reject> {
-    let params = (params, principal, started);
+    let params = (params, caller.principal, caller.started);
     if Lane::of(params.0.query.as_deref()) == Lane::Heavy {
         let state = state.clone();
         return on_executor(&state.clone(), Lane::Heavy, move || async move {
@@ -140,6 +139,13 @@ pub(super) async fn execute(
         run(&task_state, admitted, media).await
     })
     .await
+}
+
+/// Who sends a request (if verified), and the mark its write leaves once handed to the
+/// writer ([`WriteStarted`]).
+pub(super) struct Caller {
+    pub(super) principal: Option<Principal>,
+    pub(super) started: WriteStarted,
 }
 
 /// Runs `work` on an executor thread of `lane` (tokio's blocking pool, one lane's worth of

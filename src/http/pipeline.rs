@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::authn::{authenticate, challenge};
 use super::cache::{self, CacheKey, Cached, KeyParts, variables_text};
-use super::executor::execute;
+use super::executor::{Caller, execute};
 use super::request::{
     MediaType, Params, Reject, get_params, negotiate, not_acceptable, persisted_query_reject,
     post_params, read_body,
@@ -142,16 +142,11 @@ async fn answer(
     };
     let deadline = state.0.config.request_timeout;
     let started = WriteStarted::default();
-    let execution = execute(
-        state,
-        permit,
-        graph,
+    let caller = Caller {
         principal,
-        params,
-        media,
-        is_get,
-        started.clone(),
-    );
+        started: started.clone(),
+    };
+    let execution = execute(state, permit, graph, caller, params, media, is_get);
     tokio::pin!(execution);
     let executed = match tokio::time::timeout(deadline, &mut execution).await {
         Ok(executed) => executed,

@@ -283,7 +283,8 @@ impl KnowledgeGraph {
         }
         let own: Vec<EntityKey> = self
             .delta_keys()
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|k| selects(field, test, self.entity(*k)))
             .collect();
         let mut keys = match base {
