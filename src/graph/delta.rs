@@ -102,7 +102,8 @@ pub(super) struct Delta {
     relation_differs: FixedBitSet,
     relation_dead: FixedBitSet,
     /// Added relations at each entity.
-    extra: Map<u32, Extra>,
+    /// Behind `Arc`s, so that a write's copy of the delta shares the lists it does not touch.
+    extra: Map<u32, Arc<Extra>>,
     /// Degree changes, by entity.
     degree: Map<u32, i64>,
     /// Live entities per kind and live relations, against the base's.
@@ -227,7 +228,7 @@ impl Delta {
         if self.extra.is_empty() {
             return None;
         }
-        self.extra.get(&key.0)
+        self.extra.get(&key.0).map(|x| &**x)
     }
 
     pub(super) fn degree(&self, key: EntityKey, base: usize) -> usize {
@@ -409,7 +410,7 @@ impl Delta {
             self.relation_differs.grow_and_insert(key.0 as usize);
         } else {
             for (at, outgoing) in [(from, true), (to, false)] {
-                if let Some(x) = self.extra.get_mut(&at) {
+                if let Some(x) = self.extra.get_mut(&at).map(Arc::make_mut) {
                     let side = if outgoing {
                         &mut x.outgoing
                     } else {
@@ -482,7 +483,7 @@ impl Delta {
             } else {
                 let (from, to) = self.view(base).ends(key);
                 for (at, outgoing) in [(from, true), (to, false)] {
-                    if let Some(x) = self.extra.get_mut(&at) {
+                    if let Some(x) = self.extra.get_mut(&at).map(Arc::make_mut) {
                         let side = if outgoing {
                             &mut x.outgoing
                         } else {
@@ -512,14 +513,10 @@ impl Delta {
             relation_type: relation.relation_type,
             trust,
         };
-        self.extra
-            .entry(from.0)
-            .or_default()
+        Arc::make_mut(self.extra.entry(from.0).or_default())
             .outgoing
             .push(entry(to));
-        self.extra
-            .entry(to.0)
-            .or_default()
+        Arc::make_mut(self.extra.entry(to.0).or_default())
             .incoming
             .push(entry(from));
         self.ends.insert(key, (from.0, to.0));
