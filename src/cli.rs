@@ -475,12 +475,22 @@ pub(crate) fn load_with_store(
     data: &DataArgs,
     store: Option<&std::path::Path>,
 ) -> anyhow::Result<(Arc<KnowledgeGraph>, Option<OpenStore>)> {
-    let base = Arc::new(load_graph(&data.data, data.limits())?);
     let Some(path) = store else {
-        return Ok((base, None));
+        return Ok((Arc::new(load_graph(&data.data, data.limits())?), None));
     };
+    // The journal is read (and decoded) while the base loads.
+    let (base, journal) = std::thread::scope(|scope| {
+        let journal = scope.spawn(|| Store::read_journal(path));
+        let base = load_graph(&data.data, data.limits());
+        let journal = journal
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (base, journal)
+    });
+    let base = Arc::new(base?);
+    let journal = journal.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let texts = base_texts(&data.data, data.limits());
-    let (store, graph) = Store::open(path, base, texts.as_ref())
+    let (store, graph) = Store::open_read(journal, base, texts.as_ref())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok((graph, Some((store, texts))))
 }

@@ -95,6 +95,14 @@ pub struct Written {
     pub touched: Touched,
 }
 
+/// A journal opened and read whole, waiting for its base ([`Store::read_journal`]).
+#[derive(Debug)]
+pub struct ReadJournal {
+    journal: Journal,
+    log: Vec<Committed>,
+    resolved: Vec<journal::Resolved>,
+}
+
 /// A fold under way ([`Store::fold_due`]): the graph to fold and where the store stood.
 #[derive(Debug)]
 pub struct FoldTicket {
@@ -168,8 +176,35 @@ impl Store {
         base: Arc<KnowledgeGraph>,
         texts: &dyn SourceTexts,
     ) -> Result<(Store, Arc<KnowledgeGraph>), StoreError> {
+        Store::open_read(Store::read_journal(path)?, base, texts)
+    }
+
+    /// Opens the journal at `path` and reads it whole, before the base is at hand (start-up
+    /// reads it while the base loads).
+    pub fn read_journal(path: &Path) -> Result<ReadJournal, StoreError> {
         let journal = Journal::open(path)?;
-        let log = journal.read_all()?.into_iter().map(Arc::new).collect();
+        let log = journal.read_all()?;
+        let resolved = journal.read_resolved_all()?;
+        Ok(ReadJournal {
+            journal,
+            log,
+            resolved,
+        })
+    }
+
+    /// A journal read ([`Store::read_journal`]) replayed on `base`: the store and the graph to
+    /// serve.
+    pub fn open_read(
+        read: ReadJournal,
+        base: Arc<KnowledgeGraph>,
+        texts: &dyn SourceTexts,
+    ) -> Result<(Store, Arc<KnowledgeGraph>), StoreError> {
+        let ReadJournal {
+            journal,
+            log,
+            resolved,
+        } = read;
+        let log = log.into_iter().map(Arc::new).collect();
         let mut store = Store {
             journal,
             log,
@@ -185,7 +220,7 @@ impl Store {
         for committed in &store.log {
             index_history(&mut store.history, committed);
         }
-        let graph = store.rebase(base, texts)?;
+        let graph = store.rebase_with(base, texts, Some(resolved))?;
         Ok((store, graph))
     }
 
@@ -201,6 +236,16 @@ impl Store {
         base: Arc<KnowledgeGraph>,
         texts: &dyn SourceTexts,
     ) -> Result<Arc<KnowledgeGraph>, StoreError> {
+        self.rebase_with(base, texts, None)
+    }
+
+    /// [`Store::rebase`], with the resolved change sets already read (at start-up) or not.
+    fn rebase_with(
+        &mut self,
+        base: Arc<KnowledgeGraph>,
+        texts: &dyn SourceTexts,
+        resolved: Option<Vec<journal::Resolved>>,
+    ) -> Result<Arc<KnowledgeGraph>, StoreError> {
         let base_fingerprint = base.fingerprint();
         if self.log.is_empty() {
             self.install(
@@ -213,13 +258,16 @@ impl Store {
             return Ok(base);
         }
         let n = self.version();
-        let stored = self
-            .journal
-            .read_resolved(n, base_fingerprint)
-            .unwrap_or_else(|error| {
-                tracing::warn!(%error, "cannot read the resolved change sets; validating again");
-                None
-            });
+        let stored = match resolved {
+            Some(all) => journal::usable(all, n, base_fingerprint),
+            None => self
+                .journal
+                .read_resolved(n, base_fingerprint)
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "cannot read the resolved change sets; validating again");
+                    None
+                }),
+        };
         if let Some(resolved) = stored {
             let unfolded: Vec<Unfolded> = resolved
                 .into_iter()

@@ -115,6 +115,10 @@ pub(super) struct Delta {
     removed_by_kind: [Vec<u32>; EntityKind::ALL.len()],
     /// Records written or retracted since the base: when to fold.
     records: usize,
+    /// Set while many edits are applied at once (start-up's replay): added entities are
+    /// appended to their kind's list, which is sorted once at the end, rather than each
+    /// inserted in place (O(the list) each).
+    bulk: bool,
     /// The search index over [`Delta::own_keys`] (local keys are positions in that list),
     /// built by the first search on this version of the delta.
     search: OnceLock<Arc<OwnSearch>>,
@@ -153,6 +157,7 @@ impl Delta {
             added_by_kind: Default::default(),
             removed_by_kind: Default::default(),
             records: 0,
+            bulk: false,
             search: OnceLock::new(),
             own: OnceLock::new(),
         }
@@ -361,6 +366,21 @@ impl Delta {
         }
     }
 
+    /// Sorts each kind's added entities by id, after a bulk apply.
+    fn sort_added(&mut self, base: &Base) {
+        let mut lists = std::mem::take(&mut self.added_by_kind);
+        let view = View { base, delta: self };
+        for list in &mut lists {
+            list.sort_unstable_by(|a, b| {
+                view.entity(EntityKey(*a))
+                    .id
+                    .cmp(&view.entity(EntityKey(*b)).id)
+            });
+        }
+        self.added_by_kind = lists;
+        self.bulk = false;
+    }
+
     /// Applies `edits`, in place (on a copy the caller owns).
     fn apply(&mut self, base: &Base, edits: &Edits) -> Result<(), EditError> {
         for (relation_type, from, to) in &edits.retract_relations {
@@ -458,12 +478,17 @@ impl Delta {
                 let kind = entity.kind();
                 self.ids.insert(entity.id.clone(), key);
                 let added = &mut self.added_by_kind[kind.index()];
-                let at = added.partition_point(|&k| {
-                    self.entities
-                        .get(&k)
-                        .is_some_and(|e| e.id.as_str() < entity.id.as_str())
-                });
-                added.insert(at, key);
+                if self.bulk {
+                    // Sorted once at the end ([`Delta::sort_added`]).
+                    added.push(key);
+                } else {
+                    let at = added.partition_point(|&k| {
+                        self.entities
+                            .get(&k)
+                            .is_some_and(|e| e.id.as_str() < entity.id.as_str())
+                    });
+                    added.insert(at, key);
+                }
                 self.entities.insert(key, Arc::new(entity));
                 self.kinds[kind.index()] += 1;
             }
@@ -587,8 +612,13 @@ impl KnowledgeGraph {
         };
         delta.search = OnceLock::new();
         delta.own = OnceLock::new();
+        let edits: Vec<&Edits> = edits.into_iter().collect();
+        delta.bulk = edits.len() > 1;
         for e in edits {
             delta.apply(&self.base, e)?;
+        }
+        if delta.bulk {
+            delta.sort_added(&self.base);
         }
         let entities = delta.entity_count(self.base.entities.len());
         let relations = delta.relation_count(self.base.relations.len());

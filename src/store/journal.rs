@@ -106,24 +106,29 @@ impl Journal {
     /// What the first `n` change sets wrote, if every one is stored, decodes and was resolved
     /// on the base of fingerprint `base`; else `None` (they are validated again).
     pub fn read_resolved(&self, n: u64, base: u64) -> Result<Option<Vec<Resolved>>, JournalError> {
+        Ok(usable(self.read_resolved_all()?, n, base))
+    }
+
+    /// The stored resolved change sets from version 1 on, up to the first one missing or
+    /// unreadable.
+    pub fn read_resolved_all(&self) -> Result<Vec<Resolved>, JournalError> {
         let tx = self.db.begin_read().map_err(fail)?;
         let table = tx.open_table(RESOLVED).map_err(fail)?;
-        let mut all = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+        let mut all = Vec::new();
         for entry in table.iter().map_err(fail)? {
             let (version, bytes) = entry.map_err(fail)?;
-            if version.value() != all.len() as u64 + 1 || version.value() > n {
-                return Ok(None);
+            if version.value() != all.len() as u64 + 1 {
+                break;
             }
             match serde_json::from_slice::<Resolved>(bytes.value()) {
-                Ok(resolved) if resolved.base == base => all.push(resolved),
-                Ok(_) => return Ok(None),
+                Ok(resolved) => all.push(resolved),
                 Err(error) => {
                     tracing::warn!(version = version.value(), %error, "a resolved change set does not decode; validating the store again");
-                    return Ok(None);
+                    break;
                 }
             }
         }
-        Ok((all.len() as u64 == n).then_some(all))
+        Ok(all)
     }
 
     /// Stores what change sets `1..` wrote on a new base (after they were validated on it), in
@@ -162,6 +167,11 @@ impl Journal {
         tx.commit().map_err(fail)?;
         Ok(())
     }
+}
+
+/// `all` if it holds exactly the first `n` change sets, each resolved on the base `base`.
+pub fn usable(all: Vec<Resolved>, n: u64, base: u64) -> Option<Vec<Resolved>> {
+    (all.len() as u64 == n && all.iter().all(|r| r.base == base)).then_some(all)
 }
 
 fn encode(version: u64, value: &impl serde::Serialize) -> Result<Vec<u8>, JournalError> {
