@@ -35,6 +35,32 @@ async fn post(
     (status, serde_json::from_str(body).expect("a JSON body"))
 }
 
+/// A server on 127.0.0.1 over data/ with a fresh store (in the returned directory): its state
+/// and its address.
+async fn serve_with_store(
+    config: reegraph::http::HttpConfig,
+) -> (tempfile::TempDir, AppState, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, graph) = Store::open(
+        &dir.path().join("store.redb"),
+        real_graph(),
+        texts().as_ref(),
+    )
+    .expect("opens");
+    let state = AppState::with_store(schema(), graph, config, Some((store, texts())));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    tokio::spawn(reegraph::http::serve(
+        listener,
+        reegraph::http::app(state.clone()),
+        ConnectionLimits::default(),
+        std::future::pending(),
+    ));
+    (dir, state, address)
+}
+
 const APPLY: &str = "mutation($changes: [ChangeInput!]!) {
   applyChanges(reason: \"over HTTP\", changes: $changes) { version author } }";
 
@@ -46,30 +72,8 @@ fn code(body: &Value) -> &str {
 
 #[tokio::test]
 async fn a_mutation_over_http_needs_an_editor_token_and_counts_as_a_write() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (store, graph) = Store::open(
-        &dir.path().join("store.redb"),
-        real_graph(),
-        texts().as_ref(),
-    )
-    .expect("opens");
     let fixture = fixture("test-only-ec-public.pem");
-    let state = AppState::with_store(
-        schema(),
-        graph,
-        config(&fixture, false),
-        Some((store, texts())),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    tokio::spawn(reegraph::http::serve(
-        listener,
-        reegraph::http::app(state.clone()),
-        ConnectionLimits::default(),
-        std::future::pending(),
-    ));
+    let (_dir, _state, address) = serve_with_store(config(&fixture, false)).await;
     let changes = json!({ "changes": [probe_app("over-http")] });
 
     let (status, body) = post(&address, None, APPLY, changes.clone()).await;
@@ -122,33 +126,12 @@ async fn a_mutation_over_http_needs_an_editor_token_and_counts_as_a_write() {
 
 #[tokio::test]
 async fn a_write_that_outlives_the_request_deadline_answers_its_outcome_not_a_timeout() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (store, graph) = Store::open(
-        &dir.path().join("store.redb"),
-        real_graph(),
-        texts().as_ref(),
-    )
-    .expect("opens");
     let fixture = fixture("test-only-ec-public.pem");
-    let state = AppState::with_store(
-        schema(),
-        graph,
-        reegraph::http::HttpConfig {
-            request_timeout: std::time::Duration::from_millis(300),
-            ..config(&fixture, false)
-        },
-        Some((store, texts())),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    tokio::spawn(reegraph::http::serve(
-        listener,
-        reegraph::http::app(state.clone()),
-        ConnectionLimits::default(),
-        std::future::pending(),
-    ));
+    let (_dir, state, address) = serve_with_store(reegraph::http::HttpConfig {
+        request_timeout: std::time::Duration::from_millis(300),
+        ..config(&fixture, false)
+    })
+    .await;
     // The writer is busy (its lock held) for longer than the request deadline: the write
     // waits for it, and once handed to the writer it is seen through.
     let writes = state.writes().expect("a store");
