@@ -526,38 +526,13 @@ impl KnowledgeGraph {
             Direction::Both => [base_out, extra_out, base_in, extra_in],
         };
         Incident {
-            graph: self,
+            base: &self.base,
+            delta: self.delta(),
             filter: *filter,
             sides,
             side: 0,
             entries: sides[0].iter(),
         }
-    }
-
-    /// An adjacency entry as an incident relation, if its relation is live and passes `filter`.
-    #[inline]
-    fn resolve(
-        &self,
-        entry: &AdjacencyEntry,
-        outgoing: bool,
-        filter: &RelationFilter,
-    ) -> Option<IncidentRelation> {
-        let trust = match self.delta() {
-            Some(d) if d.relation_differs(RelationKey(entry.relation)) => {
-                d.trust_of(&self.base, entry)?
-            }
-            _ => entry.trust,
-        };
-        filter
-            .passes(entry.relation_type, trust, || {
-                self.relation(RelationKey(entry.relation))
-            })
-            .then_some(IncidentRelation {
-                relation: RelationKey(entry.relation),
-                outgoing,
-                other: EntityKey(entry.other),
-                grade_strength: trust & trust::STRENGTH,
-            })
     }
 
     /// Entities at the other end of `relation_type` relations in one direction, optionally of
@@ -689,7 +664,10 @@ impl KnowledgeGraph {
 /// delta's, outgoing side first.
 #[derive(Debug, Clone)]
 pub struct Incident<'a> {
-    graph: &'a KnowledgeGraph,
+    /// Read directly rather than through the graph, so that a graph without a delta pays one
+    /// predictable branch per entry.
+    base: &'a Base,
+    delta: Option<&'a delta::Delta>,
     filter: RelationFilter,
     /// Base outgoing, delta outgoing, base incoming, delta incoming.
     sides: [&'a [AdjacencyEntry]; 4],
@@ -702,10 +680,29 @@ impl Iterator for Incident<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<IncidentRelation> {
+        let (base, delta) = (self.base, self.delta);
         loop {
             for entry in self.entries.by_ref() {
-                if let Some(found) = self.graph.resolve(entry, self.side < 2, &self.filter) {
-                    return Some(found);
+                let key = RelationKey(entry.relation);
+                let differs = delta.is_some_and(|d| d.relation_differs(key));
+                let trust = match delta {
+                    Some(d) if differs => match d.trust_of(base, entry) {
+                        Some(trust) => trust,
+                        None => continue,
+                    },
+                    _ => entry.trust,
+                };
+                let relation = || match delta {
+                    Some(d) if differs => d.relation(base, key),
+                    _ => &base.relations[key.0 as usize],
+                };
+                if self.filter.passes(entry.relation_type, trust, relation) {
+                    return Some(IncidentRelation {
+                        relation: key,
+                        outgoing: self.side < 2,
+                        other: EntityKey(entry.other),
+                        grade_strength: trust & trust::STRENGTH,
+                    });
                 }
             }
             self.side += 1;
