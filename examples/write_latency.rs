@@ -5,8 +5,12 @@
 //! replay).
 //!
 //! ```sh
-//! cargo run --release --example write_latency -- --data DIR|SNAPSHOT --writes 50 [--store FILE] [--fold-after N]
+//! cargo run --release --example write_latency -- --data DIR|SNAPSHOT --writes 50 [--store FILE] [--fold-after N] [--search QUERY]
 //! ```
+//!
+//! With `--search QUERY`, the served graph is searched for QUERY after each write (the first
+//! search on each new version of the delta, which is when its search over the delta's own
+//! entities is made), and those searches' p50/p99/max are printed.
 //!
 //! Each write adds a SOURCE with its own text and a citation of it (valid on any base). With
 //! `--print-acks`, each acknowledged write's id is printed (`ack <id>`, flushed) as soon as
@@ -43,6 +47,7 @@ fn main() -> anyhow::Result<()> {
     let mut writes = 50usize;
     let mut fold_after = reegraph::graphql::DEFAULT_FOLD_AFTER;
     let mut print_acks = false;
+    let mut search: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--print-acks" {
@@ -57,6 +62,7 @@ fn main() -> anyhow::Result<()> {
             "--store" => store_path = value.into(),
             "--writes" => writes = value.parse()?,
             "--fold-after" => fold_after = value.parse()?,
+            "--search" => search = Some(value),
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -93,6 +99,7 @@ fn main() -> anyhow::Result<()> {
     );
     let mut times = Vec::with_capacity(writes);
     let mut folds = Vec::new();
+    let mut searches = Vec::new();
     let first = store.version();
     for n in 0..writes {
         let id = format!("source:bench-{}-{n}", first);
@@ -113,6 +120,12 @@ fn main() -> anyhow::Result<()> {
             .write(set, texts.as_ref())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         times.push(started.elapsed());
+        if let Some(query) = &search {
+            let started = Instant::now();
+            let hits = written.graph.search(query, &[], 10);
+            searches.push(started.elapsed());
+            std::hint::black_box(hits);
+        }
         drop(written);
         // A server folds on a thread of its own; here it is done in line, timed apart.
         if let Some(ticket) = store.fold_due(fold_after) {
@@ -135,6 +148,15 @@ fn main() -> anyhow::Result<()> {
         percentile(&times, 0.99),
         times[times.len() - 1]
     );
+    if let Some(query) = &search {
+        searches.sort();
+        println!(
+            "search {query:?} (first 10) right after each write: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+            percentile(&searches, 0.5),
+            percentile(&searches, 0.99),
+            searches[searches.len() - 1]
+        );
+    }
     if !folds.is_empty() {
         println!(
             "{} folds of {fold_after} records each (in line here, in the background in a server): mean {:.2?}",

@@ -12,7 +12,7 @@ pub use serve::Reloader;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -479,9 +479,18 @@ pub(crate) fn load_with_store(
         return Ok((Arc::new(load_graph(&data.data, data.limits())?), None));
     };
     // The journal is read (and decoded) while the base loads.
+    let started = Instant::now();
     let (base, journal) = std::thread::scope(|scope| {
-        let journal = scope.spawn(|| Store::read_journal(path));
+        let journal = scope.spawn(|| {
+            let journal = Store::read_journal(path);
+            tracing::info!(
+                ms = started.elapsed().as_millis(),
+                "start-up: store journal read"
+            );
+            journal
+        });
         let base = load_graph(&data.data, data.limits());
+        tracing::info!(ms = started.elapsed().as_millis(), "start-up: base loaded");
         let journal = journal
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -492,6 +501,11 @@ pub(crate) fn load_with_store(
     let texts = base_texts(&data.data, data.limits());
     let (store, graph) = Store::open_read(journal, base, texts.as_ref())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    tracing::info!(
+        ms = started.elapsed().as_millis(),
+        changes = store.version(),
+        "start-up: stored changes applied"
+    );
     Ok((graph, Some((store, texts))))
 }
 

@@ -600,7 +600,8 @@ impl KnowledgeGraph {
     /// Ranked search over names, aliases and standard codes; see [`search`] for the rules.
     ///
     /// Over a delta: the base's hits without the entities the delta changed, merged with the
-    /// hits of a search index over the delta's own entities, in the same order.
+    /// hits over the delta's own entities (an index made on this or an earlier version without
+    /// the entities changed since, and an index over those), in the same order.
     pub fn search(&self, query: &str, kinds: &[EntityKind], first: usize) -> Vec<SearchHit> {
         let of_kind = |key: EntityKey| kinds.is_empty() || kinds.contains(&self.entity(key).kind());
         let Some(d) = self.delta() else {
@@ -611,12 +612,27 @@ impl KnowledgeGraph {
             .search
             .search(query, first, |key| !d.entity_differs(key) && of_kind(key));
         let own = d.own_search(&self.base);
+        let sealed = &own.sealed;
         hits.extend(
-            own.index
-                .search(query, first, |local| of_kind(own.keys[local.0 as usize]))
+            sealed
+                .index
+                .search(query, first, |local| {
+                    let key = sealed.keys[local.0 as usize];
+                    own.sealed_holds(key) && of_kind(key)
+                })
                 .into_iter()
                 .map(|hit| SearchHit {
-                    entity: own.keys[hit.entity.0 as usize],
+                    entity: sealed.keys[hit.entity.0 as usize],
+                    score: hit.score,
+                }),
+        );
+        let tail = &own.tail;
+        hits.extend(
+            tail.index
+                .search(query, first, |local| of_kind(tail.keys[local.0 as usize]))
+                .into_iter()
+                .map(|hit| SearchHit {
+                    entity: tail.keys[hit.entity.0 as usize],
                     score: hit.score,
                 }),
         );

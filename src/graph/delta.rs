@@ -119,18 +119,46 @@ pub(super) struct Delta {
     /// appended to their kind's list, which is sorted once at the end, rather than each
     /// inserted in place (O(the list) each).
     bulk: bool,
-    /// The search index over [`Delta::own_keys`] (local keys are positions in that list),
-    /// built by the first search on this version of the delta.
+    /// The search over the delta's own entities, made by the first search on this version of
+    /// the delta (see [`OwnSearch`]).
     search: OnceLock<Arc<OwnSearch>>,
+    /// The last full index over the own entities, made on an earlier version, and the own keys
+    /// written or retracted since it was made (unsorted, repeats allowed; not kept without a
+    /// full index, nor past [`Delta::tail_limit`] of them). A write keeps both, so the next
+    /// search indexes only what changed.
+    sealed: Option<Arc<SealedSearch>>,
+    touched: Vec<u32>,
     /// [`Delta::own_keys`], made by the first query on this version of the delta that needs it.
     own: OnceLock<Arc<[EntityKey]>>,
 }
 
-/// The delta's own entities and their search index.
+/// A search index over some of the delta's own entities: local keys are positions in `keys`.
 #[derive(Debug)]
-pub(super) struct OwnSearch {
+pub(super) struct SealedSearch {
     pub(super) keys: Vec<EntityKey>,
     pub(super) index: SearchIndex,
+}
+
+/// The search over one version of the delta's own entities: a full index made on this or an
+/// earlier version (`sealed`), whose entries for the keys in `stale` (written or retracted
+/// since) no longer count, and an index over the live ones of those (`tail`).
+///
+/// Every write makes a new version, and indexing all the own entities again on each (7 ms at
+/// 8,192 of them) made the first search after each write slow; the tail is a few hundred at
+/// most, and the full index is made again once it outgrows [`Delta::tail_limit`].
+#[derive(Debug)]
+pub(super) struct OwnSearch {
+    pub(super) sealed: Arc<SealedSearch>,
+    /// Sorted, no repeats.
+    pub(super) stale: Vec<u32>,
+    pub(super) tail: SealedSearch,
+}
+
+impl OwnSearch {
+    /// Whether the sealed index's entry for `key` still holds.
+    pub(super) fn sealed_holds(&self, key: EntityKey) -> bool {
+        self.stale.binary_search(&key.0).is_err()
+    }
 }
 
 impl Delta {
@@ -160,7 +188,41 @@ impl Delta {
             bulk: false,
             search: OnceLock::new(),
             own: OnceLock::new(),
+            sealed: None,
+            touched: Vec::new(),
         }
+    }
+
+    /// How many own keys may change after a full search index before it is made again: about
+    /// `sqrt(2n)` for `n` own entities, which balances a tail index per version (O(tail))
+    /// against a full one every `limit` writes (O(n) / limit).
+    fn tail_limit(&self) -> usize {
+        let n = self.sealed.as_ref().map_or(0, |s| s.keys.len());
+        (2 * n).isqrt().max(64)
+    }
+
+    /// Notes that the own entity `key` was written or retracted (for the search's tail).
+    fn touch(&mut self, key: EntityKey) {
+        if self.sealed.is_none() {
+            return;
+        }
+        if self.touched.len() >= self.tail_limit() {
+            // The next search makes a full index anyway.
+            self.sealed = None;
+            self.touched = Vec::new();
+            return;
+        }
+        self.touched.push(key.0);
+    }
+
+    /// A new version's start: the search made on this one (if any) becomes the one the next
+    /// search builds on, and the per-version caches are emptied.
+    fn next_version(&mut self) {
+        if let Some(built) = self.search.take() {
+            self.sealed = Some(Arc::clone(&built.sealed));
+            self.touched = built.stale.clone();
+        }
+        self.own = OnceLock::new();
     }
 
     pub(super) fn added_entities(&self) -> u32 {
@@ -274,17 +336,41 @@ impl Delta {
         Arc::clone(keys)
     }
 
-    /// The search index over the delta's own entities, built on first use.
+    /// The search over the delta's own entities, made on first use: a tail over what changed
+    /// since the last full index when that is small, else a full index.
     pub(super) fn own_search(&self, base: &Base) -> Arc<OwnSearch> {
         let built = self.search.get_or_init(|| {
-            let keys = self.own_keys().to_vec();
             let view = self.view(base);
-            let index = SearchIndex::build(
-                keys.iter()
-                    .enumerate()
-                    .map(|(i, &k)| (EntityKey(i as u32), view.entity(k))),
-            );
-            Arc::new(OwnSearch { keys, index })
+            let index = |keys: Vec<EntityKey>| SealedSearch {
+                index: SearchIndex::build(
+                    keys.iter()
+                        .enumerate()
+                        .map(|(i, &k)| (EntityKey(i as u32), view.entity(k))),
+                ),
+                keys,
+            };
+            match &self.sealed {
+                Some(sealed) if self.touched.len() <= self.tail_limit() => {
+                    let mut stale = self.touched.clone();
+                    stale.sort_unstable();
+                    stale.dedup();
+                    let live = stale
+                        .iter()
+                        .map(|&k| EntityKey(k))
+                        .filter(|&k| !self.entity_dead(k))
+                        .collect();
+                    Arc::new(OwnSearch {
+                        sealed: Arc::clone(sealed),
+                        stale,
+                        tail: index(live),
+                    })
+                }
+                _ => Arc::new(OwnSearch {
+                    sealed: Arc::new(index(self.own_keys().to_vec())),
+                    stale: Vec::new(),
+                    tail: index(Vec::new()),
+                }),
+            }
         });
         Arc::clone(built)
     }
@@ -462,6 +548,7 @@ impl Delta {
         }
         self.dead.grow_and_insert(key.0 as usize);
         self.kinds[kind.index()] -= 1;
+        self.touch(key);
     }
 
     fn write_entity(&mut self, base: &Base, entity: Entity) {
@@ -471,6 +558,7 @@ impl Delta {
                     self.differs.grow_and_insert(key.0 as usize);
                 }
                 self.entities.insert(key.0, Arc::new(entity));
+                self.touch(key);
             }
             None => {
                 let key = self.base_entities + self.added_entities;
@@ -491,6 +579,7 @@ impl Delta {
                 }
                 self.entities.insert(key, Arc::new(entity));
                 self.kinds[kind.index()] += 1;
+                self.touch(EntityKey(key));
             }
         }
     }
@@ -610,8 +699,7 @@ impl KnowledgeGraph {
             Some(d) => d.clone(),
             None => Delta::new(&self.base),
         };
-        delta.search = OnceLock::new();
-        delta.own = OnceLock::new();
+        delta.next_version();
         let edits: Vec<&Edits> = edits.into_iter().collect();
         delta.bulk = edits.len() > 1;
         for e in edits {

@@ -1497,3 +1497,87 @@ proptest! {
         run(&scenario);
     }
 }
+
+/// Search over a long run of writes, searched after each one: the delta's own entities are
+/// searched through an index made on an earlier version plus one over what changed since,
+/// which is made whole again once the changes outgrow it (past 64 of them here). Renames,
+/// new entities and retractions, some of the same entities again and again, each compared with
+/// a rebuild after every write.
+#[test]
+fn search_after_every_write_of_a_long_run_answers_as_a_rebuild() {
+    use reegraph::graph::Edits;
+    let files = synth::generate(&SynthConfig {
+        entities: 60,
+        seed: 7,
+    });
+    let mut served = Arc::new(KnowledgeGraph::new(
+        synth::load(&files).expect("synth data loads"),
+    ));
+    let ids: Vec<String> = served.keys().map(|k| eid(&served, k)).collect();
+    let names = [
+        "Neodymium oxide",
+        "Neodymium magnet",
+        "Oxide of cerium",
+        "Scandium",
+    ];
+    let queries = [
+        "neodymium",
+        "oxide",
+        "neodymium oxide",
+        "scandium",
+        "magnet",
+    ];
+    for step in 0..300_usize {
+        let mut edits = Edits::default();
+        match step % 5 {
+            // A new entity, or a rename of one of them.
+            0 | 1 => {
+                let Some(key) = served.lookup(&ids[step % ids.len()]) else {
+                    continue;
+                };
+                let mut entity = served.entity(key).clone();
+                if step % 5 == 0 {
+                    let id = format!("{}-w{}", entity.id, step % 40);
+                    entity.id = reegraph::model::EntityId::parse(&id).expect("an id").0;
+                }
+                entity.name = format!("{} {}", names[step % names.len()], step % 7);
+                edits.entities.push(entity);
+            }
+            // A rename of an entity of the base, the same few again and again.
+            2 | 3 => {
+                let Some(key) = served.lookup(&ids[(step / 5) % 6]) else {
+                    continue;
+                };
+                let mut entity = served.entity(key).clone();
+                entity.name = format!("{} {step}", names[(step / 3) % names.len()]);
+                edits.entities.push(entity);
+            }
+            // A retraction of an entity without relations, when there is one.
+            _ => {
+                let Some(key) = served
+                    .keys()
+                    .filter(|&k| served.degree(k) == 0)
+                    .nth(step % 3)
+                else {
+                    continue;
+                };
+                edits.retract_entities.push(served.entity(key).id.clone());
+            }
+        }
+        served = Arc::new(served.apply(&edits, step as u64).expect("the edits apply"));
+        let oracle = KnowledgeGraph::new(served.to_dataset());
+        for q in queries {
+            same(
+                &served,
+                &oracle,
+                || format!("step {step}: search({q:?})"),
+                |g| {
+                    g.search(q, &[], BIG)
+                        .into_iter()
+                        .map(|h| (eid(g, h.entity), h.score))
+                        .collect::<Vec<_>>()
+                },
+            );
+        }
+    }
+}

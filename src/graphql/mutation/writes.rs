@@ -83,8 +83,13 @@ impl Writes {
             .name("reegraph-working".to_owned())
             .spawn(move || {
                 let epoch = job.epoch;
+                let started = std::time::Instant::now();
                 let working = job.run();
                 writes.store().set_working(working, epoch);
+                tracing::info!(
+                    took_ms = started.elapsed().as_millis() as u64,
+                    "working records made; writes validate against them"
+                );
                 writes.fold_if_due();
             });
         if let Err(error) = spawned {
