@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     let mut store_path =
         std::env::temp_dir().join(format!("write-latency-{}.redb", std::process::id()));
     let mut writes = 50usize;
-    let mut fold_after = reegraph::graphql::DEFAULT_FOLD_AFTER;
+    let mut fold_after: Option<usize> = None;
     let mut print_acks = false;
     let mut search: Option<String> = None;
     let mut args = std::env::args().skip(1);
@@ -61,7 +61,7 @@ fn main() -> anyhow::Result<()> {
             "--data" => data = value.into(),
             "--store" => store_path = value.into(),
             "--writes" => writes = value.parse()?,
-            "--fold-after" => fold_after = value.parse()?,
+            "--fold-after" => fold_after = Some(value.parse()?),
             "--search" => search = Some(value),
             other => anyhow::bail!("unknown argument {other}"),
         }
@@ -97,6 +97,8 @@ fn main() -> anyhow::Result<()> {
         "working records made (once, before the first write): {:.2?}",
         started.elapsed()
     );
+    let fold_after = reegraph::graphql::fold_threshold(fold_after, base.stats().entities);
+    println!("folds every {fold_after} records");
     let mut times = Vec::with_capacity(writes);
     let mut folds = Vec::new();
     let mut searches = Vec::new();

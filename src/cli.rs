@@ -173,13 +173,10 @@ pub struct ServeArgs {
     #[arg(long, env = "REEGRAPH_STORE")]
     pub store: Option<PathBuf>,
     /// With `--store`: fold the writes into a new base (a rebuild, in the background) once
-    /// this many records have been written over the current one.
-    #[arg(
-        long,
-        env = "REEGRAPH_FOLD_AFTER",
-        default_value_t = HttpConfig::default().fold_after
-    )]
-    pub fold_after: usize,
+    /// this many records have been written over the current one [default: the larger of 8192
+    /// and the graph's entities / 32].
+    #[arg(long, env = "REEGRAPH_FOLD_AFTER")]
+    pub fold_after: Option<usize>,
     /// The address to listen on.
     #[arg(long, env = "REEGRAPH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,

@@ -34,7 +34,7 @@ pub use admission::{
     AdmissionLimits, Admitted, CostModel, DocumentError, DocumentLimits, Refusal, Submission,
 };
 pub use entity::Entity;
-pub use mutation::{DEFAULT_FOLD_AFTER, Mutation, WriteStarted, Writes};
+pub use mutation::{DEFAULT_FOLD_AFTER, Mutation, WriteStarted, Writes, fold_threshold};
 pub use query::Query;
 pub use subscription::{ChangeFeed, GraphChange, GraphDiff, MAX_EVENT_IDS, Subscription};
 

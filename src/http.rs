@@ -106,8 +106,9 @@ pub struct HttpConfig {
     /// Graph changes kept for a subscriber that has not read them yet; one that falls further
     /// behind is dropped (its subscription ends with an error).
     pub ws_event_capacity: usize,
-    /// With a store: records written over the base that make a fold due.
-    pub fold_after: usize,
+    /// With a store: records written over the base that make a fold due (`None`: the default
+    /// of [`crate::graphql::fold_threshold`], which grows with the graph).
+    pub fold_after: Option<usize>,
     /// Verifies bearer tokens (the default accepts none: every caller is anonymous).
     pub auth: Arc<crate::auth::Authenticator>,
     /// Whether reads need a principal with the reader role (`--reads-need-role`); else
@@ -139,7 +140,7 @@ impl Default for HttpConfig {
             ws_max_subscriptions: 16,
             ws_max_connections: 256,
             ws_event_capacity: 16,
-            fold_after: crate::graphql::DEFAULT_FOLD_AFTER,
+            fold_after: None,
             auth: Arc::default(),
             reads_need_role: false,
         }
@@ -206,10 +207,11 @@ impl AppState {
         let graph = Arc::new(ArcSwap::new(graph));
         let changes = Arc::new(ChangeFeed::new(config.ws_event_capacity));
         let writes = store.map(|(store, texts)| {
-            let writes = Arc::new(
-                Writes::new(store, Arc::clone(&graph), Arc::clone(&changes), texts)
-                    .with_fold_after(config.fold_after),
-            );
+            let writes = Writes::new(store, Arc::clone(&graph), Arc::clone(&changes), texts);
+            let writes = Arc::new(match config.fold_after {
+                Some(records) => writes.with_fold_after(records),
+                None => writes,
+            });
             writes.prepare_working();
             writes
         });

@@ -90,17 +90,21 @@ pub(super) struct Delta {
     entities: Map<u32, Arc<Entity>>,
     added_entities: u32,
     /// Base entities whose record changed or which are retracted (bit per base key).
-    differs: FixedBitSet,
+    ///
+    /// The bit sets are behind `Arc`s, copied only by a write that sets a bit not yet set: a
+    /// write that only adds records shares them. (Copied on every write they cost about 1 MB of
+    /// fresh memory per write at 1M entities and 2.6M relations.)
+    differs: Arc<FixedBitSet>,
     /// Retracted entities, every key.
-    dead: FixedBitSet,
+    dead: Arc<FixedBitSet>,
     /// Live added entities' ids.
     ids: Map<EntityId, u32>,
     relations: Map<u32, Arc<Relation>>,
     /// Added relations' endpoints.
     ends: Map<u32, (u32, u32)>,
     added_relations: u32,
-    relation_differs: FixedBitSet,
-    relation_dead: FixedBitSet,
+    relation_differs: Arc<FixedBitSet>,
+    relation_dead: Arc<FixedBitSet>,
     /// Added relations at each entity.
     /// Behind `Arc`s, so that a write's copy of the delta shares the lists it does not touch.
     extra: Map<u32, Arc<Extra>>,
@@ -161,6 +165,14 @@ impl OwnSearch {
     }
 }
 
+/// Sets bit `i`, copying the shared bit set only when the bit is not set yet.
+fn set_bit(bits: &mut Arc<FixedBitSet>, i: u32) {
+    let i = i as usize;
+    if !bits.contains(i) {
+        Arc::make_mut(bits).grow_and_insert(i);
+    }
+}
+
 impl Delta {
     fn new(base: &Base) -> Self {
         let n = base.entities.len();
@@ -170,14 +182,14 @@ impl Delta {
             base_relations: r as u32,
             entities: Map::default(),
             added_entities: 0,
-            differs: FixedBitSet::with_capacity(n),
-            dead: FixedBitSet::with_capacity(n),
+            differs: Arc::new(FixedBitSet::with_capacity(n)),
+            dead: Arc::new(FixedBitSet::with_capacity(n)),
             ids: Map::default(),
             relations: Map::default(),
             ends: Map::default(),
             added_relations: 0,
-            relation_differs: FixedBitSet::with_capacity(r),
-            relation_dead: FixedBitSet::with_capacity(r),
+            relation_differs: Arc::new(FixedBitSet::with_capacity(r)),
+            relation_dead: Arc::new(FixedBitSet::with_capacity(r)),
             extra: Map::default(),
             degree: Map::default(),
             kinds: [0; EntityKind::ALL.len()],
@@ -324,14 +336,15 @@ impl Delta {
     /// order: what indexes over the base do not answer for.
     pub(super) fn own_keys(&self) -> Arc<[EntityKey]> {
         let keys = self.own.get_or_init(|| {
-            let mut keys: Vec<EntityKey> = self
-                .entities
-                .keys()
-                .map(|&k| EntityKey(k))
-                .filter(|&k| !self.entity_dead(k))
-                .collect();
-            keys.sort_unstable();
-            keys.into()
+            // In key order without a sort: the changed base entities are the bits of `differs`
+            // (a retracted one is dead), and added keys are issued in increasing order after
+            // the base's. O(base / 64 + own) per version.
+            let added = self.base_entities..self.base_entities + self.added_entities;
+            self.differs
+                .difference(&self.dead)
+                .map(|k| EntityKey(k as u32))
+                .chain(added.map(EntityKey).filter(|&k| !self.entity_dead(k)))
+                .collect()
         });
         Arc::clone(keys)
     }
@@ -513,7 +526,7 @@ impl Delta {
     fn retract_relation(&mut self, base: &Base, key: RelationKey) {
         let (from, to) = self.view(base).ends(key);
         if key.0 < self.base_relations {
-            self.relation_differs.grow_and_insert(key.0 as usize);
+            set_bit(&mut self.relation_differs, key.0);
         } else {
             for (at, outgoing) in [(from, true), (to, false)] {
                 if let Some(x) = self.extra.get_mut(&at).map(Arc::make_mut) {
@@ -526,7 +539,7 @@ impl Delta {
                 }
             }
         }
-        self.relation_dead.grow_and_insert(key.0 as usize);
+        set_bit(&mut self.relation_dead, key.0);
         *self.degree.entry(from).or_default() -= 1;
         *self.degree.entry(to).or_default() -= 1;
         self.relation_count -= 1;
@@ -536,7 +549,7 @@ impl Delta {
         let kind = self.view(base).entity(key).kind();
         let id = self.view(base).entity(key).id.clone();
         if key.0 < self.base_entities {
-            self.differs.grow_and_insert(key.0 as usize);
+            set_bit(&mut self.differs, key.0);
             let list = &base.by_kind[kind.index()];
             let position = list.partition_point(|k| base.entities[k.0 as usize].id < id);
             let removed = &mut self.removed_by_kind[kind.index()];
@@ -546,7 +559,7 @@ impl Delta {
             self.added_by_kind[kind.index()].retain(|&k| k != key.0);
             self.ids.remove(&id);
         }
-        self.dead.grow_and_insert(key.0 as usize);
+        set_bit(&mut self.dead, key.0);
         self.kinds[kind.index()] -= 1;
         self.touch(key);
     }
@@ -555,7 +568,7 @@ impl Delta {
         match self.lookup(base, entity.id.as_str()) {
             Some(key) => {
                 if key.0 < self.base_entities {
-                    self.differs.grow_and_insert(key.0 as usize);
+                    set_bit(&mut self.differs, key.0);
                 }
                 self.entities.insert(key.0, Arc::new(entity));
                 self.touch(key);
@@ -593,7 +606,7 @@ impl Delta {
             relation.to.as_str(),
         ) {
             if key.0 < self.base_relations {
-                self.relation_differs.grow_and_insert(key.0 as usize);
+                set_bit(&mut self.relation_differs, key.0);
             } else {
                 let (from, to) = self.view(base).ends(key);
                 for (at, outgoing) in [(from, true), (to, false)] {

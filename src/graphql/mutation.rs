@@ -25,7 +25,7 @@ use crate::auth::Role;
 use crate::store::{Change, ChangeSet, Committed, WriteError};
 
 pub use history::{ChangeSetPage, changes, history};
-pub use writes::{BaseTexts, DEFAULT_FOLD_AFTER, Writes};
+pub use writes::{BaseTexts, DEFAULT_FOLD_AFTER, Writes, fold_threshold};
 
 /// Most changes in one change set.
 pub const MAX_CHANGES: usize = 100;
