@@ -565,7 +565,7 @@ impl KnowledgeGraph {
     }
 
     /// How many entities are live. O(1).
-    fn entity_count(&self) -> usize {
+    pub(crate) fn entity_count(&self) -> usize {
         let base = self.base.entities.len();
         self.delta().map_or(base, |d| d.entity_count(base))
     }

@@ -56,12 +56,13 @@ pub enum JournalError {
     },
 }
 
-/// The open journal file.
 /// redb's page cache. The journal is read once, in order, at start-up (the change sets are kept
 /// decoded in memory from then on) and appended to after: a small cache serves both. redb's
-/// default (1 GiB) kept every page read at start-up, 140 MB for 100K stored change sets.
+/// default (1 GiB) kept the pages read at start-up for good: about 85 MB of RSS with 100K stored
+/// change sets.
 const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
+/// The open journal file.
 #[derive(Debug)]
 pub struct Journal {
     db: Database,

@@ -28,7 +28,8 @@ pub const DEFAULT_FOLD_AFTER: usize = 8_192;
 /// [`DEFAULT_FOLD_AFTER`] and a 32nd of the graph's entities. A fold costs about a build of the
 /// graph (O(entities)) and a delta costs O(its records) per write, so a threshold that grows
 /// with the graph keeps a fold's share of each write's cost flat: at 1M entities, folding every
-/// 8,192 writes cost each write about 1.1 ms of CPU (a 9 s build), more than the write itself.
+/// 8,192 writes cost each write about 1.7 ms of CPU (builds of about 20 s in the server; see
+/// docs/writes.md, "What a write stream costs the server").
 pub fn fold_threshold(configured: Option<usize>, entities: usize) -> usize {
     configured
         .unwrap_or_else(|| DEFAULT_FOLD_AFTER.max(entities / 32))
@@ -79,7 +80,7 @@ impl Writes {
 
     /// A fold of the store's graph, if one is due.
     fn fold_due(&self, store: &mut Store) -> Option<FoldTicket> {
-        let after = fold_threshold(self.fold_after, store.graph().stats().entities);
+        let after = fold_threshold(self.fold_after, store.graph().entity_count());
         store.fold_due(after)
     }
 
