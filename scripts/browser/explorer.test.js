@@ -282,16 +282,31 @@ test("filters hide kinds and relation types, and are kept in the URL", async () 
   await page.goto(`${server.origin}/explore?e=mineral:scandium`);
   await settled(page);
   await page.locator("#filters summary").click();
-  await page.locator('#kind-filters input[value="STANDARD"]').uncheck();
-  const shown = await nodes(page);
+  // The box is unticked and the view read in one task, with no paint in between: what the
+  // page reports (and exports) must follow the filter at once, not at the next frame.
+  const untickAndRead = (selector) =>
+    page.evaluate((selector) => {
+      document.querySelector(selector).click();
+      const status = document.getElementById("status").textContent;
+      return { nodes: window.reegraphExplorer.nodes(), edges: window.reegraphExplorer.edges(), status };
+    }, selector);
+  const untickedKind = await untickAndRead('#kind-filters input[value="STANDARD"]');
+  const shown = untickedKind.nodes;
+  const visibleCount = (list) => list.filter((x) => x.visible).length;
+  assert.equal(
+    untickedKind.status,
+    `${visibleCount(shown)} entities · ${visibleCount(untickedKind.edges)} relations in view`,
+    "the status line counts what the filter leaves",
+  );
+  assert.equal(await page.locator('#kind-filters input[value="STANDARD"]').isChecked(), false);
   assert.ok(shown.some((n) => n.kind === "STANDARD"), "the neighborhood has standards");
-  assert.ok(shown.filter((n) => n.kind === "STANDARD").every((n) => !n.visible));
+  assert.ok(shown.filter((n) => n.kind === "STANDARD").every((n) => !n.visible), "standards are hidden at once");
+  assert.ok(shown.some((n) => n.kind !== "STANDARD" && n.visible), "other kinds stay");
   assert.match(page.url(), /hk=STANDARD/);
 
   const edges = await page.evaluate(() => window.reegraphExplorer.edges());
-  const type = edges[0].id.split("|")[1];
-  await page.locator(`#type-filters input[value="${type}"]`).uncheck();
-  const after = await page.evaluate(() => window.reegraphExplorer.edges());
+  const type = edges.find((e) => e.visible).id.split("|")[1];
+  const after = (await untickAndRead(`#type-filters input[value="${type}"]`)).edges;
   assert.ok(after.filter((e) => e.id.split("|")[1] === type).every((e) => !e.visible));
   assert.ok(after.some((e) => e.visible), "other relation types stay");
   assert.match(page.url(), new RegExp(`ht=${type}`));

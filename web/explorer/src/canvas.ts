@@ -321,14 +321,21 @@ export class Canvas {
 
   /** Hides entities of the given kinds and relations of the given types. */
   filter(hiddenKinds: Set<string>, hiddenTypes: Set<string>): void {
+    const changed = this.cy.collection();
+    const hide = (e: cytoscape.SingularElementArgument, hidden: boolean) => {
+      if (e.hasClass("hidden") === hidden) return;
+      e.toggleClass("hidden", hidden);
+      changed.merge(e);
+    };
     this.cy.batch(() => {
-      this.cy.nodes().forEach((n) => {
-        n.toggleClass("hidden", hiddenKinds.has(n.data("kind") as string) && n.id() !== this.rootId);
-      });
-      this.cy.edges().forEach((e) => {
-        e.toggleClass("hidden", hiddenTypes.has(e.data("type") as string));
-      });
+      this.cy.nodes().forEach((n) => hide(n, hiddenKinds.has(n.data("kind") as string) && n.id() !== this.rootId));
+      this.cy.edges().forEach((e) => hide(e, hiddenTypes.has(e.data("type") as string)));
     });
+    // Cytoscape applies a class's style lazily (at the next paint, or when the style is read)
+    // but keeps answering `visible()` and `:visible` from a cache that only that application
+    // clears: read the changed elements' style now, so that the status line and the exports
+    // follow the filter at once rather than after the next frame.
+    changed.forEach((e) => void e.style("display"));
   }
 
   select(id: string | null): void {
