@@ -270,13 +270,24 @@ pub fn load_dir_limited(dir: &Path, limits: DataLimits) -> Result<Dataset, LoadE
         dir: dir.to_path_buf(),
         limits,
     };
-    load(&names, read, &texts)
+    load(&names, read, true, &texts)
 }
+
+/// Below this many bytes of text in memory, files are parsed on the calling thread: starting
+/// threads (and asking the system how many cores there are, which reads cgroup files) costs
+/// more than parsing a write's few records (it was about a tenth of a write's server CPU).
+const PARALLEL_PARSE_BYTES: usize = 1 << 20;
 
 /// Parses and validates data files already in memory.
 pub fn load_files(files: &[DataFile], texts: &dyn SourceTexts) -> Result<Dataset, LoadError> {
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-    load(&names, |i| Ok(Cow::Borrowed(files[i].text.as_str())), texts)
+    let parallel = files.iter().map(|f| f.text.len()).sum::<usize>() >= PARALLEL_PARSE_BYTES;
+    load(
+        &names,
+        |i| Ok(Cow::Borrowed(files[i].text.as_str())),
+        parallel,
+        texts,
+    )
 }
 
 /// One file, parsed (its records are in the [`parse::RawDataset`] of all files).
@@ -287,13 +298,15 @@ struct ParsedFile {
 }
 
 /// Parses the files named `names` (`read(i)` gives file `i`'s text), validates the whole, and
-/// places every problem.
+/// places every problem. With `parallel`, files are parsed on as many threads as there are
+/// cores.
 fn load<'t>(
     names: &[String],
     read: impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync,
+    parallel: bool,
     texts: &dyn SourceTexts,
 ) -> Result<Dataset, LoadError> {
-    let (raw, parsed) = parse_all(names, &read);
+    let (raw, parsed) = parse_all(names, &read, parallel);
     let mut problems = Vec::new();
     let mut fingerprint = FNV_OFFSET;
     for parsed in parsed {
@@ -360,13 +373,14 @@ fn load<'t>(
     Err(LoadError::Invalid(problems))
 }
 
-/// Reads and parses every file, on as many threads as there are cores (each takes the next
-/// file), and returns the records of all files (in file order) and each file's result. A thread
+/// Reads and parses every file, with `parallel` on as many threads as there are cores (each
+/// takes the next file), else on this thread, and returns the records of all files (in file order) and each file's result. A thread
 /// holds one text at a time, and adds each file's records to the whole as soon as they are read,
 /// so records are never held twice.
 fn parse_all<'t>(
     names: &[String],
     read: &(impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync),
+    parallel: bool,
 ) -> (parse::RawDataset, Vec<Result<ParsedFile, LoadError>>) {
     let next = AtomicUsize::new(0);
     let interner = parse::Interner::default();
@@ -393,9 +407,13 @@ fn parse_all<'t>(
             done.push((i, parsed));
         }
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(names.len());
+    let threads = if parallel {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(names.len())
+    } else {
+        1
+    };
     let mut results: Vec<(usize, Result<ParsedFile, LoadError>)> = if threads <= 1 {
         work()
     } else {
