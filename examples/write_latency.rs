@@ -35,6 +35,13 @@ impl SourceTexts for NoTexts {
     }
 }
 
+/// CPU time of this thread so far (user and system; `/proc/thread-self/schedstat`), if readable.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -100,6 +107,8 @@ fn main() -> anyhow::Result<()> {
     let fold_after = reegraph::graphql::fold_threshold(fold_after, base.stats().entities);
     println!("folds every {fold_after} records");
     let mut times = Vec::with_capacity(writes);
+    // CPU time of each write (the sync's system time included), in the order written.
+    let mut cpu = Vec::with_capacity(writes);
     let mut folds = Vec::new();
     let mut searches = Vec::new();
     let first = store.version();
@@ -117,11 +126,15 @@ fn main() -> anyhow::Result<()> {
                 text: format!("A {quote}."),
             }],
         };
+        let cpu_before = thread_cpu();
         let started = Instant::now();
         let written = store
             .write(set, texts.as_ref())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         times.push(started.elapsed());
+        if let (Some(before), Some(after)) = (cpu_before, thread_cpu()) {
+            cpu.push(after.saturating_sub(before));
+        }
         if let Some(query) = &search {
             let started = Instant::now();
             let hits = written.graph.search(query, &[], 10);
@@ -144,6 +157,17 @@ fn main() -> anyhow::Result<()> {
         }
     }
     times.sort();
+    if cpu.len() == writes && writes >= 4 {
+        // By quarter of the run: the delta grows between folds, and so may a write's cost.
+        let quarters: Vec<String> = cpu
+            .chunks(writes.div_ceil(4))
+            .map(|q| format!("{:.0?}", q.iter().sum::<Duration>() / q.len() as u32))
+            .collect();
+        println!(
+            "CPU per write (this thread, the sync included), mean by quarter of the run: {}",
+            quarters.join(", ")
+        );
+    }
     println!(
         "{writes} single-change writes, acknowledged after the sync, applied as a delta: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
         percentile(&times, 0.5),

@@ -8,7 +8,8 @@
 //! the base graph, [`Store::write`] checks the base version, validates, appends durably, then
 //! commits and applies the change set to the served graph as a delta over its base.
 //!
-//! A write costs what its change set refers to plus a copy of the delta, never a rebuild; a fold
+//! A write costs what its change set refers to plus a (persistent, cheap) copy of the delta,
+//! never a rebuild; a fold
 //! ([`Store::fold_due`], [`Store::adopt`]) builds a new base off the writer's lock once the
 //! delta has grown. See ARCHITECTURE.md ("Writes").
 //!
@@ -144,7 +145,7 @@ impl WorkingJob {
 /// a mutex.
 ///
 /// A write applies its change set to the served graph as a delta over its base
-/// ([`KnowledgeGraph::apply`], O(the delta)); once the delta has grown, a fold builds a new
+/// ([`KnowledgeGraph::apply`]); once the delta has grown, a fold builds a new
 /// base off the lock ([`Store::fold_due`], [`Store::adopt`]). With no change set stored, the
 /// base graph is served as it is, and the working records are made from it only when first
 /// needed (the first write, an export).
