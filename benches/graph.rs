@@ -8,6 +8,10 @@
 //! the cost of our layers shows as a ratio; `petgraph_walk` runs petgraph's own `Bfs` on our graph
 //! (through its visit traits) and on that bare graph.
 //!
+//! The `over_delta` group runs `neighborhood` and `related` over the same graphs with 10,000
+//! records written over them as a delta (no fold): against `neighborhood` and `related`, the
+//! cost of reading through a delta.
+//!
 //! Sample sizes are set by hand: left to itself, divan sometimes timed sub-microsecond calls
 //! one per sample, where the per-sample overhead (~1 µs here) swamped them.
 //!
@@ -35,6 +39,7 @@ fn main() {
     if !listing {
         for size in sizes() {
             fixture(size);
+            delta_graph(size);
         }
     }
     divan::main();
@@ -82,6 +87,39 @@ fn slot(size: usize) -> usize {
         1_000_000 => 2,
         _ => 3,
     }
+}
+
+static DELTAS: [OnceLock<KnowledgeGraph>; 4] = [const { OnceLock::new() }; 4];
+
+/// How many records the `over_delta` graphs have written over their base.
+const DELTA_RECORDS: usize = 10_000;
+
+/// A size's graph with a delta of writes over it (no fold): half the records are added
+/// relations between seeded random entities (each a copy of a random existing relation, with
+/// new ends), half rewrites of random entities as they are. Queries over it read the delta's
+/// maps: an added relation's entity has extra adjacency, a rewritten one a record of the delta's.
+fn delta_graph(size: usize) -> &'static KnowledgeGraph {
+    DELTAS[slot(size)].get_or_init(|| {
+        let graph = &fixture(size).graph;
+        let keys: Vec<EntityKey> = graph.keys().collect();
+        let relations: Vec<_> = graph.relation_keys().collect();
+        let mut rng = Rng(SEED ^ 0xde17a);
+        let mut edits = reegraph::graph::Edits::default();
+        for _ in 0..DELTA_RECORDS / 2 {
+            let mut relation = graph
+                .relation(relations[rng.below(relations.len())])
+                .clone();
+            relation.from = graph.entity(keys[rng.below(keys.len())]).id.clone();
+            relation.to = graph.entity(keys[rng.below(keys.len())]).id.clone();
+            edits.relations.push(relation);
+            edits
+                .entities
+                .push(graph.entity(keys[rng.below(keys.len())]).clone());
+        }
+        graph
+            .apply(&edits, 1)
+            .expect("edits over the graph's own ids apply")
+    })
 }
 
 static FILES: [OnceLock<Vec<DataFile>>; 4] = [const { OnceLock::new() }; 4];
@@ -465,6 +503,75 @@ mod neighborhood {
     fn depth2_magnets(bencher: Bencher, size: usize) {
         let fx = fixture(size);
         bencher.bench_local(|| fx.neighborhood(black_box(fx.magnets), 2));
+    }
+}
+
+/// `neighborhood` and `related` over [`delta_graph`] (10,000 records written over the base):
+/// against the same groups above, the cost of reading through a delta.
+mod over_delta {
+    use super::*;
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn depth1_mid(bencher: Bencher, size: usize) {
+        let (fx, graph) = (fixture(size), delta_graph(size));
+        bencher.bench_local(|| {
+            graph.neighborhood(
+                black_box(fx.mid),
+                1,
+                &RelationFilter::all(),
+                Direction::Both,
+                LIMIT,
+                BUDGET,
+            )
+        });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn depth2_mid(bencher: Bencher, size: usize) {
+        let (fx, graph) = (fixture(size), delta_graph(size));
+        bencher.bench_local(|| {
+            graph.neighborhood(
+                black_box(fx.mid),
+                2,
+                &RelationFilter::all(),
+                Direction::Both,
+                LIMIT,
+                BUDGET,
+            )
+        });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn depth2_magnets(bencher: Bencher, size: usize) {
+        let (fx, graph) = (fixture(size), delta_graph(size));
+        bencher.bench_local(|| {
+            graph.neighborhood(
+                black_box(fx.magnets),
+                2,
+                &RelationFilter::all(),
+                Direction::Both,
+                LIMIT,
+                BUDGET,
+            )
+        });
+    }
+
+    /// `related` standards of the random entities in turn (maxHops 3, first 20).
+    #[divan::bench(args = sizes(), sample_size = 16)]
+    fn random_standards(bencher: Bencher, size: usize) {
+        let (fx, graph) = (fixture(size), delta_graph(size));
+        let mut next = cycle(&fx.random);
+        bencher.bench_local(|| {
+            graph.related(
+                black_box(next()),
+                &[EntityKind::Standard],
+                3,
+                &RelationFilter::all(),
+                20,
+                fx.hub_degree,
+                BUDGET,
+            )
+        });
     }
 }
 

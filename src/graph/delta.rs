@@ -116,6 +116,10 @@ pub(super) struct Delta {
     extra: Map<u32, Arc<Extra>>,
     /// Degree changes, by entity.
     degree: Map<u32, i64>,
+    /// Base entities with an entry in `extra` or `degree` (bit per base key): a traversal tests
+    /// this bit before it looks in those maps, so entities the delta did not touch cost no
+    /// lookup (a lookup in the persistent maps chases a few pointers).
+    adjacency_differs: Arc<FixedBitSet>,
     /// Live entities per kind and live relations, against the base's.
     kinds: [i64; EntityKind::ALL.len()],
     relation_count: i64,
@@ -197,6 +201,7 @@ impl Delta {
             added_relations: 0,
             relation_differs: Arc::new(FixedBitSet::with_capacity(r)),
             relation_dead: Arc::new(FixedBitSet::with_capacity(r)),
+            adjacency_differs: Arc::new(FixedBitSet::with_capacity(n)),
             extra: Map::default(),
             degree: Map::default(),
             kinds: [0; EntityKind::ALL.len()],
@@ -310,14 +315,24 @@ impl Delta {
         Some(trust::of(self.relation(base, key)))
     }
 
+    /// True when `key` may have added relations or a degree change (false for a base entity
+    /// the delta's relations never touched).
+    #[inline]
+    fn adjacency_differs(&self, key: EntityKey) -> bool {
+        key.0 >= self.base_entities || self.adjacency_differs.contains(key.0 as usize)
+    }
+
     pub(super) fn extra(&self, key: EntityKey) -> Option<&Extra> {
-        if self.extra.is_empty() {
+        if self.extra.is_empty() || !self.adjacency_differs(key) {
             return None;
         }
         self.extra.get(&key.0).map(|x| &**x)
     }
 
     pub(super) fn degree(&self, key: EntityKey, base: usize) -> usize {
+        if !self.adjacency_differs(key) {
+            return base;
+        }
         let change = self.degree.get(&key.0).copied().unwrap_or(0);
         (base as i64 + change).max(0) as usize
     }
@@ -605,6 +620,9 @@ impl Delta {
 
     /// Adds `entry` to the added adjacency of `at`, on the outgoing or the incoming side.
     fn push_extra(&mut self, at: u32, outgoing: bool, entry: AdjacencyEntry) {
+        if at < self.base_entities {
+            set_bit(&mut self.adjacency_differs, at);
+        }
         // Shared with earlier versions of the delta (or new): copied once here, not per side.
         let mut extra: Arc<Extra> = self.extra.get(&at).cloned().unwrap_or_default();
         let x = Arc::make_mut(&mut extra);
@@ -617,6 +635,9 @@ impl Delta {
     }
 
     fn change_degree(&mut self, at: u32, by: i64) {
+        if at < self.base_entities {
+            set_bit(&mut self.adjacency_differs, at);
+        }
         let now = self.degree.get(&at).copied().unwrap_or(0) + by;
         self.degree.insert_mut(at, now);
     }
@@ -706,8 +727,7 @@ impl<'a> View<'a> {
         } else {
             &[]
         };
-        let extra: &'a [AdjacencyEntry] =
-            delta.extra.get(&key.0).map_or(&[][..], |x| &x.outgoing[..]);
+        let extra: &'a [AdjacencyEntry] = delta.extra(key).map_or(&[][..], |x| &x.outgoing[..]);
         base.iter()
             .chain(extra)
             .filter(move |e| !delta.relation_dead(RelationKey(e.relation)))
