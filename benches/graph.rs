@@ -511,49 +511,40 @@ mod neighborhood {
 mod over_delta {
     use super::*;
 
-    #[divan::bench(args = sizes(), sample_size = 32)]
-    fn depth1_mid(bencher: Bencher, size: usize) {
+    /// `neighborhood` of `start` at `depth` over the size's delta graph.
+    fn bench_neighborhood(
+        bencher: Bencher,
+        size: usize,
+        start: fn(&Fixture) -> EntityKey,
+        depth: usize,
+    ) {
         let (fx, graph) = (fixture(size), delta_graph(size));
+        let filter = RelationFilter::all();
         bencher.bench_local(|| {
             graph.neighborhood(
-                black_box(fx.mid),
-                1,
-                &RelationFilter::all(),
+                black_box(start(fx)),
+                depth,
+                &filter,
                 Direction::Both,
                 LIMIT,
                 BUDGET,
             )
         });
+    }
+
+    #[divan::bench(args = sizes(), sample_size = 32)]
+    fn depth1_mid(bencher: Bencher, size: usize) {
+        bench_neighborhood(bencher, size, |fx| fx.mid, 1);
     }
 
     #[divan::bench(args = sizes(), sample_size = 32)]
     fn depth2_mid(bencher: Bencher, size: usize) {
-        let (fx, graph) = (fixture(size), delta_graph(size));
-        bencher.bench_local(|| {
-            graph.neighborhood(
-                black_box(fx.mid),
-                2,
-                &RelationFilter::all(),
-                Direction::Both,
-                LIMIT,
-                BUDGET,
-            )
-        });
+        bench_neighborhood(bencher, size, |fx| fx.mid, 2);
     }
 
     #[divan::bench(args = sizes(), sample_size = 32)]
     fn depth2_magnets(bencher: Bencher, size: usize) {
-        let (fx, graph) = (fixture(size), delta_graph(size));
-        bencher.bench_local(|| {
-            graph.neighborhood(
-                black_box(fx.magnets),
-                2,
-                &RelationFilter::all(),
-                Direction::Both,
-                LIMIT,
-                BUDGET,
-            )
-        });
+        bench_neighborhood(bencher, size, |fx| fx.magnets, 2);
     }
 
     /// `related` standards of the random entities in turn (maxHops 3, first 20).

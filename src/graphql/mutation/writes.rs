@@ -26,10 +26,11 @@ pub const DEFAULT_FOLD_AFTER: usize = 8_192;
 
 /// Records in a delta that make a fold due: `configured`, or by default the larger of
 /// [`DEFAULT_FOLD_AFTER`] and a 32nd of the graph's entities. A fold costs about a build of the
-/// graph (O(entities)) and a delta costs O(its records) per write, so a threshold that grows
-/// with the graph keeps a fold's share of each write's cost flat: at 1M entities, folding every
-/// 8,192 writes cost each write about 1.7 ms of CPU (builds of about 20 s in the server; see
-/// docs/writes.md, "What a write stream costs the server").
+/// graph (O(entities)), so a threshold that grows with the graph keeps a fold's share of each
+/// write's cost flat: at 1M entities, folding every 8,192 writes cost each write about 1.7 ms of
+/// CPU (builds of about 20 s in the server; see docs/writes.md, "What a write stream costs the
+/// server"). A larger delta makes filtered lists slower (they visit its own entities per
+/// query), which is why it is not larger.
 pub fn fold_threshold(configured: Option<usize>, entities: usize) -> usize {
     configured
         .unwrap_or_else(|| DEFAULT_FOLD_AFTER.max(entities / 32))
