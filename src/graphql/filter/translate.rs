@@ -267,11 +267,8 @@ impl Translate {
             (&f.lt, Comparison::Lt),
             (&f.lte, Comparison::Lte),
         ] {
-            if let Some(text) = op {
+            if let Some(date) = crate::graphql::edges::date(&path, op.as_deref())? {
                 self.count(1)?;
-                let date: model::Date = text
-                    .parse()
-                    .map_err(|e: model::DateError| bad(format!("`{path}`: {e}")))?;
                 all.push(Predicate::Date(field, c, date));
             }
         }
