@@ -8,6 +8,10 @@
 //! cargo run --release --example write_latency -- --data DIR|SNAPSHOT --writes 50 [--store FILE] [--fold-after N] [--search QUERY]
 //! ```
 //!
+//! It also prints the writing thread's CPU per write (`/proc/thread-self/schedstat`, the sync's
+//! system time included), as the mean of each quarter of the run: whether a write's cost grows
+//! with the delta.
+//!
 //! With `--search QUERY`, the served graph is searched for QUERY after each write (the first
 //! search on each new version of the delta, which is when its search over the delta's own
 //! entities is made), and those searches' p50/p99/max are printed.

@@ -374,9 +374,9 @@ fn load<'t>(
 }
 
 /// Reads and parses every file, with `parallel` on as many threads as there are cores (each
-/// takes the next file), else on this thread, and returns the records of all files (in file order) and each file's result. A thread
-/// holds one text at a time, and adds each file's records to the whole as soon as they are read,
-/// so records are never held twice.
+/// takes the next file), else on this thread, and returns the records of all files (in file
+/// order) and each file's result. A thread holds one text at a time, and adds each file's
+/// records to the whole as soon as they are read, so records are never held twice.
 fn parse_all<'t>(
     names: &[String],
     read: &(impl Fn(usize) -> Result<Cow<'t, str>, LoadError> + Sync),

@@ -106,8 +106,8 @@ pub struct GraphStats {
 /// It is a [`Base`] (the records and every index, built once) and, once writes have landed on
 /// it, a [`Delta`] over that base (the records written since, see `delta`): a write makes a new
 /// graph sharing the base and a copy of the delta (persistent maps: O(log) per change) rather
-/// than O(the graph); a
-/// fold builds a new base from both in the background (see ARCHITECTURE.md, "Writes").
+/// than O(the graph); a fold builds a new base from both in the background (see
+/// ARCHITECTURE.md, "Writes").
 #[derive(Debug, Clone)]
 pub struct KnowledgeGraph {
     base: Arc<Base>,

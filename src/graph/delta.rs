@@ -15,9 +15,12 @@
 //! the O(log n) nodes on its path), the bit sets (an eighth of a byte per base record) are shared
 //! until a write sets a bit not yet set, and each kind's sorted list of added entities is shared
 //! until a write adds or retracts one of that kind (then copied: 4 bytes per entry). With the
-//! hashbrown maps copied whole, a write's CPU grew with the delta, from 0.45 ms to 1 ms over 30,000
-//! writes at 1M entities (examples/write_latency); now it stays about 0.25-0.28 ms. A fold ([`KnowledgeGraph::fold`]) builds a new base from the
-//! live records when the delta has grown, off the writer's path.
+//! hashbrown maps copied whole, a write's CPU grew with the delta, from 0.45 ms to 1 ms over
+//! 30,000 writes at 1M entities (examples/write_latency); now it stays about 0.25-0.28 ms (with
+//! a write's validation on one thread as well, see docs/writes.md).
+//!
+//! A fold ([`KnowledgeGraph::fold`]) builds a new base from the live records when the delta has
+//! grown, off the writer's path.
 //!
 //! Invariant: a graph with a delta answers every query as [`KnowledgeGraph::new`] would on
 //! [`KnowledgeGraph::to_dataset`] (the live records, base order then write order), keys aside
