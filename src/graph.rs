@@ -14,6 +14,7 @@
 mod delta;
 mod edge;
 mod filter;
+mod reads;
 mod search;
 pub mod snapshot;
 mod traverse;
@@ -35,6 +36,7 @@ pub use filter::{
     Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, ListSpec, Matcher,
     Order, OrderField, Position, Predicate, SortValue, TextField, TextTest, Tie, enum_bit,
 };
+pub use reads::{MAX_ENTITIES as MAX_READ_ENTITIES, Reads, Recorded, TRAIL, recording, unfollowed};
 pub use search::SearchHit;
 pub use traverse::{
     Counted, Hop, Path, Related, RelatedQuery, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph,
@@ -114,6 +116,8 @@ pub struct KnowledgeGraph {
     delta: Option<Arc<delta::Delta>>,
     hub_degree: usize,
     fingerprint: u64,
+    /// The last writes' changes, for answers made on earlier versions (see `reads`).
+    trail: reads::Trail,
 }
 
 /// The records and indexes a graph was built or loaded with (see [`KnowledgeGraph`]).
@@ -370,6 +374,7 @@ impl KnowledgeGraph {
             hub_degree: hub_degree(entities.len(), relations.len()),
             fingerprint,
             delta: None,
+            trail: reads::Trail::default(),
             base: Arc::new(Base {
                 filter_index,
                 entities,
@@ -389,6 +394,7 @@ impl KnowledgeGraph {
 
     /// The entity with this id, if any (and not retracted). O(1).
     pub fn lookup(&self, id: &str) -> Option<EntityKey> {
+        reads::id(id);
         match self.delta() {
             None => self.base.ids.get(id).copied(),
             Some(d) => d.lookup(&self.base, id),
@@ -397,6 +403,7 @@ impl KnowledgeGraph {
 
     /// The entity behind a key. O(1).
     pub fn entity(&self, key: EntityKey) -> &Entity {
+        reads::entity(key);
         match self.delta() {
             Some(d) if d.entity_differs(key) => d.entity(&self.base, key),
             _ => &self.base.entities[key.0 as usize],
@@ -405,6 +412,7 @@ impl KnowledgeGraph {
 
     /// The relation behind a key. O(1).
     pub fn relation(&self, key: RelationKey) -> &Relation {
+        reads::relation(|| self.ends(key));
         match self.delta() {
             Some(d) if d.relation_differs(key) => d.relation(&self.base, key),
             _ => &self.base.relations[key.0 as usize],
@@ -413,6 +421,13 @@ impl KnowledgeGraph {
 
     /// The keys of a relation's `from` and `to` entities. O(1).
     pub fn endpoints(&self, key: RelationKey) -> (EntityKey, EntityKey) {
+        let ends = self.ends(key);
+        reads::relation(|| ends);
+        ends
+    }
+
+    /// [`KnowledgeGraph::endpoints`], not noted as a read.
+    fn ends(&self, key: RelationKey) -> (EntityKey, EntityKey) {
         let (from, to) = match self.delta() {
             Some(d) if key.0 >= d.base_relations => d.ends(key),
             _ => self.base.adjacency.ends[key.0 as usize],
@@ -422,6 +437,7 @@ impl KnowledgeGraph {
 
     /// Number of relations at an entity, both directions. O(1).
     pub fn degree(&self, key: EntityKey) -> usize {
+        reads::entity(key);
         let base = self.base_entries(key).len();
         match self.delta() {
             Some(d) => d.degree(key, base),
@@ -431,17 +447,20 @@ impl KnowledgeGraph {
 
     /// Degree above which an entity counts as a hub in `related`. O(1).
     pub fn hub_degree(&self) -> usize {
+        reads::hub_degree(self.hub_degree);
         self.hub_degree
     }
 
     /// The data version: the fingerprint of the files the base was built from, moved by every
-    /// write on it.
+    /// write on it. An answer that reads it holds only on this version (see `reads`).
     pub fn fingerprint(&self) -> u64 {
+        reads::unfollowed();
         self.fingerprint
     }
 
     /// How many entities have one of `kinds` (all kinds when empty). O(kinds).
     pub fn count_of_kinds(&self, kinds: &[EntityKind]) -> usize {
+        reads::kinds(kinds.iter().copied());
         EntityKind::ALL
             .into_iter()
             .filter(|k| kinds.is_empty() || kinds.contains(k))
@@ -465,6 +484,7 @@ impl KnowledgeGraph {
         offset: usize,
         limit: usize,
     ) -> Vec<EntityKey> {
+        reads::kinds(kinds.iter().copied());
         let mut skip = offset;
         let mut out = Vec::with_capacity(limit.min(1024));
         for kind in EntityKind::ALL
@@ -508,6 +528,7 @@ impl KnowledgeGraph {
         filter: &RelationFilter,
         direction: Direction,
     ) -> Incident<'_> {
+        reads::entity(key);
         let base = (key.0 as usize) < self.base.entities.len();
         let (base_out, base_in): (&[AdjacencyEntry], &[AdjacencyEntry]) = if base {
             (
@@ -553,6 +574,9 @@ impl KnowledgeGraph {
 
     /// Counts for the whole graph. O(kinds).
     pub fn stats(&self) -> GraphStats {
+        reads::kinds([]);
+        reads::relations();
+        reads::hub_degree(self.hub_degree);
         GraphStats {
             entities: self.entity_count(),
             relations: self.relation_count(),
@@ -567,12 +591,14 @@ impl KnowledgeGraph {
 
     /// How many entities are live. O(1).
     pub(crate) fn entity_count(&self) -> usize {
+        reads::kinds([]);
         let base = self.base.entities.len();
         self.delta().map_or(base, |d| d.entity_count(base))
     }
 
     /// How many relations are live. O(1).
     fn relation_count(&self) -> usize {
+        reads::relations();
         let base = self.base.relations.len();
         self.delta().map_or(base, |d| d.relation_count(base))
     }
@@ -590,6 +616,7 @@ impl KnowledgeGraph {
 
     /// True unless the entity is retracted.
     fn is_live(&self, key: EntityKey) -> bool {
+        reads::entity(key);
         self.delta().is_none_or(|d| !d.entity_dead(key))
     }
 
@@ -604,6 +631,7 @@ impl KnowledgeGraph {
     /// hits over the delta's own entities (an index made on this or an earlier version without
     /// the entities changed since, and an index over those), in the same order.
     pub fn search(&self, query: &str, kinds: &[EntityKind], first: usize) -> Vec<SearchHit> {
+        reads::kinds(kinds.iter().copied());
         let of_kind = |key: EntityKey| kinds.is_empty() || kinds.contains(&self.entity(key).kind());
         let Some(d) = self.delta() else {
             return self.base.search.search(query, first, of_kind);
@@ -651,6 +679,7 @@ impl KnowledgeGraph {
     /// Every live entity key, in storage order (base order, then the order of writes): the
     /// order of [`KnowledgeGraph::to_dataset`].
     pub fn keys(&self) -> impl Iterator<Item = EntityKey> + '_ {
+        reads::kinds([]);
         (0..self.key_bound() as u32)
             .map(EntityKey)
             .filter(|&k| self.is_live(k))
@@ -658,6 +687,7 @@ impl KnowledgeGraph {
 
     /// Every live relation key, in storage order.
     pub fn relation_keys(&self) -> impl Iterator<Item = RelationKey> + '_ {
+        reads::relations();
         (0..self.relation_bound() as u32)
             .map(RelationKey)
             .filter(|&r| self.is_live_relation(r))

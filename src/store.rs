@@ -492,7 +492,9 @@ impl Store {
                 .inspect_err(|error| tracing::error!(%error, "a fold's catch-up failed"))
                 .ok()?,
         };
-        self.graph = Arc::new(graph);
+        // The same data version as the graph it replaces: answers kept across the writes
+        // before the fold still hold on it (see `graph::reads`).
+        self.graph = Arc::new(graph.with_trail_of(&self.graph));
         Some(Arc::clone(&self.graph))
     }
 

@@ -30,6 +30,7 @@ use std::sync::{Arc, OnceLock};
 
 use fixedbitset::FixedBitSet;
 
+use super::reads::Changed;
 use super::search::SearchIndex;
 use super::{AdjacencyEntry, Base, EntityKey, KnowledgeGraph, RelationKey, hub_degree, trust};
 use crate::model::{Entity, EntityId, EntityKind, Relation, RelationType};
@@ -759,7 +760,7 @@ impl KnowledgeGraph {
         delta.next_version();
         let edits: Vec<&Edits> = edits.into_iter().collect();
         delta.bulk = edits.len() > 1;
-        for e in edits {
+        for e in &edits {
             delta.apply(&self.base, e)?;
         }
         if delta.bulk {
@@ -771,6 +772,7 @@ impl KnowledgeGraph {
             base: Arc::clone(&self.base),
             delta: Some(Arc::new(delta)),
             hub_degree: hub_degree(entities, relations),
+            trail: self.trail.pushed(self.fingerprint, Changed::of(edits)),
             fingerprint,
         })
     }

@@ -265,6 +265,7 @@ impl<'a> IntoEdgeReferences for &'a KnowledgeGraph {
     type EdgeReferences = RelationRefs<'a>;
 
     fn edge_references(self) -> RelationRefs<'a> {
+        super::reads::relations();
         RelationRefs {
             source: Source::All {
                 graph: self,
@@ -294,6 +295,7 @@ impl<'a> IntoNodeIdentifiers for &'a KnowledgeGraph {
     type NodeIdentifiers = EntityKeys<'a>;
 
     fn node_identifiers(self) -> EntityKeys<'a> {
+        super::reads::kinds([]);
         EntityKeys {
             graph: self,
             next: 0..self.key_bound() as u32,

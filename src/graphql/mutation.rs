@@ -243,6 +243,9 @@ impl From<ChangeInput> for Change {
 
 /// The server's writer, or WRITES_DISABLED.
 pub(super) fn writes<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Arc<Writes>> {
+    // What the store holds (history, change sets) is not the graph's: an answer that reads it
+    // holds only on its own data version.
+    crate::graph::unfollowed();
     ctx.data::<Arc<Writes>>().map_err(|_| {
         error(
             ErrorCode::WritesDisabled,

@@ -1,10 +1,14 @@
 //! The response cache and the automatic-persisted-query store.
 //!
-//! Responses are pure functions of (graph snapshot, request), so a successful response is kept
-//! (from the second time its request is seen: see [`ResponseCache`]), keyed by the snapshot's data fingerprint, the response media type and the normalized request
-//! (query text, operation name, variables with sorted keys). The cache is bounded in bytes
-//! (S3-FIFO eviction, `quick_cache`) and cleared when a reload swaps the snapshot. Each entry
-//! carries a strong ETag, so GET responses can be revalidated with `If-None-Match`.
+//! Responses are pure functions of (graph snapshot, request), so a successful query's response
+//! is kept (from the second time its request is seen: see [`ResponseCache`]), keyed by the
+//! response media type, the principal and the normalized request (query text, operation name,
+//! variables with sorted keys), with what its execution read from the graph
+//! ([`crate::graph::Reads`]). A kept response answers on a later data version as long as no
+//! write since touched what it read ([`Cached::holds_on`]): a write to one entity leaves the
+//! answers about others standing. The cache is bounded in bytes (S3-FIFO eviction,
+//! `quick_cache`) and cleared when a reload swaps the snapshot. Each entry carries a strong
+//! ETag, so GET responses can be revalidated with `If-None-Match`.
 //!
 //! Automatic persisted queries (Apollo's protocol): a client sends
 //! `extensions.persistedQuery.sha256Hash`; if the server knows the hash the query text may be
@@ -20,11 +24,12 @@ use quick_cache::sync::Cache;
 use quick_cache::{DefaultHashBuilder, Equivalent, Weighter};
 use sha2::{Digest, Sha256};
 
-/// The parts of a request that identify its response on one snapshot. Borrowed, so a lookup
-/// allocates nothing; an owned [`CacheKey`] is made only to insert.
+use crate::graph::{KnowledgeGraph, Reads};
+
+/// The parts of a request that identify its response. Borrowed, so a lookup allocates
+/// nothing; an owned [`CacheKey`] is made only to insert.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KeyParts<'a> {
-    pub(crate) fingerprint: u64,
     pub(crate) graphql_response_json: bool,
     /// Whose response it is: empty for an anonymous request, else the principal's
     /// [`crate::auth::Principal::identity`]. So an answer made for one principal is never
@@ -41,7 +46,6 @@ pub(crate) struct KeyParts<'a> {
 
 impl KeyParts<'_> {
     fn hash_into<H: Hasher>(&self, state: &mut H) {
-        self.fingerprint.hash(state);
         self.graphql_response_json.hash(state);
         self.principal.hash(state);
         self.operation_name.hash(state);
@@ -62,11 +66,9 @@ pub(crate) fn variables_text(variables: Option<&serde_json::Value>) -> String {
     variables.map_or_else(String::new, serde_json::Value::to_string)
 }
 
-/// Identifies a cacheable request on one snapshot: the parts of [`KeyParts`], owned, in one
-/// allocation.
+/// Identifies a cacheable request: the parts of [`KeyParts`], owned, in one allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CacheKey {
-    fingerprint: u64,
     graphql_response_json: bool,
     /// Whether the request named an operation (its name may be empty).
     named: bool,
@@ -91,7 +93,6 @@ impl CacheKey {
         text.push_str(parts.variables);
         text.push_str(parts.query);
         CacheKey {
-            fingerprint: parts.fingerprint,
             graphql_response_json: parts.graphql_response_json,
             named: parts.operation_name.is_some(),
             principal_end: parts.principal.len(),
@@ -103,7 +104,6 @@ impl CacheKey {
 
     fn parts(&self) -> KeyParts<'_> {
         KeyParts {
-            fingerprint: self.fingerprint,
             graphql_response_json: self.graphql_response_json,
             principal: &self.text[..self.principal_end],
             operation_name: self
@@ -124,8 +124,7 @@ impl Hash for CacheKey {
 impl Equivalent<CacheKey> for KeyParts<'_> {
     fn equivalent(&self, key: &CacheKey) -> bool {
         let other = key.parts();
-        self.fingerprint == other.fingerprint
-            && self.graphql_response_json == other.graphql_response_json
+        self.graphql_response_json == other.graphql_response_json
             && self.principal == other.principal
             && self.operation_name == other.operation_name
             && self.variables == other.variables
@@ -138,20 +137,42 @@ impl Equivalent<CacheKey> for KeyParts<'_> {
 pub(crate) struct Cached {
     pub(crate) status: StatusCode,
     pub(crate) body: Bytes,
+    /// The data version it was made on.
     fingerprint: u64,
+    /// What it was made from.
+    reads: Reads,
+    /// A data version it holds on: its own, or a later one it was checked against since.
+    held_on: AtomicU64,
     /// Computed the first time a GET response needs it (POST responses carry none).
     etag: OnceLock<HeaderValue>,
 }
 
 impl Cached {
-    /// A response on the snapshot with `fingerprint`.
-    pub(crate) fn new(fingerprint: u64, status: StatusCode, body: Bytes) -> Self {
+    /// A response on the snapshot with `fingerprint`, made from `reads` (a response whose reads
+    /// were not recorded holds on its own data version only: [`Reads::everything`]).
+    pub(crate) fn new(fingerprint: u64, status: StatusCode, body: Bytes, reads: Reads) -> Self {
         Cached {
             status,
             body,
             fingerprint,
+            reads,
+            held_on: AtomicU64::new(fingerprint),
             etag: OnceLock::new(),
         }
+    }
+
+    /// Whether the response still answers its request on `graph`: no write between the
+    /// version it is known to hold on and `graph`'s touched what it read. Remembers `graph`'s
+    /// version when it does, so the next check walks only the writes after it.
+    pub(crate) fn holds_on(&self, graph: &KnowledgeGraph) -> bool {
+        let held_on = self.held_on.load(Relaxed);
+        let holds = graph.still_answers(&self.reads, held_on);
+        if holds {
+            // Any version stored here is one the response holds on, so a race between two
+            // checks leaves a correct value either way.
+            self.held_on.store(graph.fingerprint(), Relaxed);
+        }
+        holds
     }
 
     /// The response's strong ETag.
@@ -165,7 +186,7 @@ struct ByBytes;
 
 impl Weighter<CacheKey, Arc<Cached>> for ByBytes {
     fn weight(&self, key: &CacheKey, value: &Arc<Cached>) -> u64 {
-        (key.text.len() + value.body.len() + 128) as u64
+        (key.text.len() + value.body.len() + value.reads.bytes() + 128) as u64
     }
 }
 
@@ -365,22 +386,20 @@ mod tests {
         let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":2}"#).expect("json");
         let b: serde_json::Value = serde_json::from_str(r#"{"b":2,"a":1}"#).expect("json");
         let (a, b) = (variables_text(Some(&a)), variables_text(Some(&b)));
-        let parts = |fingerprint, variables| KeyParts {
-            fingerprint,
+        let parts = |variables| KeyParts {
             graphql_response_json: true,
             principal: "",
             operation_name: None,
             variables,
             query: "q",
         };
-        assert_eq!(CacheKey::new(&parts(1, &a)), CacheKey::new(&parts(1, &b)));
-        assert_ne!(CacheKey::new(&parts(1, &a)), CacheKey::new(&parts(2, &a)));
+        assert_eq!(CacheKey::new(&parts(&a)), CacheKey::new(&parts(&b)));
+        assert_ne!(CacheKey::new(&parts(&a)), CacheKey::new(&parts("")));
     }
 
     #[test]
     fn an_empty_operation_name_is_not_an_absent_one() {
         let parts = |operation_name| KeyParts {
-            fingerprint: 1,
             graphql_response_json: true,
             principal: "",
             operation_name,
@@ -391,7 +410,12 @@ mod tests {
         let cache = ResponseCache::new(1 << 20);
         cache.put(
             CacheKey::new(&parts(None)),
-            Arc::new(Cached::new(1, StatusCode::OK, Bytes::from_static(b"x"))),
+            Arc::new(Cached::new(
+                1,
+                StatusCode::OK,
+                Bytes::from_static(b"x"),
+                Reads::everything(),
+            )),
         );
         assert!(cache.get(&parts(Some(""))).is_none());
         assert!(cache.get(&parts(None)).is_some());
@@ -402,7 +426,6 @@ mod tests {
     #[test]
     fn an_entry_belongs_to_one_principal() {
         let parts = |principal| KeyParts {
-            fingerprint: 1,
             graphql_response_json: false,
             principal,
             operation_name: None,
@@ -412,7 +435,12 @@ mod tests {
         let cache = ResponseCache::new(1 << 20);
         cache.put(
             CacheKey::new(&parts("editor\nalice")),
-            Arc::new(Cached::new(1, StatusCode::OK, Bytes::from_static(b"x"))),
+            Arc::new(Cached::new(
+                1,
+                StatusCode::OK,
+                Bytes::from_static(b"x"),
+                Reads::everything(),
+            )),
         );
         assert!(cache.get(&parts("editor\nalice")).is_some());
         assert!(cache.get(&parts("editor\nbob")).is_none());
@@ -430,7 +458,6 @@ mod tests {
     fn lookups_by_parts_find_owned_keys_and_respect_boundaries() {
         let cache = ResponseCache::new(1 << 20);
         let parts = KeyParts {
-            fingerprint: 1,
             graphql_response_json: false,
             principal: "",
             operation_name: Some("Op"),
@@ -441,7 +468,12 @@ mod tests {
         assert!(cache.admit(&parts), "second sighting");
         cache.put(
             CacheKey::new(&parts),
-            Arc::new(Cached::new(1, StatusCode::OK, Bytes::from_static(b"x"))),
+            Arc::new(Cached::new(
+                1,
+                StatusCode::OK,
+                Bytes::from_static(b"x"),
+                Reads::everything(),
+            )),
         );
         assert!(cache.get(&parts).is_some());
         // The same bytes split differently are another request.

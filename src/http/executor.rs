@@ -17,7 +17,7 @@ use super::authn::status_of;
 use super::request::{MediaType, Params, Reject, parse_failure};
 use super::{AppState, Limit, Outcome};
 use crate::auth::Principal;
-use crate::graph::KnowledgeGraph;
+use crate::graph::{KnowledgeGraph, Recorded, recording};
 use crate::graphql::{Admitted, ErrorCode, Refusal, WriteStarted, with_graph, with_writes};
 
 /// Documents up to this many bytes are admitted (parsed, checked, costed) on the async worker
@@ -86,8 +86,15 @@ impl Lanes {
     }
 }
 
-/// What a GraphQL request produced: status, body, and how it went.
-pub(super) type Executed = (StatusCode, Bytes, Outcome);
+/// What a GraphQL request produced.
+pub(super) struct Executed {
+    pub(super) status: StatusCode,
+    pub(super) body: Bytes,
+    /// How it went.
+    pub(super) outcome: Outcome,
+    /// What it read, when recorded (a query, with the response cache on): see `graph::reads`.
+    pub(super) reads: Option<Recorded>,
+}
 
 /// Admits, executes and serializes one request; `Err` when it is refused before execution.
 ///
@@ -229,7 +236,12 @@ fn admit(
         Ok(admitted) => admitted,
         Err(Refusal::Parse { message, locations }) => {
             let (status, body) = parse_failure(&message, &locations, media);
-            return Ok(Admission::Answered((status, body, Outcome::Rejected)));
+            return Ok(Admission::Answered(Executed {
+                status,
+                body,
+                outcome: Outcome::Rejected,
+                reads: None,
+            }));
         }
         Err(refusal) => return Err(Reject::refused(&refusal)),
     };
@@ -254,7 +266,13 @@ fn admit(
 /// Executes an admitted request and serializes its response.
 async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<Executed, Reject> {
     let write = admitted.operation_type() == Some(OperationType::Mutation);
-    let mut response = state.0.schema.execute(admitted).await;
+    // A query's reads are recorded only for the response cache, which keeps no write's answer.
+    let (mut response, reads) = if state.0.cache.enabled() && !write {
+        let (response, reads) = recording(state.0.schema.execute(admitted)).await;
+        (response, Some(reads))
+    } else {
+        (state.0.schema.execute(admitted).await, None)
+    };
     // Errors without a path and no data mean the request failed before execution (validation;
     // admission refusals were answered above): the spec wants no `data` entry then, and 400
     // under the new media type.
@@ -317,7 +335,12 @@ async fn run(state: &AppState, admitted: Admitted, media: MediaType) -> Result<E
     } else {
         StatusCode::OK
     };
-    Ok((status, Bytes::from(body), outcome))
+    Ok(Executed {
+        status,
+        body: Bytes::from(body),
+        outcome,
+        reads,
+    })
 }
 
 #[cfg(test)]

@@ -36,6 +36,23 @@ const OUTCOMES: [(Outcome, &str); 6] = [
     (Outcome::Timeout, "timeout"),
 ];
 
+/// What the response cache made of a cacheable request (a query with the cache on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Answered from a kept response that still holds (see `cache::Cached::holds_on`).
+    Hit,
+    /// A kept response was found, but a write since touched what it was made from.
+    Stale,
+    /// No response was kept.
+    Miss,
+}
+
+const CACHE_OUTCOMES: [(CacheOutcome, &str); 3] = [
+    (CacheOutcome::Hit, "hit"),
+    (CacheOutcome::Stale, "stale"),
+    (CacheOutcome::Miss, "miss"),
+];
+
 /// A limit a rejection counts against in metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {
@@ -118,6 +135,7 @@ const BUCKETS: [f64; 12] = [
 #[derive(Debug, Default)]
 pub struct Metrics {
     outcomes: [AtomicU64; OUTCOMES.len()],
+    cache: [AtomicU64; CACHE_OUTCOMES.len()],
     rejections: [AtomicU64; LIMITS.len()],
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
@@ -161,6 +179,13 @@ impl Metrics {
             u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             Relaxed,
         );
+    }
+
+    /// Records a response-cache lookup.
+    pub fn cache(&self, outcome: CacheOutcome) {
+        if let Some(i) = CACHE_OUTCOMES.iter().position(|(o, _)| *o == outcome) {
+            self.cache[i].fetch_add(1, Relaxed);
+        }
     }
 
     /// Records a rejection by `limit`.
@@ -237,6 +262,19 @@ impl Metrics {
                 out,
                 "reegraph_requests_total{{outcome=\"{name}\"}} {}",
                 self.outcomes[i].load(Relaxed)
+            )?;
+        }
+        writeln!(
+            out,
+            "# HELP reegraph_response_cache_total Response-cache lookups of queries: hit, \
+             stale (kept, but a write since touched what it read), miss."
+        )?;
+        writeln!(out, "# TYPE reegraph_response_cache_total counter")?;
+        for (i, (_, name)) in CACHE_OUTCOMES.iter().enumerate() {
+            writeln!(
+                out,
+                "reegraph_response_cache_total{{outcome=\"{name}\"}} {}",
+                self.cache[i].load(Relaxed)
             )?;
         }
         writeln!(

@@ -14,13 +14,15 @@ use axum::response::{IntoResponse, Response};
 
 use super::authn::{authenticate, challenge};
 use super::cache::{self, CacheKey, Cached, KeyParts, variables_text};
-use super::executor::{Caller, execute};
+use super::executor::{Caller, Executed, execute};
+use super::metrics::CacheOutcome;
 use super::request::{
     MediaType, Params, Reject, get_params, negotiate, not_acceptable, persisted_query_reject,
     post_params, read_body,
 };
 use super::{AppState, Limit, Outcome};
 use crate::auth::Principal;
+use crate::graph::Reads;
 use crate::graphql::{ErrorCode, WriteStarted};
 
 pub(super) async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
@@ -121,18 +123,28 @@ async fn answer(
         Some(query) if state.0.cache.enabled() => {
             let variables = variables_text(params.variables.as_ref());
             let parts = KeyParts {
-                fingerprint,
                 graphql_response_json: media == MediaType::GraphqlResponse,
                 principal: identity.as_deref().unwrap_or(""),
                 operation_name: params.operation_name.as_deref(),
                 variables: &variables,
                 query,
             };
-            if let Some(hit) = state.0.cache.get(&parts) {
-                let response = respond(state, headers, media, is_get, private, &hit);
-                return Ok((response, Outcome::Ok));
+            match state.0.cache.get(&parts) {
+                Some(hit) if hit.holds_on(&graph) => {
+                    state.0.metrics.cache(CacheOutcome::Hit);
+                    let response = respond(state, headers, media, is_get, private, &hit);
+                    return Ok((response, Outcome::Ok));
+                }
+                // Made again and kept again: it was kept once, so it repeats.
+                Some(_) => {
+                    state.0.metrics.cache(CacheOutcome::Stale);
+                    Some(CacheKey::new(&parts))
+                }
+                None => {
+                    state.0.metrics.cache(CacheOutcome::Miss);
+                    state.0.cache.admit(&parts).then(|| CacheKey::new(&parts))
+                }
             }
-            state.0.cache.admit(&parts).then(|| CacheKey::new(&parts))
         }
         _ => None,
     };
@@ -146,7 +158,15 @@ async fn answer(
         principal,
         started: started.clone(),
     };
-    let execution = execute(state, permit, graph, caller, params, media, is_get);
+    let execution = execute(
+        state,
+        permit,
+        Arc::clone(&graph),
+        caller,
+        params,
+        media,
+        is_get,
+    );
     tokio::pin!(execution);
     let executed = match tokio::time::timeout(deadline, &mut execution).await {
         Ok(executed) => executed,
@@ -155,9 +175,18 @@ async fn answer(
         Err(_) => return Err((past_deadline(deadline), Outcome::Timeout)),
     }
     .map_err(rejected)?;
-    let (status, body, outcome) = executed;
+    let Executed {
+        status,
+        body,
+        outcome,
+        reads,
+    } = executed;
     let response = if outcome == Outcome::Ok {
-        let cached = Arc::new(Cached::new(fingerprint, status, body));
+        let reads = match (&key, reads) {
+            (Some(_), Some(recorded)) => graph.reads_of(recorded),
+            _ => Reads::everything(),
+        };
+        let cached = Arc::new(Cached::new(fingerprint, status, body, reads));
         if let Some(key) = key {
             state.0.cache.put(key, Arc::clone(&cached));
         }

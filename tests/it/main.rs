@@ -7,6 +7,7 @@
 mod admission;
 mod auth;
 mod auth_ws;
+mod cache_reads;
 mod common;
 mod cors;
 mod cursors;

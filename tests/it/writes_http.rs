@@ -12,7 +12,7 @@ use crate::common::{real_graph, schema};
 use crate::store::{probe_app, texts};
 
 /// POSTs `query` with `variables` and `authorization`; the status and the JSON body.
-async fn post(
+pub(crate) async fn post(
     address: &str,
     authorization: Option<&str>,
     query: &str,
@@ -37,7 +37,7 @@ async fn post(
 
 /// A server on 127.0.0.1 over data/ with a fresh store (in the returned directory): its state
 /// and its address.
-async fn serve_with_store(
+pub(crate) async fn serve_with_store(
     config: reegraph::http::HttpConfig,
 ) -> (tempfile::TempDir, AppState, String) {
     let dir = tempfile::tempdir().expect("temp dir");

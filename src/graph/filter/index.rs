@@ -256,6 +256,7 @@ impl KnowledgeGraph {
     /// entity changed since the base, or was added), built from its record.
     #[inline]
     pub(super) fn filter_row(&self, key: EntityKey) -> Row {
+        crate::graph::reads::entity(key);
         if self.differs_from_base(key) {
             Row::of(self.entity(key))
         } else {

@@ -54,6 +54,7 @@ impl KnowledgeGraph {
     /// O(entities + relations) at most, usually far less: see the module doc) and chooses
     /// where its matches come from.
     pub fn matcher(&self, predicate: &Predicate, kinds: KindSet) -> Matcher<'_> {
+        super::super::reads::kinds(kinds.iter());
         let (prepared, candidates) = self.prepare(predicate, kinds);
         let candidates = match candidates {
             Candidates::Keys(keys) => Candidates::Keys(

@@ -308,6 +308,7 @@ impl KnowledgeGraph {
     /// `key`'s sort value of `field`, read from its record, or from the base's record of it
     /// when `base` (a base key).
     fn sort_value_in(&self, field: OrderField, key: EntityKey, base: bool) -> Option<SortRef<'_>> {
+        crate::graph::reads::entity(key);
         let e = if base {
             &self.base.entities[key.0 as usize]
         } else {
