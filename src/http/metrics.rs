@@ -266,8 +266,9 @@ impl Metrics {
         }
         writeln!(
             out,
-            "# HELP reegraph_response_cache_total Response-cache lookups of queries: hit, \
-             stale (kept, but a write since touched what it read), miss."
+            "# HELP reegraph_response_cache_total Response-cache lookups (requests with a query \
+             text, mutations included): hit, stale (kept, but a write since touched what it \
+             read), miss."
         )?;
         writeln!(out, "# TYPE reegraph_response_cache_total counter")?;
         for (i, (_, name)) in CACHE_OUTCOMES.iter().enumerate() {
