@@ -36,7 +36,7 @@ pub use filter::{
     Comparison, DateField, EnumField, GroupBy, GroupKey, IntField, KindSet, ListSpec, Matcher,
     Order, OrderField, Position, Predicate, SortValue, TextField, TextTest, Tie, enum_bit,
 };
-pub use reads::{MAX_ENTITIES as MAX_READ_ENTITIES, Reads, Recorded, TRAIL, recording, unfollowed};
+pub use reads::{Reads, Recorded, recording, unfollowed};
 pub use search::SearchHit;
 pub use traverse::{
     Counted, Hop, Path, Related, RelatedQuery, SUBGRAPH_RELATIONS_PER_ENTITY, Subgraph,

@@ -39,14 +39,14 @@ use super::{Edits, EntityKey, KnowledgeGraph};
 use crate::model::{EntityId, EntityKind};
 
 /// Beyond this many distinct entities a read is kept as "everything".
-pub const MAX_ENTITIES: usize = 8_192;
+const MAX_ENTITIES: usize = 8_192;
 
 /// Beyond this many ids a change is kept as "everything" (a large batch or a replay).
 const MAX_CHANGED: usize = 65_536;
 
 /// A graph keeps at least this many of the last writes' changes (at most twice as many): an
 /// answer older than that is made again. At 100 writes/s, 41 s of writes.
-pub const TRAIL: usize = 4_096;
+const TRAIL: usize = 4_096;
 
 /// Every kind's bit.
 const ALL_KINDS: u16 = (1 << EntityKind::ALL.len()) - 1;
