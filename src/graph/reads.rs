@@ -267,6 +267,7 @@ impl Changed {
                 relations = true;
                 ids.extend([hash(from.as_str()), hash(to.as_str())]);
             }
+            // An id's prefix is its entity's kind (validated before any edit exists).
             for id in e
                 .retract_entities
                 .iter()
@@ -274,9 +275,6 @@ impl Changed {
             {
                 ids.push(hash(id.as_str()));
                 kinds |= EntityId::kind_of(id.as_str()).map_or(ALL_KINDS, kind_bit);
-            }
-            for written in &e.entities {
-                kinds |= kind_bit(written.kind());
             }
             for relation in &e.relations {
                 relations = true;
