@@ -3,7 +3,7 @@
 //!
 //! **Reads.** [`recording`] runs a future (a query's execution) with a recorder in a tokio
 //! task-local: the graph's accessors note what they are asked for, on the task that asks, and
-//! nowhere else (outside a recording a note is one failed task-local lookup). What is noted:
+//! nowhere else (while no recording is under way a note is one relaxed load). What is noted:
 //! - an entity, by key, whenever its record, its filter row, its degree or its relations are
 //!   read ([`KnowledgeGraph::entity`], `incident`, `degree`, ...), and both ends of a relation
 //!   whose record is read;
@@ -57,7 +57,7 @@ tokio::task_local! {
 
 /// Recordings under way in the process: while there are none (the response cache off, or no
 /// query running), a note is one relaxed load and a branch, not a task-local lookup (which cost
-/// traversals 2-20% in `benches/graph.rs`). A recording's own task sees its increment (the
+/// traversals 2-21% in `benches/graph.rs`). A recording's own task sees its increment (the
 /// same thread, or a hand-over that synchronizes), so no note of it is lost.
 static RECORDING: AtomicUsize = AtomicUsize::new(0);
 
@@ -357,6 +357,9 @@ impl KnowledgeGraph {
         );
         ids.sort_unstable();
         ids.dedup();
+        if ids.len() > MAX_ENTITIES {
+            return Reads::everything();
+        }
         Reads {
             ids: ids.into_boxed_slice(),
             kinds: recorded.kinds,
